@@ -1,0 +1,136 @@
+/*
+ * Contextual filtering. The image is normalised locally to zero mean and
+ * unit contrast, then every 8x8 block is convolved with an even-symmetric
+ * Gabor filter tuned to the block's ridge direction and period (Hong, Wan
+ * and Jain 1998): a Gaussian envelope elongated along the ridge times a
+ * cosine across it, made zero-mean so flat areas give zero. Filters come
+ * from a bank quantised to FPI_ORI_BINS directions and integer periods,
+ * in Q12 fixed point, so every SIMD level computes identical results.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "extract.h"
+
+#define SIGMA_ALONG 4.5
+#define SIGMA_ACROSS_PER_PERIOD 0.42
+
+void fpi_filter_bank_build(int16_t *bank)
+{
+    for (int o = 0; o < FPI_ORI_BINS; o++) {
+        double th = M_PI * o / FPI_ORI_BINS;
+        double c = cos(th), s = sin(th);
+        for (int p = 0; p < FPI_PERIOD_BINS; p++) {
+            double period = FPI_PERIOD_MIN + p;
+            double sa = SIGMA_ALONG, sc = SIGMA_ACROSS_PER_PERIOD * period;
+            if (sc < 2.2) sc = 2.2;
+            double g[FPI_FILTER_ROWS][FPI_FILTER_ROWS], env[FPI_FILTER_ROWS][FPI_FILTER_ROWS];
+            double gs = 0, es = 0;
+            for (int y = -FPI_FILTER_R; y <= FPI_FILTER_R; y++)
+                for (int x = -FPI_FILTER_R; x <= FPI_FILTER_R; x++) {
+                    double u = x * c + y * s;  /* along the ridge */
+                    double v = -x * s + y * c; /* across */
+                    double e = exp(-u * u / (2 * sa * sa) - v * v / (2 * sc * sc));
+                    env[y + FPI_FILTER_R][x + FPI_FILTER_R] = e;
+                    g[y + FPI_FILTER_R][x + FPI_FILTER_R] = e * cos(2 * M_PI * v / period);
+                    gs += g[y + FPI_FILTER_R][x + FPI_FILTER_R];
+                    es += e;
+                }
+            /* Zero mean, then unit gain on an ideal sinusoid of this period. */
+            double gain = 0;
+            for (int y = -FPI_FILTER_R; y <= FPI_FILTER_R; y++)
+                for (int x = -FPI_FILTER_R; x <= FPI_FILTER_R; x++) {
+                    double v = -x * s + y * c;
+                    double *k = &g[y + FPI_FILTER_R][x + FPI_FILTER_R];
+                    *k -= env[y + FPI_FILTER_R][x + FPI_FILTER_R] * gs / es;
+                    gain += *k * cos(2 * M_PI * v / period);
+                }
+            int16_t *out = bank + ((size_t)o * FPI_PERIOD_BINS + p) * FPI_FILTER_TAPS;
+            for (int r = 0; r < FPI_FILTER_ROWS; r++) {
+                for (int col = 0; col < FPI_FILTER_ROWS; col++)
+                    out[r * FPI_FILTER_COLS + col] = (int16_t)lrint(g[r][col] / gain * (1 << FPI_FILTER_SHIFT));
+                out[r * FPI_FILTER_COLS + FPI_FILTER_ROWS] = 0;
+            }
+        }
+    }
+}
+
+void fpi_normalize(fpi_workspace *ws)
+{
+    const int bw = (int)ws->bw, bh = (int)ws->bh;
+    const int s = (int)ws->stride;
+    float *mean = ws->tmp_a, *sd = ws->tmp_b;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            float m = 0, v = 0;
+            int c = 0;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int yy = FPI_CLAMP(y + dy, 0, bh - 1), xx = FPI_CLAMP(x + dx, 0, bw - 1);
+                    int j = yy * bw + xx;
+                    m += ws->bmean[j];
+                    v += ws->bstd[j] * ws->bstd[j] + ws->bmean[j] * ws->bmean[j];
+                    c++;
+                }
+            m /= (float)c;
+            v = v / (float)c - m * m;
+            mean[y * bw + x] = m;
+            sd[y * bw + x] = sqrtf(v > 1.0f ? v : 1.0f);
+        }
+    /* Clear the used area including the padding the filter reads. */
+    int pw = bw * FPI_BLOCK + 2 * FPI_PAD, ph = bh * FPI_BLOCK + 2 * FPI_PAD;
+    for (int y = 0; y < ph; y++) memset(ws->norm_buf + (size_t)y * s, 0, (size_t)pw * sizeof(int16_t));
+    for (int y = 0; y < (int)ws->h; y++) {
+        float fy = ((float)y + 0.5f) / FPI_BLOCK - 0.5f;
+        int y0 = (int)floorf(fy);
+        float wy = fy - (float)y0;
+        int ya = FPI_CLAMP(y0, 0, bh - 1), yb = FPI_CLAMP(y0 + 1, 0, bh - 1);
+        for (int x = 0; x < (int)ws->w; x++) {
+            if (!ws->fmask[(y / FPI_BLOCK) * bw + x / FPI_BLOCK]) continue;
+            float fx = ((float)x + 0.5f) / FPI_BLOCK - 0.5f;
+            int x0 = (int)floorf(fx);
+            float wx = fx - (float)x0;
+            int xa = FPI_CLAMP(x0, 0, bw - 1), xb = FPI_CLAMP(x0 + 1, 0, bw - 1);
+            float m = (mean[ya * bw + xa] * (1 - wx) + mean[ya * bw + xb] * wx) * (1 - wy) +
+                      (mean[yb * bw + xa] * (1 - wx) + mean[yb * bw + xb] * wx) * wy;
+            float d = (sd[ya * bw + xa] * (1 - wx) + sd[ya * bw + xb] * wx) * (1 - wy) +
+                      (sd[yb * bw + xa] * (1 - wx) + sd[yb * bw + xb] * wx) * wy;
+            if (d < 6.0f) d = 6.0f;
+            float v = ((float)ws->img[y * s + x] - m) * 80.0f / d;
+            ws->norm[y * s + x] = (int16_t)lrintf(FPI_CLAMP(v, -255.0f, 255.0f));
+        }
+    }
+}
+
+void fpi_enhance(fpi_workspace *ws, const fpi_kernels *k)
+{
+    const int bw = (int)ws->bw, bh = (int)ws->bh;
+    const ptrdiff_t s = ws->stride;
+    for (int by = 0; by < bh; by++)
+        for (int bx = 0; bx < bw; bx++) {
+            int i = by * bw + bx;
+            int16_t *dst = ws->enh + by * FPI_BLOCK * s + bx * FPI_BLOCK;
+            if (!ws->fmask[i]) {
+                for (int y = 0; y < FPI_BLOCK; y++) memset(dst + y * s, 0, FPI_BLOCK * sizeof(int16_t));
+                continue;
+            }
+            int o = (int)lrintf(ws->ori[i] * FPI_ORI_BINS / (float)M_PI) % FPI_ORI_BINS;
+            int p = FPI_CLAMP((int)lrintf(ws->period[i]) - FPI_PERIOD_MIN, 0, FPI_PERIOD_BINS - 1);
+            const int16_t *kern = ws->bank + ((size_t)o * FPI_PERIOD_BINS + p) * FPI_FILTER_TAPS;
+            k->filter_block8(ws->norm + by * FPI_BLOCK * s + bx * FPI_BLOCK, s, kern, dst, s, FPI_FILTER_SHIFT);
+        }
+}
+
+void fpi_binarize(fpi_workspace *ws)
+{
+    const int bw = (int)ws->bw;
+    const int s = (int)ws->stride;
+    int pw = bw * FPI_BLOCK + 2 * FPI_PAD, ph = (int)ws->bh * FPI_BLOCK + 2 * FPI_PAD;
+    for (int y = 0; y < ph; y++) memset(ws->skel_buf + (size_t)y * s, 0, (size_t)pw);
+    for (int y = 0; y < (int)ws->h; y++)
+        for (int x = 0; x < (int)ws->w; x++) {
+            if (!ws->mask[(y / FPI_BLOCK) * bw + x / FPI_BLOCK]) continue;
+            /* Dark ridges: the filter answers negatively on a ridge centre. */
+            ws->skel[y * s + x] = ws->enh[y * s + x] < 0;
+        }
+}

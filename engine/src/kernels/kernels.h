@@ -1,0 +1,59 @@
+/*
+ * Hot kernels of the extractor, one table per SIMD level. The scalar
+ * reference (kernels_ref.c) defines the results; every other level must
+ * produce bit-identical output (integer arithmetic throughout), which
+ * tests/test_kernels.c checks over odd sizes, unaligned pointers and
+ * extreme values.
+ */
+#ifndef FP_KERNELS_H
+#define FP_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fp/fp.h"
+
+/* Oriented filter: radius and padded kernel width (even, last tap zero). */
+#define FPI_FILTER_R 8
+#define FPI_FILTER_ROWS (2 * FPI_FILTER_R + 1)
+#define FPI_FILTER_COLS (2 * FPI_FILTER_R + 2)
+#define FPI_FILTER_TAPS (FPI_FILTER_ROWS * FPI_FILTER_COLS)
+
+typedef struct fpi_kernels {
+    /*
+     * Filters one 8x8 output block. src points at the input pixel under
+     * output (0,0) in a padded int16 image: rows -R..7+R and columns
+     * -R..8+R around the block must be readable. kernel holds
+     * FPI_FILTER_ROWS x FPI_FILTER_COLS taps, row-major; tap (r, c) weighs
+     * src[(r - R) * stride + (c - R)]. Each output is
+     * saturate16((sum + (1 << (shift - 1))) >> shift), shift >= 1.
+     */
+    void (*filter_block8)(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
+                          ptrdiff_t dst_stride, int shift);
+    /*
+     * Sobel gradient structure tensor of one 8x8 block of an 8-bit image:
+     * src points at pixel (0,0); rows -1..8 and columns -1..8 are readable.
+     * out[0] = sum gx*gx, out[1] = sum gy*gy, out[2] = sum gx*gy, with
+     * gx, gy the 3x3 Sobel responses (x to the right, y down).
+     */
+    void (*tensor_block8)(const uint8_t *src, ptrdiff_t stride, int32_t out[3]);
+} fpi_kernels;
+
+/* The tables; NULL-free. Only those built for the target exist. */
+extern const fpi_kernels fpi_kernels_ref;
+#if defined(FP_HAVE_X86)
+extern const fpi_kernels fpi_kernels_sse41;
+extern const fpi_kernels fpi_kernels_avx2;
+#endif
+#if defined(FP_HAVE_NEON)
+extern const fpi_kernels fpi_kernels_neon;
+#endif
+
+/*
+ * Resolves a requested level (FP_SIMD_AUTO reads FP_SIMD from the
+ * environment, then picks the best the CPU runs). Returns FP_OK and the
+ * table, or FP_ERR_UNSUPPORTED when the level is not available here.
+ */
+fp_status fpi_kernels_select(fp_simd_level want, fp_simd_level *got, const fpi_kernels **table);
+
+#endif

@@ -1,0 +1,4 @@
+/* NEON kernels: the 128-bit bodies, mapped to NEON by SIMDe. */
+#include "kernels_simd128.h"
+
+const fpi_kernels fpi_kernels_neon = {filter_block8_128, tensor_block8_128};

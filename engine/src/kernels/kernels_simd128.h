@@ -1,0 +1,74 @@
+/*
+ * 128-bit kernel bodies written once with SIMDe intrinsics and stamped out
+ * per ISA: compiled with -msse4.1 they are native SSE4.1, on ARM SIMDe maps
+ * them to NEON. Included only by the kernels_<isa>.c files.
+ */
+#ifndef FP_KERNELS_SIMD128_H
+#define FP_KERNELS_SIMD128_H
+
+#define SIMDE_ENABLE_NATIVE_ALIASES_NO
+#include <simde/x86/sse4.1.h>
+
+#include "kernels.h"
+
+static inline simde__m128i fpi_pair_coeff(const int16_t *k)
+{
+    return simde_mm_set1_epi32((int32_t)((uint32_t)(uint16_t)k[0] | (uint32_t)(uint16_t)k[1] << 16));
+}
+
+static void filter_block8_128(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
+                              ptrdiff_t dst_stride, int shift)
+{
+    const simde__m128i round = simde_mm_set1_epi32(1 << (shift - 1));
+    for (int y = 0; y < 8; y++) {
+        simde__m128i lo = simde_mm_setzero_si128(), hi = simde_mm_setzero_si128();
+        for (int r = 0; r < FPI_FILTER_ROWS; r++) {
+            const int16_t *row = src + (y + r - FPI_FILTER_R) * src_stride - FPI_FILTER_R;
+            const int16_t *k = kernel + r * FPI_FILTER_COLS;
+            for (int c = 0; c < FPI_FILTER_COLS; c += 2) {
+                simde__m128i v0 = simde_mm_loadu_si128((const simde__m128i *)(const void *)(row + c));
+                simde__m128i v1 = simde_mm_loadu_si128((const simde__m128i *)(const void *)(row + c + 1));
+                simde__m128i w = fpi_pair_coeff(k + c);
+                lo = simde_mm_add_epi32(lo, simde_mm_madd_epi16(simde_mm_unpacklo_epi16(v0, v1), w));
+                hi = simde_mm_add_epi32(hi, simde_mm_madd_epi16(simde_mm_unpackhi_epi16(v0, v1), w));
+            }
+        }
+        lo = simde_mm_srai_epi32(simde_mm_add_epi32(lo, round), shift);
+        hi = simde_mm_srai_epi32(simde_mm_add_epi32(hi, round), shift);
+        simde_mm_storeu_si128((simde__m128i *)(void *)(dst + y * dst_stride), simde_mm_packs_epi32(lo, hi));
+    }
+}
+
+static inline simde__m128i fpi_load8u(const uint8_t *p)
+{
+    return simde_mm_cvtepu8_epi16(simde_mm_loadl_epi64((const simde__m128i *)(const void *)p));
+}
+
+static void tensor_block8_128(const uint8_t *src, ptrdiff_t stride, int32_t out[3])
+{
+    simde__m128i sxx = simde_mm_setzero_si128(), syy = sxx, sxy = sxx;
+    for (int y = 0; y < 8; y++) {
+        const uint8_t *u = src + (y - 1) * stride;
+        const uint8_t *m = src + y * stride;
+        const uint8_t *d = src + (y + 1) * stride;
+        simde__m128i ul = fpi_load8u(u - 1), uc = fpi_load8u(u), ur = fpi_load8u(u + 1);
+        simde__m128i ml = fpi_load8u(m - 1), mr = fpi_load8u(m + 1);
+        simde__m128i dl = fpi_load8u(d - 1), dc = fpi_load8u(d), dr = fpi_load8u(d + 1);
+        simde__m128i gx = simde_mm_add_epi16(simde_mm_add_epi16(simde_mm_sub_epi16(ur, ul), simde_mm_sub_epi16(dr, dl)),
+                                             simde_mm_slli_epi16(simde_mm_sub_epi16(mr, ml), 1));
+        simde__m128i gy = simde_mm_add_epi16(simde_mm_add_epi16(simde_mm_sub_epi16(dl, ul), simde_mm_sub_epi16(dr, ur)),
+                                             simde_mm_slli_epi16(simde_mm_sub_epi16(dc, uc), 1));
+        sxx = simde_mm_add_epi32(sxx, simde_mm_madd_epi16(gx, gx));
+        syy = simde_mm_add_epi32(syy, simde_mm_madd_epi16(gy, gy));
+        sxy = simde_mm_add_epi32(sxy, simde_mm_madd_epi16(gx, gy));
+    }
+    int32_t t[4];
+    simde_mm_storeu_si128((simde__m128i *)(void *)t, sxx);
+    out[0] = t[0] + t[1] + t[2] + t[3];
+    simde_mm_storeu_si128((simde__m128i *)(void *)t, syy);
+    out[1] = t[0] + t[1] + t[2] + t[3];
+    simde_mm_storeu_si128((simde__m128i *)(void *)t, sxy);
+    out[2] = t[0] + t[1] + t[2] + t[3];
+}
+
+#endif

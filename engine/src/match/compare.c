@@ -1,0 +1,298 @@
+/*
+ * Minutiae comparison. See docs/matcher.md for the design; in short:
+ *  1. Local evidence: every minutia's edges to its nearest neighbours are
+ *     invariant to translation and rotation (length, direction of the edge
+ *     relative to the minutia, relative minutia direction). Edges of one
+ *     template go into a small hash table; each edge of the other template
+ *     that agrees within tolerance votes for the two minutia pairs it links.
+ *  2. Consolidation: the most voted pairs seed alignments. For each seed the
+ *     rotation and translation it implies map one template onto the other
+ *     and minutiae are paired greedily, closest first, with a tolerance that
+ *     grows with the distance from the seed to absorb skin distortion. The
+ *     seed pairing the most minutiae wins.
+ *  3. Score: paired minutiae that also had local support, weighed by the
+ *     fraction of the minutiae inside the common area that they explain.
+ * The two templates are put in a canonical order first, so the result is
+ * exactly symmetric. Nothing here allocates.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/context.h"
+
+fp_status fpi_match_ws_init(fpi_match_ws *ws)
+{
+    memset(ws, 0, sizeof(*ws));
+    for (int i = 0; i < 256; i++) {
+        ws->cos_t[i] = (float)cos(i * M_PI / 128.0);
+        ws->sin_t[i] = (float)sin(i * M_PI / 128.0);
+    }
+    return FP_OK;
+}
+
+void fpi_match_ws_free(fpi_match_ws *ws)
+{
+    (void)ws;
+}
+
+static inline int ang_diff(int a, int b)
+{
+    int d = (a - b) & 255;
+    return d > 128 ? 256 - d : d;
+}
+
+static inline int edge_bin(int d, int r, int dir)
+{
+    int dq = d / FPI_EDGE_DQ;
+    if (dq >= FPI_EDGE_DBINS) dq = FPI_EDGE_DBINS - 1;
+    return (dq * FPI_EDGE_ABINS + (r & 255) / FPI_EDGE_AQ) * FPI_EDGE_ABINS + (dir & 255) / FPI_EDGE_AQ;
+}
+
+/* Canonical order: a total order on template contents. */
+static int template_order(const fp_template *a, const fp_template *b)
+{
+    if (a->count != b->count) return a->count < b->count ? -1 : 1;
+    int c = memcmp(a->minutiae, b->minutiae, a->count * sizeof(fp_minutia));
+    if (c) return c;
+    if (a->dpi != b->dpi) return a->dpi < b->dpi ? -1 : 1;
+    return 0;
+}
+
+static void hash_edges(fpi_match_ws *ws, const fp_template *t)
+{
+    uint16_t *start = ws->bin_start;
+    memset(start, 0, sizeof(ws->bin_start));
+    const int ne = t->count * FPI_NEIGHBOURS;
+    for (int e = 0; e < ne; e++) {
+        const fpi_neighbour *nb = &t->nb[e];
+        if (nb->index == 0xFF) continue;
+        start[edge_bin(nb->dist, nb->radial, nb->dir)]++;
+    }
+    uint32_t sum = 0;
+    for (int b = 0; b < FPI_EDGE_BINS; b++) {
+        uint32_t c = start[b];
+        start[b] = (uint16_t)sum;
+        sum += c;
+    }
+    start[FPI_EDGE_BINS] = (uint16_t)sum;
+    for (int e = 0; e < ne; e++) {
+        const fpi_neighbour *nb = &t->nb[e];
+        if (nb->index == 0xFF) continue;
+        ws->edges[start[edge_bin(nb->dist, nb->radial, nb->dir)]++] = (uint16_t)e;
+    }
+    /* start[b] now holds the end of bin b; the start of b is the end of b - 1. */
+}
+
+#define EDGE_ANGLE_TOL 14
+
+static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
+{
+    const int nb_count = b->count;
+    memset(ws->votes, 0, (size_t)a->count * nb_count * sizeof(uint16_t));
+    const int ne = b->count * FPI_NEIGHBOURS;
+    for (int e = 0; e < ne; e++) {
+        const fpi_neighbour *eb = &b->nb[e];
+        if (eb->index == 0xFF) continue;
+        const int j = e / FPI_NEIGHBOURS;
+        const int d = eb->dist, td = 4 + d / 16;
+        int dlo = (d - td) / FPI_EDGE_DQ, dhi = (d + td) / FPI_EDGE_DQ;
+        if (dlo < 0) dlo = 0;
+        if (dhi >= FPI_EDGE_DBINS) dhi = FPI_EDGE_DBINS - 1;
+        int rq[2] = {((eb->radial - EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ, ((eb->radial + EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ};
+        int oq[2] = {((eb->dir - EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ, ((eb->dir + EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ};
+        int nr = rq[1] != rq[0] ? 2 : 1, no = oq[1] != oq[0] ? 2 : 1;
+        for (int dq = dlo; dq <= dhi; dq++)
+            for (int ri = 0; ri < nr; ri++)
+                for (int oi = 0; oi < no; oi++) {
+                    int bin = (dq * FPI_EDGE_ABINS + rq[ri]) * FPI_EDGE_ABINS + oq[oi];
+                    int lo = bin ? ws->bin_start[bin - 1] : 0, hi = ws->bin_start[bin];
+                    for (int k = lo; k < hi; k++) {
+                        int ea_i = ws->edges[k];
+                        const fpi_neighbour *ea = &a->nb[ea_i];
+                        int dd = ea->dist - d;
+                        if (dd > td || dd < -td) continue;
+                        if (ang_diff(ea->radial, eb->radial) > EDGE_ANGLE_TOL) continue;
+                        if (ang_diff(ea->dir, eb->dir) > EDGE_ANGLE_TOL) continue;
+                        int i = ea_i / FPI_NEIGHBOURS;
+                        ws->votes[i * nb_count + j]++;
+                        ws->votes[ea->index * nb_count + eb->index]++;
+                    }
+                }
+    }
+}
+
+/* Picks up to FPI_SEEDS most voted pairs, highest first (ties: lowest index). */
+static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
+{
+    int n = 0;
+    for (int i = 0; i < na; i++)
+        for (int j = 0; j < nb; j++) {
+            uint16_t v = ws->votes[i * nb + j];
+            if (v < 2) continue;
+            if (n == FPI_SEEDS && v <= seeds[n - 1].cost) continue;
+            int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
+            while (pos > 0 && seeds[pos - 1].cost < v) {
+                seeds[pos] = seeds[pos - 1];
+                pos--;
+            }
+            seeds[pos].a = (uint16_t)i;
+            seeds[pos].b = (uint16_t)j;
+            seeds[pos].cost = v;
+        }
+    return n;
+}
+
+static void sort_pairs(fpi_pair *p, int n)
+{
+    for (int i = 1; i < n; i++) {
+        fpi_pair v = p[i];
+        int j = i;
+        while (j > 0 && (p[j - 1].cost > v.cost ||
+                         (p[j - 1].cost == v.cost && (p[j - 1].a > v.a || (p[j - 1].a == v.a && p[j - 1].b > v.b))))) {
+            p[j] = p[j - 1];
+            j--;
+        }
+        p[j] = v;
+    }
+}
+
+#define PAIR_ANGLE_TOL 22
+
+/* Aligns a onto b by the seed and pairs minutiae; returns the pair count. */
+static int align_and_pair(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_pair seed,
+                          fpi_pair *out, int *cost_sum)
+{
+    const int na = a->count, nb = b->count;
+    const int rot = (b->minutiae[seed.b].angle - a->minutiae[seed.a].angle) & 255;
+    const float c = ws->cos_t[rot], s = ws->sin_t[rot];
+    const float ax = a->px[seed.a], ay = a->py[seed.a];
+    const float bx = b->px[seed.b], by = b->py[seed.b];
+    int np = 0;
+    const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
+    for (int j = 0; j < na; j++) {
+        float x = a->px[j] - ax, y = a->py[j] - ay;
+        float tx = c * x - s * y + bx, ty = s * x + c * y + by;
+        int ta = (a->minutiae[j].angle + rot) & 255;
+        float tol = 12.0f + 0.07f * sqrtf(x * x + y * y);
+        if (tol > 30.0f) tol = 30.0f;
+        /* Binary search of the first B minutia with x >= tx - tol. */
+        int lo = 0, hi = nb;
+        while (lo < hi) {
+            int mid = (lo + hi) >> 1;
+            if (b->px[ws->order_b[mid]] < tx - tol)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (int q = lo; q < nb; q++) {
+            int k = ws->order_b[q];
+            float dx = b->px[k] - tx;
+            if (dx > tol) break;
+            float dy = b->py[k] - ty;
+            if (dy > tol || dy < -tol) continue;
+            float d2 = dx * dx + dy * dy;
+            if (d2 > tol * tol) continue;
+            int da = ang_diff(ta, b->minutiae[k].angle);
+            if (da > PAIR_ANGLE_TOL) continue;
+            if (np == cap) break;
+            out[np].a = (uint16_t)j;
+            out[np].b = (uint16_t)k;
+            out[np].cost = (uint16_t)(sqrtf(d2) / tol * 256.0f + (float)da * 256.0f / PAIR_ANGLE_TOL);
+            np++;
+        }
+    }
+    sort_pairs(out, np);
+    memset(ws->used_a, 0, (size_t)na);
+    memset(ws->used_b, 0, (size_t)nb);
+    int m = 0, sum = 0;
+    for (int p = 0; p < np; p++) {
+        if (ws->used_a[out[p].a] || ws->used_b[out[p].b]) continue;
+        ws->used_a[out[p].a] = ws->used_b[out[p].b] = 1;
+        out[m++] = out[p];
+        sum += out[p].cost;
+    }
+    *cost_sum = sum;
+    return m;
+}
+
+/* Whether (x, y) lies inside t's hull grown by margin pixels. */
+static int inside_hull(const fp_template *t, float x, float y, float margin)
+{
+    const int n = t->hull_n;
+    if (n < 3) return 1;
+    for (int i = 0; i < n; i++) {
+        int k = i + 1 == n ? 0 : i + 1;
+        float ex = (float)(t->hull_x[k] - t->hull_x[i]), ey = (float)(t->hull_y[k] - t->hull_y[i]);
+        float cr = ex * (y - (float)t->hull_y[i]) - ey * (x - (float)t->hull_x[i]);
+        if (cr < 0 && cr * cr > margin * margin * (ex * ex + ey * ey)) return 0;
+    }
+    return 1;
+}
+
+uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
+{
+    if (template_order(a, b) > 0) {
+        const fp_template *t = a;
+        a = b;
+        b = t;
+    }
+    const int na = a->count, nb = b->count;
+    if (na < 3 || nb < 3) return 0;
+    hash_edges(ws, a);
+    vote(ws, a, b);
+    fpi_pair seeds[FPI_SEEDS];
+    int ns = pick_seeds(ws, na, nb, seeds);
+    if (!ns) return 0;
+    /* B sorted by x for the pairing window. */
+    for (int i = 0; i < nb; i++) {
+        int j = i;
+        while (j > 0 && b->px[ws->order_b[j - 1]] > b->px[i]) {
+            ws->order_b[j] = ws->order_b[j - 1];
+            j--;
+        }
+        ws->order_b[j] = (uint16_t)i;
+    }
+    int best_m = -1, best_cost = 0, best_seed = 0;
+    for (int si = 0; si < ns; si++) {
+        int cost;
+        int m = align_and_pair(ws, a, b, seeds[si], ws->pairs, &cost);
+        if (m > best_m || (m == best_m && cost < best_cost)) {
+            best_m = m;
+            best_cost = cost;
+            best_seed = si;
+            memcpy(ws->best, ws->pairs, (size_t)m * sizeof(fpi_pair));
+        }
+    }
+    /* Local support: paired minutiae whose neighbourhoods also agreed. */
+    int supported = 0;
+    for (int p = 0; p < best_m; p++)
+        if (ws->votes[ws->best[p].a * nb + ws->best[p].b] > 0) supported++;
+    /* Minutiae of each template inside the other's area, under the alignment. */
+    const fpi_pair seed = seeds[best_seed];
+    const int rot = (b->minutiae[seed.b].angle - a->minutiae[seed.a].angle) & 255;
+    const float c = ws->cos_t[rot], s = ws->sin_t[rot];
+    int in_a = 0, in_b = 0;
+    for (int j = 0; j < na; j++) {
+        float x = a->px[j] - a->px[seed.a], y = a->py[j] - a->py[seed.a];
+        in_a += inside_hull(b, c * x - s * y + b->px[seed.b], s * x + c * y + b->py[seed.b], 10.0f);
+    }
+    for (int k = 0; k < nb; k++) {
+        float x = b->px[k] - b->px[seed.b], y = b->py[k] - b->py[seed.b];
+        in_b += inside_hull(a, c * x + s * y + a->px[seed.a], -s * x + c * y + a->py[seed.a], 10.0f);
+    }
+    int m = supported;
+    if (m < 3) return 0;
+    if (in_a < best_m) in_a = best_m;
+    if (in_b < best_m) in_b = best_m;
+    /* m * (fraction of the common minutiae explained), in hundredths. */
+    double frac = 2.0 * m / (double)(in_a + in_b + 6);
+    return (uint32_t)lrint(100.0 * m * frac);
+}
+
+fp_status fp_compare(fp_context *ctx, const fp_template *a, const fp_template *b, float *score)
+{
+    if (score) *score = 0;
+    if (!ctx || !a || !b || !score) return FP_ERR_INVALID_ARGUMENT;
+    *score = fpi_calibrate(fpi_match_raw(&ctx->match, a, b));
+    return FP_OK;
+}

@@ -1,0 +1,43 @@
+/* Matcher internals: the per-context buffers that keep comparison allocation-free. */
+#ifndef FP_MATCH_H
+#define FP_MATCH_H
+
+#include <stdint.h>
+
+#include "core/internal.h"
+
+/* Edge hash: distance bins x radial-angle bins x relative-direction bins. */
+#define FPI_EDGE_DQ 10
+#define FPI_EDGE_DBINS 26
+#define FPI_EDGE_AQ 32
+#define FPI_EDGE_ABINS 8
+#define FPI_EDGE_BINS (FPI_EDGE_DBINS * FPI_EDGE_ABINS * FPI_EDGE_ABINS)
+#define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
+#define FPI_SEEDS 12
+
+typedef struct fpi_pair {
+    uint16_t a, b;
+    uint16_t cost;
+} fpi_pair;
+
+typedef struct fpi_match_ws {
+    float cos_t[256], sin_t[256];
+    uint16_t bin_start[FPI_EDGE_BINS + 1];
+    uint16_t edges[FPI_MAX_EDGES];
+    uint16_t votes[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
+    fpi_pair pairs[FP_MAX_MINUTIAE * 16];
+    fpi_pair best[FP_MAX_MINUTIAE];
+    uint16_t order_b[FP_MAX_MINUTIAE]; /* B minutiae sorted by x */
+    float tx[FP_MAX_MINUTIAE], ty[FP_MAX_MINUTIAE];
+    uint8_t ta[FP_MAX_MINUTIAE];
+    uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
+} fpi_match_ws;
+
+fp_status fpi_match_ws_init(fpi_match_ws *ws);
+void fpi_match_ws_free(fpi_match_ws *ws);
+
+/* Raw similarity (integer, larger is more similar) and its calibration. */
+uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template *b);
+float fpi_calibrate(uint32_t raw);
+
+#endif
