@@ -16,6 +16,15 @@ PACKAGES=(
   clang libclang-rt-14-dev            # libFuzzer targets
 )
 
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# The ARM cross tests link cmocka built for armhf (Debian multiarch).
+if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+  $SUDO dpkg --add-architecture armhf
+fi
+PACKAGES+=(libcmocka-dev:armhf)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,8 +34,15 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# A mirror mid-sync can fail one index; retry a few times before giving up.
+for attempt in 1 2 3; do
+  $SUDO apt-get update -qq || true
+  if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+    exit 0
+  fi
+  echo "install-deps: attempt $attempt failed, retrying" >&2
+  sleep 10
+done
+echo "install-deps: could not install ${missing[*]}" >&2
+exit 1

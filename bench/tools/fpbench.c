@@ -1,0 +1,319 @@
+/*
+ * fpbench - accuracy benchmark on data sets in FVC layout.
+ *
+ *   fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE]
+ *   fpbench calibrate DIR...      raw impostor score quantiles for the calibration table
+ *
+ * Each sample is decoded once (not timed), extracted once (timed), then
+ * every pair of the protocol is compared (timed). Failures to extract count
+ * as failures to enrol: their comparisons score 0, as FVC does.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fp/dataset.h"
+#include "fp/fp.h"
+#include "fp/fpio.h"
+#include "match/match.h"
+#include "metrics.h"
+#include "plot.h"
+#include "report.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct set_data {
+    fp_dataset *ds;
+    char name[256];
+    size_t n;
+    fp_template **t;
+    size_t fte;
+    double median_extract_ms, mean_extract_ms;
+} set_data;
+
+static int load_set(fp_context *ctx, const char *dir, set_data *sd)
+{
+    memset(sd, 0, sizeof(*sd));
+    fp_status st = fp_dataset_open(dir, FP_LAYOUT_AUTO, &sd->ds);
+    if (st != FP_OK) {
+        fprintf(stderr, "fpbench: %s: %s\n", dir, sd->ds ? fp_dataset_error_detail(sd->ds) : fp_status_message(st));
+        fp_dataset_destroy(sd->ds);
+        sd->ds = NULL;
+        return 0;
+    }
+    /* A readable name: the last two path components (e.g. FVC2002/DB1_B). */
+    const char *p = dir + strlen(dir);
+    while (p > dir && p[-1] == '/') p--;
+    int slashes = 0;
+    const char *q = p;
+    while (q > dir) {
+        if (q[-1] == '/' && ++slashes == 2) break;
+        q--;
+    }
+    snprintf(sd->name, sizeof sd->name, "%.*s", (int)(p - q), q);
+    sd->n = fp_dataset_count(sd->ds);
+    sd->t = calloc(sd->n ? sd->n : 1, sizeof(*sd->t));
+    double *times = calloc(sd->n ? sd->n : 1, sizeof(double));
+    if (!sd->t || !times) {
+        free(times);
+        return 0;
+    }
+    size_t timed = 0;
+    double total = 0;
+    for (size_t i = 0; i < sd->n; i++) {
+        const fp_sample *s = fp_dataset_sample(sd->ds, i);
+        fp_io_image img;
+        st = fp_io_load(s->path, &img);
+        if (st != FP_OK) {
+            fprintf(stderr, "fpbench: %s: %s\n", s->path, fp_status_message(st));
+            sd->fte++;
+            continue;
+        }
+        uint32_t dpi = s->dpi ? s->dpi : fp_dataset_default_dpi(sd->ds);
+        fp_image im = {img.pixels, img.width, img.height, img.width, dpi ? dpi : 500};
+        double t0 = now_ms();
+        st = fp_extract(ctx, &im, &sd->t[i], NULL);
+        double dt = now_ms() - t0;
+        times[timed++] = dt;
+        total += dt;
+        if (st != FP_OK) sd->fte++;
+        fp_io_image_free(&img);
+    }
+    qsort(times, timed, sizeof(double), cmp_double);
+    sd->median_extract_ms = timed ? times[timed / 2] : NAN;
+    sd->mean_extract_ms = timed ? total / (double)timed : NAN;
+    free(times);
+    return 1;
+}
+
+static void free_set(set_data *sd)
+{
+    for (size_t i = 0; sd->t && i < sd->n; i++) fp_template_destroy(sd->t[i]);
+    free(sd->t);
+    fp_dataset_destroy(sd->ds);
+}
+
+static float score_pair(fp_context *ctx, const set_data *sd, fp_pair p)
+{
+    if (!sd->t[p.a] || !sd->t[p.b]) return 0.0f;
+    float s = 0;
+    fp_compare(ctx, sd->t[p.a], sd->t[p.b], &s);
+    return s;
+}
+
+static void sanitize(char *s)
+{
+    for (; *s; s++)
+        if (*s == '/') *s = '_';
+}
+
+static int cmd_accuracy(int argc, char **argv)
+{
+    const char *json = NULL, *plots = NULL, *markdown = NULL;
+    int want_fvc = 1, want_all = 1;
+    const char *dirs[64];
+    int ndirs = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
+        else if (!strcmp(argv[i], "--plots") && i + 1 < argc) plots = argv[++i];
+        else if (!strcmp(argv[i], "--markdown") && i + 1 < argc) markdown = argv[++i];
+        else if (!strcmp(argv[i], "--protocol") && i + 1 < argc) {
+            const char *p = argv[++i];
+            want_fvc = !strcmp(p, "fvc") || !strcmp(p, "both");
+            want_all = !strcmp(p, "all-pairs") || !strcmp(p, "both");
+            if (!want_fvc && !want_all) {
+                fprintf(stderr, "fpbench: unknown protocol %s\n", p);
+                return 2;
+            }
+        } else if (ndirs < 64) dirs[ndirs++] = argv[i];
+    }
+    if (!ndirs) {
+        fprintf(stderr, "usage: fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE]\n");
+        return 2;
+    }
+    fp_context *ctx;
+    fp_status st = fp_context_create(NULL, &ctx);
+    if (st != FP_OK) {
+        fprintf(stderr, "fpbench: %s\n", fp_status_message(st));
+        return 1;
+    }
+    printf("engine SIMD level: %s\n", fp_simd_level_name(fp_context_simd_level(ctx)));
+    if (plots) mkdir(plots, 0755);
+    fp_eval_result results[128];
+    char names[128][300];
+    size_t nres = 0;
+    fp_plot_det_curve curves[128];
+    size_t ncurves = 0;
+    int rc = 0;
+    for (int d = 0; d < ndirs; d++) {
+        set_data sd;
+        if (!load_set(ctx, dirs[d], &sd)) {
+            rc = 1;
+            continue;
+        }
+        for (int proto = 0; proto < 2; proto++) {
+            if ((proto == 0 && !want_fvc) || (proto == 1 && !want_all)) continue;
+            fp_pair *gen = NULL, *imp = NULL;
+            size_t ng = 0, ni = 0;
+            st = fp_dataset_pairs(sd.ds, proto == 0 ? FP_PROTOCOL_FVC : FP_PROTOCOL_ALL_PAIRS, &gen, &ng, &imp, &ni);
+            if (st != FP_OK) {
+                fprintf(stderr, "fpbench: %s: %s\n", sd.name, fp_status_message(st));
+                rc = 1;
+                continue;
+            }
+            float *gs = malloc((ng + 1) * sizeof(float)), *is = malloc((ni + 1) * sizeof(float));
+            double t0 = now_ms();
+            for (size_t i = 0; i < ng; i++) gs[i] = score_pair(ctx, &sd, gen[i]);
+            for (size_t i = 0; i < ni; i++) is[i] = score_pair(ctx, &sd, imp[i]);
+            double dt = now_ms() - t0;
+            fp_eval_scores *scores;
+            st = fp_eval_scores_create(gs, ng, is, ni, &scores);
+            if (st == FP_OK && nres < 128) {
+                static const double thr[3] = {20, 30, 40};
+                fp_eval_result *r = &results[nres];
+                st = fp_eval_result_compute(scores, thr, 3, r);
+                if (st == FP_OK) {
+                    snprintf(names[nres], sizeof names[nres], "%s", sd.name);
+                    r->dataset = names[nres];
+                    r->protocol = proto == 0 ? "fvc" : "all-pairs";
+                    r->fte_count = sd.fte;
+                    r->mean_extract_ms = sd.median_extract_ms;
+                    r->mean_compare_us = (ng + ni) ? dt * 1e3 / (double)(ng + ni) : NAN;
+                    if (proto == 1 && ncurves < 128) {
+                        curves[ncurves].label = names[nres];
+                        curves[ncurves].points = r->det;
+                        curves[ncurves].count = r->det_count;
+                        curves[ncurves].color = FP_PLOT_AUTO;
+                        ncurves++;
+                    }
+                    if (plots) {
+                        double edges[51];
+                        uint64_t hg[50], hi[50];
+                        fp_eval_uniform_edges(0.0, 100.0, 50, edges);
+                        uint64_t above_g = 0, above_i = 0;
+                        if (fp_eval_histogram(gs, ng, edges, 50, hg, NULL, &above_g) == FP_OK &&
+                            fp_eval_histogram(is, ni, edges, 50, hi, NULL, &above_i) == FP_OK) {
+                            hg[49] += above_g; /* scores past the last edge go in the last bin */
+                            hi[49] += above_i;
+                            char path[4096], title[400], base[300];
+                            snprintf(base, sizeof base, "%s", sd.name);
+                            sanitize(base);
+                            snprintf(path, sizeof path, "%s/hist_%s_%s.png", plots, base, r->protocol);
+                            snprintf(title, sizeof title, "%s (%s): genuine vs impostor scores", sd.name, r->protocol);
+                            fp_plot_options o;
+                            fp_plot_options_init(&o);
+                            o.title = title;
+                            o.x_label = "score = -10 log10(FMR)";
+                            fp_plot_histogram(path, &o, edges, 50, hg, hi);
+                        }
+                    }
+                    nres++;
+                }
+                fp_eval_scores_destroy(scores);
+            }
+            free(gs);
+            free(is);
+            free(gen);
+            free(imp);
+        }
+        free_set(&sd);
+    }
+    printf("\n");
+    fp_eval_report_markdown(stdout, results, nres);
+    if (markdown) {
+        FILE *f = fopen(markdown, "w");
+        if (f) {
+            fp_eval_report_markdown(f, results, nres);
+            fclose(f);
+        }
+    }
+    if (json && fp_eval_report_write(json, results, nres) != FP_OK) {
+        fprintf(stderr, "fpbench: cannot write %s\n", json);
+        rc = 1;
+    }
+    if (plots && ncurves) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/det_all_pairs.png", plots);
+        fp_plot_options o;
+        fp_plot_options_init(&o);
+        o.title = "DET, all-pairs protocol";
+        fp_plot_det(path, &o, curves, ncurves);
+    }
+    printf("\nFMR measured at thresholds (intended: 20 -> 1%%, 30 -> 0.1%%, 40 -> 0.01%%):\n");
+    for (size_t i = 0; i < nres; i++)
+        printf("  %-16s %-9s FMR@20 %.4f%%  FMR@30 %.4f%%  FMR@40 %.4f%%  (impostors %zu)\n", results[i].dataset,
+               results[i].protocol, 100 * results[i].fmr_at[0], 100 * results[i].fmr_at[1], 100 * results[i].fmr_at[2],
+               results[i].summary.impostor_count);
+    for (size_t i = 0; i < nres; i++) fp_eval_result_clear(&results[i]);
+    fp_context_destroy(ctx);
+    return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Prints the raw impostor score exceeded with probability 10^(-s/10). */
+static int cmd_calibrate(int argc, char **argv)
+{
+    fp_context *ctx;
+    if (fp_context_create(NULL, &ctx) != FP_OK) return 1;
+    fpi_match_ws *mws = malloc(sizeof(*mws));
+    if (!mws || fpi_match_ws_init(mws) != FP_OK) return 1;
+    size_t cap = 1 << 20, n = 0;
+    uint32_t *raw = malloc(cap * sizeof(uint32_t));
+    for (int d = 0; d < argc; d++) {
+        set_data sd;
+        if (!load_set(ctx, argv[d], &sd)) continue;
+        fp_pair *imp = NULL;
+        size_t ni = 0;
+        if (fp_dataset_pairs(sd.ds, FP_PROTOCOL_ALL_PAIRS, NULL, NULL, &imp, &ni) == FP_OK) {
+            for (size_t i = 0; i < ni && n < cap; i++)
+                if (sd.t[imp[i].a] && sd.t[imp[i].b]) raw[n++] = fpi_match_raw(mws, sd.t[imp[i].a], sd.t[imp[i].b]);
+        }
+        free(imp);
+        free_set(&sd);
+    }
+    qsort(raw, n, sizeof(uint32_t), cmp_u32);
+    printf("%zu impostor comparisons\n", n);
+    for (int s = 5; s <= 40; s += 5) {
+        double fmr = pow(10.0, -s / 10.0);
+        double k = fmr * (double)n;
+        if (k < 1) {
+            printf("score %2d (FMR %.0e): not resolved by %zu impostors\n", s, fmr, n);
+            continue;
+        }
+        size_t idx = n - (size_t)k;
+        printf("score %2d (FMR %.0e): raw %u (count above %.0f)\n", s, fmr, raw[idx], k);
+    }
+    printf("max raw %u\n", n ? raw[n - 1] : 0);
+    free(raw);
+    free(mws);
+    fp_context_destroy(ctx);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);
+    fprintf(stderr, "usage: fpbench accuracy DIR... | fpbench calibrate DIR...\n");
+    return 2;
+}

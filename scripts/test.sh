@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole test suite the way CI does:
+#  1. every test under AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors;
+#  2. the unit and SIMD-equivalence tests again with the scalar reference kernels forced (FP_SIMD=ref);
+#  3. the engine core and its tests cross-compiled for 32-bit ARM with NEON, run under qemu-arm.
+# Build trees go to build/ (override with BUILD_ROOT).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=${BUILD_ROOT:-build}
+jobs=${JOBS:-2}
+
+echo "== sanitizer build (ASan + UBSan) =="
+cmake -S . -B "$root/asan" -DFP_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/asan" -j"$jobs"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd "$root/asan" && ctest --output-on-failure -j"$jobs")
+
+echo "== scalar reference kernels forced (FP_SIMD=ref) =="
+(cd "$root/asan" && FP_SIMD=ref ctest --output-on-failure -j"$jobs" -L "unit|equiv")
+
+if command -v arm-linux-gnueabihf-gcc >/dev/null && command -v qemu-arm >/dev/null \
+   && [ -f /usr/lib/arm-linux-gnueabihf/pkgconfig/cmocka.pc ]; then
+  echo "== ARM (armhf, NEON) cross build of the core, tests under qemu-arm =="
+  cmake -S . -B "$root/arm" -DFP_CORE_ONLY=ON -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_TOOLCHAIN_FILE=cmake/arm-linux-gnueabihf.cmake >/dev/null
+  cmake --build "$root/arm" -j"$jobs"
+  (cd "$root/arm" && FP_TEST_QUICK=1 ctest --output-on-failure -j"$jobs")
+else
+  echo "ARM cross toolchain, qemu-arm or armhf cmocka missing: run scripts/install-deps.sh" >&2
+  exit 1
+fi
+echo "all test stages passed"
