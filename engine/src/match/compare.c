@@ -16,6 +16,7 @@
  * exactly symmetric. Nothing here allocates.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/context.h"
@@ -157,24 +158,78 @@ static void sort_pairs(fpi_pair *p, int n)
 }
 
 #define PAIR_ANGLE_TOL 22
+#define ANG2 9
+#ifndef TOL0
+#define TOL0 7.0f
+#define TOLS 0.02f
+#define TOLM 14.0f
+#endif
 
-/* Aligns a onto b by the seed and pairs minutiae; returns the pair count. */
-static int align_and_pair(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_pair seed,
-                          fpi_pair *out, int *cost_sum)
+/* A rigid transform of template a's coordinates into b's. */
+typedef struct xform {
+    float c, s, tx, ty; /* x' = c x - s y + tx, y' = s x + c y + ty */
+    int rot;            /* rotation in 1/256 turns, for directions */
+    float ox, oy;       /* centre for the distance-dependent tolerance (in a) */
+} xform;
+
+static xform seed_xform(const fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_pair seed)
+{
+    xform t;
+    t.rot = (b->minutiae[seed.b].angle - a->minutiae[seed.a].angle) & 255;
+    t.c = ws->cos_t[t.rot];
+    t.s = ws->sin_t[t.rot];
+    t.ox = a->px[seed.a];
+    t.oy = a->py[seed.a];
+    t.tx = b->px[seed.b] - (t.c * t.ox - t.s * t.oy);
+    t.ty = b->py[seed.b] - (t.s * t.ox + t.c * t.oy);
+    return t;
+}
+
+/* Least-squares rotation and translation over the pairs (2D Procrustes). */
+static void refine_xform(const fp_template *a, const fp_template *b, const fpi_pair *p, int n, xform *t)
+{
+    float cax = 0, cay = 0, cbx = 0, cby = 0;
+    for (int i = 0; i < n; i++) {
+        cax += a->px[p[i].a];
+        cay += a->py[p[i].a];
+        cbx += b->px[p[i].b];
+        cby += b->py[p[i].b];
+    }
+    cax /= (float)n;
+    cay /= (float)n;
+    cbx /= (float)n;
+    cby /= (float)n;
+    float sxx = 0, sxy = 0;
+    for (int i = 0; i < n; i++) {
+        float ax = a->px[p[i].a] - cax, ay = a->py[p[i].a] - cay;
+        float bx = b->px[p[i].b] - cbx, by = b->py[p[i].b] - cby;
+        sxx += ax * bx + ay * by;
+        sxy += ax * by - ay * bx;
+    }
+    float th = atan2f(sxy, sxx);
+    t->c = cosf(th);
+    t->s = sinf(th);
+    t->rot = (int)lrintf(th * (float)(128.0 / M_PI)) & 255;
+    t->tx = cbx - (t->c * cax - t->s * cay);
+    t->ty = cby - (t->s * cax + t->c * cay);
+    t->ox = cax;
+    t->oy = cay;
+}
+
+/* Pairs minutiae of a mapped by t with those of b, closest first; returns the pair count. */
+static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t,
+                         float tol0, float tol_slope, float tol_max, int angle_tol, fpi_pair *out, int *cost_sum)
 {
     const int na = a->count, nb = b->count;
-    const int rot = (b->minutiae[seed.b].angle - a->minutiae[seed.a].angle) & 255;
-    const float c = ws->cos_t[rot], s = ws->sin_t[rot];
-    const float ax = a->px[seed.a], ay = a->py[seed.a];
-    const float bx = b->px[seed.b], by = b->py[seed.b];
     int np = 0;
     const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
     for (int j = 0; j < na; j++) {
-        float x = a->px[j] - ax, y = a->py[j] - ay;
-        float tx = c * x - s * y + bx, ty = s * x + c * y + by;
-        int ta = (a->minutiae[j].angle + rot) & 255;
-        float tol = 12.0f + 0.07f * sqrtf(x * x + y * y);
-        if (tol > 30.0f) tol = 30.0f;
+        float x = a->px[j], y = a->py[j];
+        float tx = t->c * x - t->s * y + t->tx, ty = t->s * x + t->c * y + t->ty;
+        int ta = (a->minutiae[j].angle + t->rot) & 255;
+        float rx = x - t->ox, ry = y - t->oy;
+        float tol = tol0 + tol_slope * sqrtf(rx * rx + ry * ry);
+        if (tol > tol_max) tol = tol_max;
         /* Binary search of the first B minutia with x >= tx - tol. */
         int lo = 0, hi = nb;
         while (lo < hi) {
@@ -193,11 +248,11 @@ static int align_and_pair(fpi_match_ws *ws, const fp_template *a, const fp_templ
             float d2 = dx * dx + dy * dy;
             if (d2 > tol * tol) continue;
             int da = ang_diff(ta, b->minutiae[k].angle);
-            if (da > PAIR_ANGLE_TOL) continue;
+            if (da > angle_tol) continue;
             if (np == cap) break;
             out[np].a = (uint16_t)j;
             out[np].b = (uint16_t)k;
-            out[np].cost = (uint16_t)(sqrtf(d2) / tol * 256.0f + (float)da * 256.0f / PAIR_ANGLE_TOL);
+            out[np].cost = (uint16_t)(sqrtf(d2) / tol * 256.0f + (float)da * 256.0f / (float)angle_tol);
             np++;
         }
     }
@@ -252,14 +307,20 @@ uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template
         }
         ws->order_b[j] = (uint16_t)i;
     }
-    int best_m = -1, best_cost = 0, best_seed = 0;
+    int best_m = -1, best_cost = 0;
+    xform best_t = {1, 0, 0, 0, 0, 0, 0};
     for (int si = 0; si < ns; si++) {
         int cost;
-        int m = align_and_pair(ws, a, b, seeds[si], ws->pairs, &cost);
+        xform t = seed_xform(ws, a, b, seeds[si]);
+        int m = pair_minutiae(ws, a, b, &t, 12.0f, 0.07f, 30.0f, PAIR_ANGLE_TOL, ws->pairs, &cost);
+        if (m >= 3) {
+            refine_xform(a, b, ws->pairs, m, &t);
+            m = pair_minutiae(ws, a, b, &t, TOL0, TOLS, TOLM, ANG2, ws->pairs, &cost);
+        }
         if (m > best_m || (m == best_m && cost < best_cost)) {
             best_m = m;
             best_cost = cost;
-            best_seed = si;
+            best_t = t;
             memcpy(ws->best, ws->pairs, (size_t)m * sizeof(fpi_pair));
         }
     }
@@ -268,20 +329,19 @@ uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template
     for (int p = 0; p < best_m; p++)
         if (ws->votes[ws->best[p].a * nb + ws->best[p].b] > 0) supported++;
     /* Minutiae of each template inside the other's area, under the alignment. */
-    const fpi_pair seed = seeds[best_seed];
-    const int rot = (b->minutiae[seed.b].angle - a->minutiae[seed.a].angle) & 255;
-    const float c = ws->cos_t[rot], s = ws->sin_t[rot];
+    const float c = best_t.c, s = best_t.s;
     int in_a = 0, in_b = 0;
     for (int j = 0; j < na; j++) {
-        float x = a->px[j] - a->px[seed.a], y = a->py[j] - a->py[seed.a];
-        in_a += inside_hull(b, c * x - s * y + b->px[seed.b], s * x + c * y + b->py[seed.b], 10.0f);
+        float x = a->px[j], y = a->py[j];
+        in_a += inside_hull(b, c * x - s * y + best_t.tx, s * x + c * y + best_t.ty, 10.0f);
     }
     for (int k = 0; k < nb; k++) {
-        float x = b->px[k] - b->px[seed.b], y = b->py[k] - b->py[seed.b];
-        in_b += inside_hull(a, c * x + s * y + a->px[seed.a], -s * x + c * y + a->py[seed.a], 10.0f);
+        /* Inverse transform: rotate back by -theta after removing the translation. */
+        float x = b->px[k] - best_t.tx, y = b->py[k] - best_t.ty;
+        in_b += inside_hull(a, c * x + s * y, -s * x + c * y, 10.0f);
     }
-    int m = supported;
-    if (m < 3) return 0;
+    int m = best_m;
+    if (m < 3 || supported < 2) return 0;
     if (in_a < best_m) in_a = best_m;
     if (in_b < best_m) in_b = best_m;
     /* m * (fraction of the common minutiae explained), in hundredths. */

@@ -1,0 +1,9 @@
+# Engine core: kernels (SIMD equivalence), extraction, matching, templates.
+# libc + fpcore + cmocka only, so the fragment also runs in the ARM (qemu)
+# cross build; cases that read ../shared/datasets skip themselves when it is
+# absent, and FP_TEST_QUICK=1 limits the dataset-wide runs.
+fp_add_test(test_kernels SOURCES ${PROJECT_SOURCE_DIR}/tests/test_kernels.c LIBS fpcore LABELS equiv)
+fp_add_test(test_extract SOURCES ${PROJECT_SOURCE_DIR}/tests/test_extract.c LIBS fpcore LABELS unit)
+# The same program with --slow extracts every image of the FVC set B folders.
+add_test(NAME test_extract_datasets COMMAND test_extract --slow)
+set_tests_properties(test_extract_datasets PROPERTIES LABELS slow TIMEOUT 900)
