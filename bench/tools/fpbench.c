@@ -283,8 +283,8 @@ static int cmd_calibrate(int argc, char **argv)
         set_data sd;
         if (!load_set(ctx, argv[d], &sd)) continue;
         fp_pair *imp = NULL;
-        size_t ni = 0;
-        if (fp_dataset_pairs(sd.ds, FP_PROTOCOL_ALL_PAIRS, NULL, NULL, &imp, &ni) == FP_OK) {
+        size_t ni = 0, ng = 0;
+        if (fp_dataset_pairs(sd.ds, FP_PROTOCOL_ALL_PAIRS, NULL, &ng, &imp, &ni) == FP_OK) {
             for (size_t i = 0; i < ni && n < cap; i++)
                 if (sd.t[imp[i].a] && sd.t[imp[i].b]) raw[n++] = fpi_match_raw(mws, sd.t[imp[i].a], sd.t[imp[i].b]);
         }

@@ -7,3 +7,4 @@ fp_add_test(test_extract SOURCES ${PROJECT_SOURCE_DIR}/tests/test_extract.c LIBS
 # The same program with --slow extracts every image of the FVC set B folders.
 add_test(NAME test_extract_datasets COMMAND test_extract --slow)
 set_tests_properties(test_extract_datasets PROPERTIES LABELS slow TIMEOUT 900)
+fp_add_test(test_match SOURCES ${PROJECT_SOURCE_DIR}/tests/test_match.c LIBS fpcore LABELS unit)

@@ -1,0 +1,402 @@
+/*
+ * Templates: the native format (round trip, truncation at every length,
+ * every single-byte corruption, version), fp_template_create validation,
+ * accessors, and the status code tables.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "core_engine_util.h"
+#include "fp/fp.h"
+
+static fp_template *make(fpt_rng *rng, size_t n, uint32_t w, uint32_t h, uint32_t dpi, uint8_t q)
+{
+    fp_minutia m[FP_MAX_MINUTIAE];
+    for (size_t i = 0; i < n; i++) {
+        m[i].x = (uint16_t)fpt_range(rng, 0, (int)w - 1);
+        m[i].y = (uint16_t)fpt_range(rng, 0, (int)h - 1);
+        m[i].angle = (uint8_t)fpt_range(rng, 0, 255);
+        m[i].type = (uint8_t)fpt_range(rng, 0, 2);
+        m[i].quality = (uint8_t)fpt_range(rng, 0, 100);
+        m[i].reserved = (uint8_t)fpt_range(rng, 0, 255); /* must be cleared */
+    }
+    fp_template *t = NULL;
+    assert_int_equal(fp_template_create(w, h, dpi, m, n, q, &t), FP_OK);
+    return t;
+}
+
+static uint8_t *serialize(const fp_template *t, size_t *len)
+{
+    size_t need = 0;
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, NULL, 0, &need), FP_OK);
+    uint8_t *buf = malloc(need);
+    assert_non_null(buf);
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, buf, need, len), FP_OK);
+    assert_int_equal(*len, need);
+    return buf;
+}
+
+static void assert_same(const fp_template *a, const fp_template *b)
+{
+    assert_int_equal(fp_template_width(a), fp_template_width(b));
+    assert_int_equal(fp_template_height(a), fp_template_height(b));
+    assert_int_equal(fp_template_dpi(a), fp_template_dpi(b));
+    assert_int_equal(fp_template_quality(a), fp_template_quality(b));
+    size_t n = fp_template_minutiae_count(a);
+    assert_int_equal(n, fp_template_minutiae_count(b));
+    const fp_minutia *ma = fp_template_minutiae(a), *mb = fp_template_minutiae(b);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ma[i].x, mb[i].x);
+        assert_int_equal(ma[i].y, mb[i].y);
+        assert_int_equal(ma[i].angle, mb[i].angle);
+        assert_int_equal(ma[i].type, mb[i].type);
+        assert_int_equal(ma[i].quality, mb[i].quality);
+        assert_int_equal(ma[i].reserved, 0);
+        assert_int_equal(mb[i].reserved, 0);
+    }
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    fpt_rng rng = {1};
+    static const uint32_t dims[][3] = {{1, 1, 100},      {300, 400, 500},   {16383, 65535, 2000},
+                                       {388, 374, 500},  {296, 560, 569},   {2048, 2048, 1000}};
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+        for (size_t n = 0; n <= FP_MAX_MINUTIAE; n += (n < 4 ? 1 : 47)) {
+            fp_template *t = make(&rng, n, dims[d][0], dims[d][1], dims[d][2], (uint8_t)(n % 101));
+            size_t len;
+            uint8_t *buf = serialize(t, &len);
+            assert_int_equal(len, 16 + 6 * n + 4);
+            assert_memory_equal(buf, "FPT", 4);
+            fp_template *back = NULL;
+            assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, buf, len, &back), FP_OK);
+            assert_same(t, back);
+            /* Serialising again gives the same bytes. */
+            size_t len2;
+            uint8_t *buf2 = serialize(back, &len2);
+            assert_int_equal(len, len2);
+            assert_memory_equal(buf, buf2, len);
+            /* Trailing bytes after a complete template are ignored. */
+            uint8_t *longer = malloc(len + 7);
+            assert_non_null(longer);
+            memcpy(longer, buf, len);
+            memset(longer + len, 0xEE, 7);
+            fp_template *back2 = NULL;
+            assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, longer, len + 7, &back2), FP_OK);
+            assert_same(t, back2);
+            /* Clones are equal too. */
+            fp_template *c = NULL;
+            assert_int_equal(fp_template_clone(t, &c), FP_OK);
+            assert_same(t, c);
+            fp_template_destroy(c);
+            fp_template_destroy(back2);
+            free(longer);
+            free(buf2);
+            fp_template_destroy(back);
+            free(buf);
+            fp_template_destroy(t);
+        }
+}
+
+static void test_serialize_errors(void **state)
+{
+    (void)state;
+    fpt_rng rng = {2};
+    fp_template *t = make(&rng, 10, 300, 300, 500, 50);
+    size_t need = 0, w = 99;
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, NULL, 0, &need), FP_OK);
+    uint8_t *buf = malloc(need);
+    assert_non_null(buf);
+    for (size_t cap = 0; cap < need; cap++)
+        assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, buf, cap, &w), FP_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(fp_template_serialize(NULL, FP_FORMAT_NATIVE, buf, need, &w), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, buf, need, NULL), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_serialize(t, (fp_template_format)7, buf, need, &w), FP_ERR_INVALID_ARGUMENT);
+    fp_template *out = t;
+    assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, buf, need, NULL), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, NULL, 10, &out), FP_ERR_INVALID_ARGUMENT);
+    assert_null(out);
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, buf, need, &w), FP_OK);
+    assert_int_equal(fp_template_deserialize((fp_template_format)7, buf, need, &out), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, NULL, 0, &out), FP_ERR_TEMPLATE_TRUNCATED);
+    free(buf);
+    fp_template_destroy(t);
+}
+
+static void test_truncation(void **state)
+{
+    (void)state;
+    fpt_rng rng = {3};
+    for (size_t n = 0; n <= 40; n += 8) {
+        fp_template *t = make(&rng, n, 500, 500, 500, 70);
+        size_t len;
+        uint8_t *buf = serialize(t, &len);
+        for (size_t cut = 0; cut < len; cut++) {
+            /* An exact-size copy so ASan sees any read past the end. */
+            uint8_t *p = malloc(cut ? cut : 1);
+            assert_non_null(p);
+            memcpy(p, buf, cut);
+            fp_template *out = t;
+            fp_status st = fp_template_deserialize(FP_FORMAT_NATIVE, p, cut, &out);
+            if (st != FP_ERR_TEMPLATE_TRUNCATED && st != FP_ERR_TEMPLATE_FORMAT)
+                fail_msg("cut at %zu of %zu: %s", cut, len, fp_status_name(st));
+            assert_null(out);
+            free(p);
+        }
+        free(buf);
+        fp_template_destroy(t);
+    }
+}
+
+static void test_corruption(void **state)
+{
+    (void)state;
+    fpt_rng rng = {4};
+    int by_status[20] = {0};
+    for (size_t n = 0; n <= 30; n += 15) {
+        fp_template *t = make(&rng, n, 400, 400, 500, 60);
+        size_t len;
+        uint8_t *buf = serialize(t, &len);
+        uint8_t *p = malloc(len);
+        assert_non_null(p);
+        for (size_t i = 0; i < len; i++)
+            for (int v = 0; v < 256; v++) {
+                if (v == buf[i]) continue;
+                memcpy(p, buf, len);
+                p[i] = (uint8_t)v;
+                fp_template *out = NULL;
+                fp_status st = fp_template_deserialize(FP_FORMAT_NATIVE, p, len, &out);
+                if (st == FP_OK || fp_status_is_retry(st) || st >= 20)
+                    fail_msg("byte %zu = 0x%02x accepted (%s)", i, v, fp_status_name(st));
+                assert_null(out);
+                by_status[st]++;
+            }
+        free(p);
+        free(buf);
+        fp_template_destroy(t);
+    }
+    print_message("single-byte corruptions: checksum %d, truncated %d, format %d, version %d, corrupt %d\n",
+                  by_status[FP_ERR_TEMPLATE_CHECKSUM], by_status[FP_ERR_TEMPLATE_TRUNCATED],
+                  by_status[FP_ERR_TEMPLATE_FORMAT], by_status[FP_ERR_TEMPLATE_VERSION],
+                  by_status[FP_ERR_TEMPLATE_CORRUPT]);
+    assert_true(by_status[FP_ERR_TEMPLATE_CHECKSUM] > 0);
+}
+
+/* Re-seals a modified native template with a valid CRC. */
+static void reseal(uint8_t *buf, size_t len)
+{
+    uint32_t crc = fpi_crc32(0, buf, len - 4);
+    for (int k = 0; k < 4; k++) buf[len - 4 + k] = (uint8_t)(crc >> (8 * k));
+}
+
+static void test_version_and_fields(void **state)
+{
+    (void)state;
+    fpt_rng rng = {5};
+    fp_template *t = make(&rng, 12, 400, 400, 500, 60);
+    size_t len;
+    uint8_t *buf = serialize(t, &len);
+    uint8_t *p = malloc(len);
+    assert_non_null(p);
+    fp_template *out = NULL;
+    /* The CRC is the standard CRC-32 (check value of "123456789"). */
+    assert_int_equal(fpi_crc32(0, (const uint8_t *)"123456789", 9), 0xCBF43926u);
+    /* Version 2 (and 0), even with a valid checksum. */
+    static const uint16_t versions[] = {0, 2, 0x100, 0xFFFF};
+    for (size_t v = 0; v < 4; v++) {
+        memcpy(p, buf, len);
+        p[4] = (uint8_t)versions[v];
+        p[5] = (uint8_t)(versions[v] >> 8);
+        reseal(p, len);
+        assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, p, len, &out), FP_ERR_TEMPLATE_VERSION);
+        assert_null(out);
+    }
+    /* Well-sealed but inconsistent fields are corrupt, not accepted. */
+    struct {
+        size_t off;
+        uint8_t v;
+    } bad[] = {
+        {8, 0},           /* width 0 (low byte; 400 = 0x190) */
+        {10, 0},          /* height 0 */
+        {12, 10},         /* dpi 10 (low byte) */
+        {14, 101},        /* image quality */
+        {16 + 1, 0xC1},   /* minutia 0: type 3 */
+        {16 + 1, 0x3F},   /* minutia 0: x = 0x3Fxx >= width */
+        {16 + 5, 200},    /* minutia 0: quality 200 */
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        memcpy(p, buf, len);
+        p[bad[b].off] = bad[b].v;
+        if (bad[b].off == 8 || bad[b].off == 10) p[bad[b].off + 1] = 0;
+        if (bad[b].off == 12) p[13] = 0;
+        reseal(p, len);
+        fp_status st = fp_template_deserialize(FP_FORMAT_NATIVE, p, len, &out);
+        if (st != FP_ERR_TEMPLATE_CORRUPT) fail_msg("field case %zu: %s", b, fp_status_name(st));
+        assert_null(out);
+    }
+    /* A count above the maximum, with matching length and CRC. */
+    size_t big = 16 + 6 * 193 + 4;
+    uint8_t *q = calloc(1, big);
+    assert_non_null(q);
+    memcpy(q, buf, 16);
+    q[6] = 193;
+    q[7] = 0;
+    for (size_t i = 0; i < 193; i++) q[16 + 6 * i + 5] = 50;
+    reseal(q, big);
+    assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, q, big, &out), FP_ERR_TEMPLATE_CORRUPT);
+    /* Wrong magic. */
+    memcpy(p, buf, len);
+    p[0] = 'X';
+    assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, p, len, &out), FP_ERR_TEMPLATE_FORMAT);
+    free(q);
+    free(p);
+    free(buf);
+    fp_template_destroy(t);
+}
+
+static void test_create_validation(void **state)
+{
+    (void)state;
+    fp_minutia m[3] = {{10, 10, 0, 1, 50, 0}, {20, 30, 64, 2, 100, 0}, {99, 49, 255, 0, 0, 0}};
+    fp_template *t = (fp_template *)m;
+    assert_int_equal(fp_template_create(100, 50, 500, m, 3, 80, &t), FP_OK);
+    assert_int_equal(fp_template_minutiae_count(t), 3);
+    assert_int_equal(fp_template_width(t), 100);
+    assert_int_equal(fp_template_height(t), 50);
+    assert_int_equal(fp_template_dpi(t), 500);
+    assert_int_equal(fp_template_quality(t), 80);
+    assert_memory_equal(fp_template_minutiae(t), m, sizeof m);
+    fp_template_destroy(t);
+    fp_minutia b[3];
+    struct {
+        int field;
+        int value;
+    } cases[] = {{0, 100}, {0, 1000}, {1, 50}, {1, 60000}, {2, 3}, {2, 255}, {3, 101}, {3, 255}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        memcpy(b, m, sizeof m);
+        switch (cases[c].field) {
+        case 0: b[1].x = (uint16_t)cases[c].value; break;
+        case 1: b[1].y = (uint16_t)cases[c].value; break;
+        case 2: b[1].type = (uint8_t)cases[c].value; break;
+        case 3: b[1].quality = (uint8_t)cases[c].value; break;
+        }
+        t = (fp_template *)m;
+        assert_int_equal(fp_template_create(100, 50, 500, b, 3, 80, &t), FP_ERR_INVALID_ARGUMENT);
+        assert_null(t);
+    }
+    assert_int_equal(fp_template_create(100, 50, 500, m, 3, 101, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_create(0, 50, 500, NULL, 0, 50, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_create(100, 0, 500, NULL, 0, 50, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_create(100, 50, 99, m, 3, 50, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_create(100, 50, 2001, m, 3, 50, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_create(16384, 50, 500, m, 3, 50, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_create(100, 50, 500, NULL, 3, 50, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_template_create(100, 50, 500, m, 3, 50, NULL), FP_ERR_INVALID_ARGUMENT);
+    /* Empty templates are valid. */
+    assert_int_equal(fp_template_create(100, 50, 500, NULL, 0, 0, &t), FP_OK);
+    assert_int_equal(fp_template_minutiae_count(t), 0);
+    fp_template_destroy(t);
+    /* NULL-tolerant accessors and destroy. */
+    fp_template_destroy(NULL);
+    assert_int_equal(fp_template_minutiae_count(NULL), 0);
+    assert_null(fp_template_minutiae(NULL));
+    assert_int_equal(fp_template_width(NULL), 0);
+    assert_int_equal(fp_template_clone(NULL, &t), FP_ERR_INVALID_ARGUMENT);
+}
+
+static void test_create_keeps_best(void **state)
+{
+    (void)state;
+    const size_t n = 300;
+    fp_minutia *m = calloc(n, sizeof(*m));
+    assert_non_null(m);
+    fpt_rng rng = {6};
+    int hist[101] = {0};
+    for (size_t i = 0; i < n; i++) {
+        m[i].x = (uint16_t)fpt_range(&rng, 0, 499);
+        m[i].y = (uint16_t)fpt_range(&rng, 0, 499);
+        m[i].angle = (uint8_t)i;
+        m[i].type = 1;
+        m[i].quality = (uint8_t)fpt_range(&rng, 0, 100);
+        hist[m[i].quality]++;
+    }
+    /* The quality of the 192nd best: everything above it must be kept. */
+    int cut = 100, acc = 0;
+    while (acc + hist[cut] < FP_MAX_MINUTIAE) acc += hist[cut--];
+    fp_template *t = NULL;
+    assert_int_equal(fp_template_create(500, 500, 500, m, n, 50, &t), FP_OK);
+    assert_int_equal(fp_template_minutiae_count(t), FP_MAX_MINUTIAE);
+    const fp_minutia *k = fp_template_minutiae(t);
+    int kept_above = 0;
+    for (size_t i = 0; i < FP_MAX_MINUTIAE; i++) {
+        assert_true(k[i].quality >= cut);
+        kept_above += k[i].quality > cut;
+        /* Each kept minutia is one of the input's, unchanged. */
+        int found = 0;
+        for (size_t j = 0; j < n && !found; j++) found = !memcmp(&m[j], &k[i], sizeof(fp_minutia));
+        assert_true(found);
+    }
+    assert_int_equal(kept_above, acc);
+    fp_template_destroy(t);
+    free(m);
+}
+
+static void test_status_tables(void **state)
+{
+    (void)state;
+    static const struct {
+        fp_status st;
+        const char *name;
+        int retry;
+    } all[] = {
+#define FPT_ROW_(name, num, msg) {FP_##name, "FP_" #name, num >= 100},
+        FP_STATUS_MAP(FPT_ROW_)
+#undef FPT_ROW_
+    };
+    size_t n = sizeof all / sizeof all[0];
+    assert_true(n >= 24);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(fp_status_name(all[i].st), all[i].name);
+        const char *msg = fp_status_message(all[i].st);
+        assert_non_null(msg);
+        assert_true(strlen(msg) > 3);
+        assert_int_equal(!!fp_status_is_retry(all[i].st), all[i].retry);
+        for (size_t j = 0; j < i; j++) {
+            assert_true(all[i].st != all[j].st);
+            assert_string_not_equal(msg, fp_status_message(all[j].st));
+        }
+    }
+    /* Pinned numbers (they never change once released). */
+    assert_int_equal(FP_OK, 0);
+    assert_int_equal(FP_ERR_TEMPLATE_CHECKSUM, 7);
+    assert_int_equal(FP_RETRY_NO_FINGER, 100);
+    assert_false(fp_status_is_retry(FP_OK));
+    assert_true(fp_status_is_retry(FP_RETRY_LOW_QUALITY));
+    assert_string_equal(fp_status_name((fp_status)55), "FP_UNKNOWN");
+    assert_string_equal(fp_status_message((fp_status)-1), "unknown status code");
+    assert_false(fp_status_is_retry((fp_status)200));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_serialize_errors),
+        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_corruption),
+        cmocka_unit_test(test_version_and_fields),
+        cmocka_unit_test(test_create_validation),
+        cmocka_unit_test(test_create_keeps_best),
+        cmocka_unit_test(test_status_tables),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
