@@ -310,8 +310,92 @@ static int cmd_calibrate(int argc, char **argv)
     return 0;
 }
 
+/*
+ * Enrolment benefit: per finger, impressions 1-3 are enrolled; impressions
+ * 4-8 of the same finger are genuine probes, those of the other fingers
+ * impostor probes. The merged template is compared with impression 1 alone.
+ */
+static int cmd_enroll(int argc, char **argv)
+{
+    fp_context *ctx;
+    if (fp_context_create(NULL, &ctx) != FP_OK) return 1;
+    printf("| set | template | genuine | impostor | mean genuine score | FNMR@30 %% | FNMR@40 %% | EER %% | refused presses |\n");
+    printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int d = 0; d < argc; d++) {
+        set_data sd;
+        if (!load_set(ctx, argv[d], &sd)) continue;
+        /* Index samples by finger (subject) and impression. */
+        uint32_t fingers[1024];
+        size_t nf = 0;
+        for (size_t i = 0; i < sd.n; i++) {
+            uint32_t f = fp_dataset_sample(sd.ds, i)->subject;
+            size_t k = 0;
+            while (k < nf && fingers[k] != f) k++;
+            if (k == nf && nf < 1024) fingers[nf++] = f;
+        }
+        fp_template **enrolled = calloc(nf, sizeof(*enrolled));
+        fp_template **single = calloc(nf, sizeof(*single));
+        uint8_t *offered = calloc(sd.n, 1);
+        size_t refused = 0;
+        for (size_t k = 0; k < nf; k++) {
+            fp_enroll *e;
+            fp_enroll_create(3, &e);
+            /* Like the terminal, a refused press is followed by another one:
+             * impressions are offered in order until three are accepted. The
+             * impressions offered are not used as probes. */
+            uint32_t remaining = 3;
+            for (uint32_t imp = 1; imp <= 8 && remaining; imp++)
+                for (size_t i = 0; i < sd.n; i++) {
+                    const fp_sample *s = fp_dataset_sample(sd.ds, i);
+                    if (s->subject != fingers[k] || s->impression != imp) continue;
+                    offered[i] = 1;
+                    if (imp == 1) single[k] = sd.t[i];
+                    if (!sd.t[i] || fp_enroll_add(e, ctx, sd.t[i], &remaining) != FP_OK) refused++;
+                }
+            if (fp_enroll_finish(e, ctx, &enrolled[k]) != FP_OK) enrolled[k] = NULL;
+            fp_enroll_destroy(e);
+        }
+        for (int variant = 0; variant < 2; variant++) {
+            fp_template **ref = variant ? enrolled : single;
+            float gs[4096], is[65536];
+            size_t ng = 0, ni = 0;
+            double sum = 0;
+            for (size_t k = 0; k < nf; k++)
+                for (size_t i = 0; i < sd.n; i++) {
+                    const fp_sample *s = fp_dataset_sample(sd.ds, i);
+                    if (s->impression < 4 || offered[i]) continue;
+                    float sc = 0;
+                    if (ref[k] && sd.t[i]) fp_compare(ctx, ref[k], sd.t[i], &sc);
+                    if (s->subject == fingers[k]) {
+                        if (ng < 4096) gs[ng++] = sc;
+                        sum += sc;
+                    } else if (ni < 65536) {
+                        is[ni++] = sc;
+                    }
+                }
+            fp_eval_scores *scores;
+            fp_eval_summary sum_out;
+            if (fp_eval_scores_create(gs, ng, is, ni, &scores) != FP_OK) continue;
+            fp_eval_summarize(scores, &sum_out);
+            printf("| %s | %s | %zu | %zu | %.1f | %.2f | %.2f | %.2f | %zu |\n", sd.name,
+                   variant ? "enrolled (3 presses)" : "single press", ng, ni, ng ? sum / (double)ng : 0.0,
+                   100 * fp_eval_fnmr(scores, 30), 100 * fp_eval_fnmr(scores, 40), 100 * sum_out.eer,
+                   variant ? refused : (size_t)0);
+            fp_eval_scores_destroy(scores);
+        }
+        for (size_t k = 0; k < nf; k++) fp_template_destroy(enrolled[k]);
+        free(enrolled);
+        free(single);
+        free(offered);
+        free_set(&sd);
+    }
+    fp_context_destroy(ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);
     fprintf(stderr, "usage: fpbench accuracy DIR... | fpbench calibrate DIR...\n");

@@ -265,6 +265,43 @@ fp_status fp_compare(fp_context *ctx, const fp_template *a, const fp_template *b
 /* Converts a calibrated threshold into the false match rate it means. */
 double fp_score_to_fmr(float score);
 
+/* ------------------------------------------------------------------------ */
+/* Enrolment                                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Enrolment builds one template from several presses of a finger (the
+ * terminal takes three). Each press is checked as it arrives; a refused
+ * press returns a retry status the UI can show, and the enrolment goes on.
+ * The result keeps the minutiae the presses agree on, averaged, plus those
+ * that more than one press sees outside the best press's area, so it
+ * matches later impressions better than any single press.
+ */
+typedef struct fp_enroll fp_enroll;
+
+#define FP_ENROLL_MAX_PRESSES 10
+
+/* presses: 1..FP_ENROLL_MAX_PRESSES. Caller frees with fp_enroll_destroy. */
+fp_status fp_enroll_create(uint32_t presses, fp_enroll **out);
+void fp_enroll_destroy(fp_enroll *enroll);
+
+/*
+ * Offers one press (copied). Returns FP_OK when it was accepted, or
+ *  FP_RETRY_LOW_QUALITY    image quality under 25,
+ *  FP_RETRY_FEW_MINUTIAE   fewer than 12 minutiae,
+ *  FP_RETRY_ENROLL_MISMATCH it matches none of the accepted presses
+ *                          (calibrated score under 20),
+ * and FP_ERR_ENROLL_STATE when all presses are already in. *remaining
+ * (optional) receives how many presses are still needed.
+ */
+fp_status fp_enroll_add(fp_enroll *enroll, fp_context *ctx, const fp_template *press, uint32_t *remaining);
+
+/*
+ * Merges the accepted presses into a new template (caller frees).
+ * FP_ERR_ENROLL_STATE until every press is in.
+ */
+fp_status fp_enroll_finish(fp_enroll *enroll, fp_context *ctx, fp_template **out);
+
 #ifdef __cplusplus
 }
 #endif

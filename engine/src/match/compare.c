@@ -284,14 +284,10 @@ static int inside_hull(const fp_template *t, float x, float y, float margin)
     return 1;
 }
 
-uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
+uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al)
 {
-    if (template_order(a, b) > 0) {
-        const fp_template *t = a;
-        a = b;
-        b = t;
-    }
     const int na = a->count, nb = b->count;
+    if (al) al->pairs = 0;
     if (na < 3 || nb < 3) return 0;
     hash_edges(ws, a);
     vote(ws, a, b);
@@ -341,12 +337,27 @@ uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template
         in_b += inside_hull(a, c * x + s * y, -s * x + c * y, 10.0f);
     }
     int m = best_m;
+    if (al) {
+        al->c = best_t.c;
+        al->s = best_t.s;
+        al->tx = best_t.tx;
+        al->ty = best_t.ty;
+        al->rot = best_t.rot;
+        al->pairs = best_m > 0 ? (uint32_t)best_m : 0;
+    }
     if (m < 3 || supported < 2) return 0;
     if (in_a < best_m) in_a = best_m;
     if (in_b < best_m) in_b = best_m;
     /* m * (fraction of the common minutiae explained), in hundredths. */
     double frac = 2.0 * m / (double)(in_a + in_b + 6);
     return (uint32_t)lrint(100.0 * m * frac);
+}
+
+uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
+{
+    /* Canonical order makes the comparison exactly symmetric. */
+    if (template_order(a, b) > 0) return fpi_match_align(ws, b, a, NULL);
+    return fpi_match_align(ws, a, b, NULL);
 }
 
 fp_status fp_compare(fp_context *ctx, const fp_template *a, const fp_template *b, float *score)

@@ -36,6 +36,18 @@ typedef struct fpi_match_ws {
 fp_status fpi_match_ws_init(fpi_match_ws *ws);
 void fpi_match_ws_free(fpi_match_ws *ws);
 
+/* The alignment found by a comparison: a's 500 dpi y-up coordinates map to
+ * b's as x' = c x - s y + tx, y' = s x + c y + ty; directions turn by rot.
+ * The paired minutiae are ws->best[0 .. pairs). */
+typedef struct fpi_alignment {
+    float c, s, tx, ty;
+    int rot;
+    uint32_t pairs;
+} fpi_alignment;
+
+/* Raw similarity of a against b, not symmetrised; fills *al when non-NULL. */
+uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al);
+
 /* Raw similarity (integer, larger is more similar) and its calibration. */
 uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template *b);
 float fpi_calibrate(uint32_t raw);

@@ -1,0 +1,56 @@
+/*
+ * libFuzzer target for the native template reader: whatever it accepts must
+ * satisfy the template invariants, and serialising it again must give the
+ * input's bytes back (the format has one encoding per template), which the
+ * reader must accept again.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fp/fp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* A private copy of exactly `size` bytes so ASan catches any over-read. */
+    uint8_t *copy = malloc(size ? size : 1);
+    if (!copy) return 0;
+    if (size) memcpy(copy, data, size);
+    fp_template *t = NULL;
+    fp_status st = fp_template_deserialize(FP_FORMAT_NATIVE, copy, size, &t);
+    if (st != FP_OK) {
+        if (t != NULL) __builtin_trap(); /* no half-made template on error */
+        if (fp_status_is_retry(st) || st == FP_ERR_INVALID_ARGUMENT) __builtin_trap();
+        free(copy);
+        return 0;
+    }
+    uint32_t w = fp_template_width(t), h = fp_template_height(t);
+    const fp_minutia *m = fp_template_minutiae(t);
+    size_t n = fp_template_minutiae_count(t);
+    if (w == 0 || h == 0 || n > FP_MAX_MINUTIAE || fp_template_quality(t) > 100) __builtin_trap();
+    for (size_t i = 0; i < n; i++)
+        if (m[i].x >= w || m[i].y >= h || m[i].type > FP_MINUTIA_BIFURCATION || m[i].quality > 100 || m[i].reserved)
+            __builtin_trap();
+    size_t need = 0, written = 0;
+    if (fp_template_serialize(t, FP_FORMAT_NATIVE, NULL, 0, &need) != FP_OK || need > size) __builtin_trap();
+    uint8_t *out = malloc(need);
+    if (out) {
+        if (fp_template_serialize(t, FP_FORMAT_NATIVE, out, need, &written) != FP_OK || written != need)
+            __builtin_trap();
+        /* Byte 15 is reserved: written as 0, and (see the report) not
+         * checked by the reader, so it is left out of the comparison. */
+        if (memcmp(out, copy, 15) != 0 || memcmp(out + 16, copy + 16, need - 16) != 0) __builtin_trap();
+        fp_template *back = NULL;
+        if (fp_template_deserialize(FP_FORMAT_NATIVE, out, need, &back) != FP_OK) __builtin_trap();
+        if (fp_template_minutiae_count(back) != n || memcmp(fp_template_minutiae(back), m, n * sizeof(*m)) != 0)
+            __builtin_trap();
+        fp_template_destroy(back);
+        free(out);
+    }
+    fp_template_destroy(t);
+    free(copy);
+    return 0;
+}
