@@ -393,8 +393,53 @@ static int cmd_enroll(int argc, char **argv)
     return 0;
 }
 
+/*
+ * Speed on one core: extraction (median per image, decode excluded) and 1:1
+ * comparisons per second over every pair of the set's templates, repeated
+ * for at least two seconds.
+ */
+static int cmd_speed(int argc, char **argv)
+{
+    fp_context *ctx;
+    if (fp_context_create(NULL, &ctx) != FP_OK) return 1;
+    printf("| set | templates | mean minutiae | extract ms (median) | comparisons/s (1 core) | us per comparison |\n");
+    printf("|---|---:|---:|---:|---:|---:|\n");
+    for (int d = 0; d < argc; d++) {
+        set_data sd;
+        if (!load_set(ctx, argv[d], &sd)) continue;
+        size_t nt = 0, minutiae = 0;
+        for (size_t i = 0; i < sd.n; i++)
+            if (sd.t[i]) {
+                nt++;
+                minutiae += fp_template_minutiae_count(sd.t[i]);
+            }
+        double t0 = now_ms(), elapsed = 0;
+        uint64_t done = 0;
+        float sink = 0;
+        while (elapsed < 2000.0) {
+            for (size_t i = 0; i < sd.n; i++)
+                for (size_t j = i + 1; j < sd.n; j++) {
+                    if (!sd.t[i] || !sd.t[j]) continue;
+                    float s;
+                    fp_compare(ctx, sd.t[i], sd.t[j], &s);
+                    sink += s;
+                    done++;
+                }
+            elapsed = now_ms() - t0;
+        }
+        double per_s = (double)done / (elapsed / 1e3);
+        printf("| %s | %zu | %.1f | %.2f | %.0f | %.1f |\n", sd.name, nt, nt ? (double)minutiae / (double)nt : 0.0,
+               sd.median_extract_ms, per_s, 1e6 / per_s);
+        if (sink < 0) printf("\n");
+        free_set(&sd);
+    }
+    fp_context_destroy(ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "speed")) return cmd_speed(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);

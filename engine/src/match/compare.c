@@ -143,18 +143,19 @@ static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
     return n;
 }
 
-static void sort_pairs(fpi_pair *p, int n)
+/*
+ * Stable counting sort by cost (costs are below 1024: 512 for position,
+ * 512 for direction). Equal costs keep their order of creation, which is
+ * deterministic, so no further tie-break is needed.
+ */
+static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
 {
-    for (int i = 1; i < n; i++) {
-        fpi_pair v = p[i];
-        int j = i;
-        while (j > 0 && (p[j - 1].cost > v.cost ||
-                         (p[j - 1].cost == v.cost && (p[j - 1].a > v.a || (p[j - 1].a == v.a && p[j - 1].b > v.b))))) {
-            p[j] = p[j - 1];
-            j--;
-        }
-        p[j] = v;
-    }
+    uint16_t *count = ws->cost_count;
+    memset(count, 0, sizeof(ws->cost_count));
+    for (int i = 0; i < n; i++) count[p[i].cost + 1]++;
+    for (int c = 1; c <= FPI_COST_MAX; c++) count[c] = (uint16_t)(count[c] + count[c - 1]);
+    for (int i = 0; i < n; i++) ws->sorted[count[p[i].cost]++] = p[i];
+    memcpy(p, ws->sorted, (size_t)n * sizeof(*p));
 }
 
 #define PAIR_ANGLE_TOL 22
@@ -230,6 +231,7 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         float rx = x - t->ox, ry = y - t->oy;
         float tol = tol0 + tol_slope * sqrtf(rx * rx + ry * ry);
         if (tol > tol_max) tol = tol_max;
+        const float tol2 = tol * tol, inv_tol2 = 1.0f / tol2;
         /* Binary search of the first B minutia with x >= tx - tol. */
         int lo = 0, hi = nb;
         while (lo < hi) {
@@ -246,17 +248,17 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
             float dy = b->py[k] - ty;
             if (dy > tol || dy < -tol) continue;
             float d2 = dx * dx + dy * dy;
-            if (d2 > tol * tol) continue;
+            if (d2 > tol2) continue;
             int da = ang_diff(ta, b->minutiae[k].angle);
             if (da > angle_tol) continue;
             if (np == cap) break;
             out[np].a = (uint16_t)j;
             out[np].b = (uint16_t)k;
-            out[np].cost = (uint16_t)(sqrtf(d2) / tol * 256.0f + (float)da * 256.0f / (float)angle_tol);
+            out[np].cost = (uint16_t)(sqrtf(d2 * inv_tol2) * 511.0f + (float)(da * 511 / angle_tol));
             np++;
         }
     }
-    sort_pairs(out, np);
+    sort_pairs(ws, out, np);
     memset(ws->used_a, 0, (size_t)na);
     memset(ws->used_b, 0, (size_t)nb);
     int m = 0, sum = 0;

@@ -14,6 +14,7 @@
 #define FPI_EDGE_BINS (FPI_EDGE_DBINS * FPI_EDGE_ABINS * FPI_EDGE_ABINS)
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
 #define FPI_SEEDS 12
+#define FPI_COST_MAX 1024
 
 typedef struct fpi_pair {
     uint16_t a, b;
@@ -27,6 +28,8 @@ typedef struct fpi_match_ws {
     uint16_t votes[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     fpi_pair pairs[FP_MAX_MINUTIAE * 16];
     fpi_pair best[FP_MAX_MINUTIAE];
+    fpi_pair sorted[FP_MAX_MINUTIAE * 16];
+    uint16_t cost_count[FPI_COST_MAX + 1];
     uint16_t order_b[FP_MAX_MINUTIAE]; /* B minutiae sorted by x */
     float tx[FP_MAX_MINUTIAE], ty[FP_MAX_MINUTIAE];
     uint8_t ta[FP_MAX_MINUTIAE];
