@@ -124,7 +124,7 @@ static void sanitize(char *s)
 
 static int cmd_accuracy(int argc, char **argv)
 {
-    const char *json = NULL, *plots = NULL, *markdown = NULL;
+    const char *json = NULL, *plots = NULL, *markdown = NULL, *scores_path = NULL;
     int want_fvc = 1, want_all = 1;
     const char *dirs[64];
     int ndirs = 0;
@@ -132,6 +132,7 @@ static int cmd_accuracy(int argc, char **argv)
         if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
         else if (!strcmp(argv[i], "--plots") && i + 1 < argc) plots = argv[++i];
         else if (!strcmp(argv[i], "--markdown") && i + 1 < argc) markdown = argv[++i];
+        else if (!strcmp(argv[i], "--scores") && i + 1 < argc) scores_path = argv[++i];
         else if (!strcmp(argv[i], "--protocol") && i + 1 < argc) {
             const char *p = argv[++i];
             want_fvc = !strcmp(p, "fvc") || !strcmp(p, "both");
@@ -143,7 +144,7 @@ static int cmd_accuracy(int argc, char **argv)
         } else if (ndirs < 64) dirs[ndirs++] = argv[i];
     }
     if (!ndirs) {
-        fprintf(stderr, "usage: fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE]\n");
+        fprintf(stderr, "usage: fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE]\n");
         return 2;
     }
     fp_context *ctx;
@@ -181,6 +182,19 @@ static int cmd_accuracy(int argc, char **argv)
             for (size_t i = 0; i < ng; i++) gs[i] = score_pair(ctx, &sd, gen[i]);
             for (size_t i = 0; i < ni; i++) is[i] = score_pair(ctx, &sd, imp[i]);
             double dt = now_ms() - t0;
+            if (scores_path) {
+                /* One line per comparison: set, protocol, kind, sample a, sample b, score. */
+                FILE *f = fopen(scores_path, "a");
+                if (f) {
+                    for (size_t i = 0; i < ng; i++)
+                        fprintf(f, "%s\t%d\tgenuine\t%s\t%s\t%.3f\n", sd.name, proto, fp_dataset_sample(sd.ds, gen[i].a)->path,
+                                fp_dataset_sample(sd.ds, gen[i].b)->path, (double)gs[i]);
+                    for (size_t i = 0; i < ni; i++)
+                        fprintf(f, "%s\t%d\timpostor\t%s\t%s\t%.3f\n", sd.name, proto, fp_dataset_sample(sd.ds, imp[i].a)->path,
+                                fp_dataset_sample(sd.ds, imp[i].b)->path, (double)is[i]);
+                    fclose(f);
+                }
+            }
             fp_eval_scores *scores;
             st = fp_eval_scores_create(gs, ng, is, ni, &scores);
             if (st == FP_OK && nres < 128) {
