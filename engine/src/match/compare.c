@@ -144,8 +144,8 @@ static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
 }
 
 /*
- * Stable counting sort by cost (costs are below 1024: 512 for position,
- * 512 for direction). Equal costs keep their order of creation, which is
+ * Stable counting sort by cost (costs are below 256: 128 for position,
+ * 127 for direction). Equal costs keep their order of creation, which is
  * deterministic, so no further tie-break is needed.
  */
 static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
@@ -254,7 +254,7 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
             if (np == cap) break;
             out[np].a = (uint16_t)j;
             out[np].b = (uint16_t)k;
-            out[np].cost = (uint16_t)(sqrtf(d2 * inv_tol2) * 511.0f + (float)(da * 511 / angle_tol));
+            out[np].cost = (uint16_t)(sqrtf(d2 * inv_tol2) * 128.0f + (float)(da * 127 / angle_tol));
             np++;
         }
     }
@@ -305,23 +305,31 @@ uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_templa
         }
         ws->order_b[j] = (uint16_t)i;
     }
+    /* Pass 1: every seed's alignment, loose tolerances, refined by least squares. */
+    xform cand_t[FPI_SEEDS];
+    int cand_m[FPI_SEEDS], top1 = 0;
+    for (int si = 0; si < ns; si++) {
+        int cost;
+        cand_t[si] = seed_xform(ws, a, b, seeds[si]);
+        cand_m[si] = pair_minutiae(ws, a, b, &cand_t[si], 12.0f, 0.07f, 30.0f, PAIR_ANGLE_TOL, ws->pairs, &cost);
+        if (cand_m[si] >= 3) refine_xform(a, b, ws->pairs, cand_m[si], &cand_t[si]);
+        if (cand_m[si] > top1) top1 = cand_m[si];
+    }
+    /* Pass 2, tight tolerances, for the alignments that can still win. */
     int best_m = -1, best_cost = 0;
     xform best_t = {1, 0, 0, 0, 0, 0, 0};
     for (int si = 0; si < ns; si++) {
+        if (cand_m[si] < 3 || 4 * cand_m[si] < 3 * top1) continue;
         int cost;
-        xform t = seed_xform(ws, a, b, seeds[si]);
-        int m = pair_minutiae(ws, a, b, &t, 12.0f, 0.07f, 30.0f, PAIR_ANGLE_TOL, ws->pairs, &cost);
-        if (m >= 3) {
-            refine_xform(a, b, ws->pairs, m, &t);
-            m = pair_minutiae(ws, a, b, &t, TOL0, TOLS, TOLM, ANG2, ws->pairs, &cost);
-        }
+        int m = pair_minutiae(ws, a, b, &cand_t[si], TOL0, TOLS, TOLM, ANG2, ws->pairs, &cost);
         if (m > best_m || (m == best_m && cost < best_cost)) {
             best_m = m;
             best_cost = cost;
-            best_t = t;
+            best_t = cand_t[si];
             memcpy(ws->best, ws->pairs, (size_t)m * sizeof(fpi_pair));
         }
     }
+    if (best_m < 0) best_m = 0;
     /* Local support: paired minutiae whose neighbourhoods also agreed. */
     int supported = 0;
     for (int p = 0; p < best_m; p++)

@@ -14,7 +14,7 @@
 #define FPI_EDGE_BINS (FPI_EDGE_DBINS * FPI_EDGE_ABINS * FPI_EDGE_ABINS)
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
 #define FPI_SEEDS 12
-#define FPI_COST_MAX 1024
+#define FPI_COST_MAX 256
 
 typedef struct fpi_pair {
     uint16_t a, b;
