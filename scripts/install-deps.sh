@@ -14,6 +14,7 @@ PACKAGES=(
   libcmocka-dev           # unit tests
   gcc-arm-linux-gnueabihf qemu-user   # ARM cross build of the core
   clang libclang-rt-14-dev            # libFuzzer targets
+  libfprint-2-dev libglib2.0-dev      # USB fingerprint readers (sensor libfprint backend)
 )
 
 SUDO=""

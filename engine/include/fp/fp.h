@@ -59,12 +59,21 @@ extern "C" {
     X(ERR_ENROLL_STATE, 15, "enrolment is not in a state for this call")        \
     X(ERR_CAPACITY, 16, "capacity limit reached")                               \
     X(ERR_NOT_FOUND, 17, "no such item")                                        \
+    X(ERR_NO_DEVICE, 18, "no sensor found or the sensor cannot be opened")      \
+    X(ERR_DISCONNECTED, 19, "sensor disconnected or not answering")             \
+    X(ERR_TIMEOUT, 20, "no finger was presented before the timeout")            \
+    X(ERR_CANCELLED, 21, "capture cancelled")                                   \
+    X(ERR_PROTOCOL, 22, "sensor sent invalid data")                             \
     X(RETRY_NO_FINGER, 100, "no fingerprint found in the image")                \
     X(RETRY_LOW_QUALITY, 101, "fingerprint quality too low, please retry")      \
     X(RETRY_TOO_SMALL, 102, "finger area too small, place the finger fully")    \
     X(RETRY_FEW_MINUTIAE, 103, "too few features found, please retry")          \
     X(RETRY_ENROLL_MISMATCH, 104, "this press does not match the earlier ones") \
-    X(RETRY_ENROLL_DUPLICATE, 105, "this press is too similar to an earlier one")
+    X(RETRY_ENROLL_DUPLICATE, 105, "this press is too similar to an earlier one") \
+    X(RETRY_TOO_WET, 106, "finger too wet or pressed too hard, dry it and retry") \
+    X(RETRY_TOO_DRY, 107, "finger too dry or pressed too lightly, retry")       \
+    X(RETRY_MOVING, 108, "finger moved, hold it still")                         \
+    X(RETRY_REMOVE_FINGER, 109, "lift the finger and place it again")
 
 typedef enum fp_status {
 #define FP_STATUS_ENUM_(name, num, msg) FP_##name = num,

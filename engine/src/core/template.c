@@ -187,7 +187,7 @@ static fp_status native_deserialize(const uint8_t *buf, size_t len, fp_template 
     size_t need = NATIVE_HEADER + count * NATIVE_RECORD + 4;
     if (len < need) return FP_ERR_TEMPLATE_TRUNCATED;
     if (get32(buf + need - 4) != fpi_crc32(0, buf, need - 4)) return FP_ERR_TEMPLATE_CHECKSUM;
-    if (count > FP_MAX_MINUTIAE) return FP_ERR_TEMPLATE_CORRUPT;
+    if (count > FP_MAX_MINUTIAE || buf[15] != 0) return FP_ERR_TEMPLATE_CORRUPT;
     fp_minutia m[FP_MAX_MINUTIAE];
     const uint8_t *p = buf + NATIVE_HEADER;
     for (size_t i = 0; i < count; i++, p += NATIVE_RECORD) {

@@ -55,6 +55,38 @@ void fpi_filter_bank_build(int16_t *bank)
     }
 }
 
+/*
+ * Normalises n pixels of a row from the horizontally interpolated block
+ * mean and deviation of the block rows above (a) and below (b). The float
+ * operations are those of the per-pixel formula; written so the compiler
+ * can vectorise the loop without changing a result: the clamp of d
+ * compares bit patterns (ordered like the values for every non-NaN float
+ * against a positive bound), and v is clamped after rounding, which gives
+ * the same integer since the bounds are integers (|v| <= 255 * 80 / 6, far
+ * below 2^22, where adding 1.5 * 2^23 rounds to nearest, ties to even,
+ * exactly as lrintf). Float comparisons would keep the loop scalar.
+ */
+static void norm_run(const uint8_t *src, const float *ma, const float *da, const float *mb, const float *db,
+                     float wy0, float wy, int16_t *dst, int n)
+{
+    const float dmin = 6.0f;
+    int32_t dmin_bits;
+    memcpy(&dmin_bits, &dmin, sizeof(dmin_bits));
+    for (int x = 0; x < n; x++) {
+        float m = ma[x] * wy0 + mb[x] * wy;
+        float d = da[x] * wy0 + db[x] * wy;
+        int32_t d_bits;
+        memcpy(&d_bits, &d, sizeof(d_bits));
+        d_bits = d_bits < dmin_bits ? dmin_bits : d_bits;
+        memcpy(&d, &d_bits, sizeof(d));
+        float v = ((float)src[x] - m) * 80.0f / d;
+        int r = (int)((v + 12582912.0f) - 12582912.0f);
+        r = r < -255 ? -255 : r;
+        r = r > 255 ? 255 : r;
+        dst[x] = (int16_t)r;
+    }
+}
+
 void fpi_normalize(fpi_workspace *ws)
 {
     const int bw = (int)ws->bw, bh = (int)ws->bh;
@@ -80,24 +112,69 @@ void fpi_normalize(fpi_workspace *ws)
     /* Clear the used area including the padding the filter reads. */
     int pw = bw * FPI_BLOCK + 2 * FPI_PAD, ph = bh * FPI_BLOCK + 2 * FPI_PAD;
     for (int y = 0; y < ph; y++) memset(ws->norm_buf + (size_t)y * s, 0, (size_t)pw * sizeof(int16_t));
-    for (int y = 0; y < (int)ws->h; y++) {
+    /*
+     * Bilinear interpolation of the block mean and deviation between block
+     * centres. The horizontal weights depend on x only and the horizontal
+     * interpolation on the block row only, so both are computed once (in
+     * ws->stack, free at this stage) and each pixel does the remaining
+     * vertical step with the same float operations in the same order.
+     */
+    const int w = (int)ws->w, h = (int)ws->h;
+    float *wx1 = (float *)(void *)ws->stack, *wx0 = wx1 + w;
+    int32_t *xa = ws->stack + 2 * w, *xb = xa + w;
+    float *row_m[2] = {(float *)(void *)(xb + w), (float *)(void *)(xb + 2 * w)};
+    float *row_d[2] = {(float *)(void *)(xb + 3 * w), (float *)(void *)(xb + 4 * w)};
+    int row_of[2] = {-1, -1};
+    for (int x = 0; x < w; x++) {
+        float fx = ((float)x + 0.5f) / FPI_BLOCK - 0.5f;
+        int x0 = (int)floorf(fx);
+        wx1[x] = fx - (float)x0;
+        wx0[x] = 1 - wx1[x];
+        xa[x] = FPI_CLAMP(x0, 0, bw - 1);
+        xb[x] = FPI_CLAMP(x0 + 1, 0, bw - 1);
+    }
+    for (int y = 0; y < h; y++) {
         float fy = ((float)y + 0.5f) / FPI_BLOCK - 0.5f;
         int y0 = (int)floorf(fy);
-        float wy = fy - (float)y0;
+        float wy = fy - (float)y0, wy0 = 1 - wy;
         int ya = FPI_CLAMP(y0, 0, bh - 1), yb = FPI_CLAMP(y0 + 1, 0, bh - 1);
-        for (int x = 0; x < (int)ws->w; x++) {
-            if (!ws->fmask[(y / FPI_BLOCK) * bw + x / FPI_BLOCK]) continue;
-            float fx = ((float)x + 0.5f) / FPI_BLOCK - 0.5f;
-            int x0 = (int)floorf(fx);
-            float wx = fx - (float)x0;
-            int xa = FPI_CLAMP(x0, 0, bw - 1), xb = FPI_CLAMP(x0 + 1, 0, bw - 1);
-            float m = (mean[ya * bw + xa] * (1 - wx) + mean[ya * bw + xb] * wx) * (1 - wy) +
-                      (mean[yb * bw + xa] * (1 - wx) + mean[yb * bw + xb] * wx) * wy;
-            float d = (sd[ya * bw + xa] * (1 - wx) + sd[ya * bw + xb] * wx) * (1 - wy) +
-                      (sd[yb * bw + xa] * (1 - wx) + sd[yb * bw + xb] * wx) * wy;
-            if (d < 6.0f) d = 6.0f;
-            float v = ((float)ws->img[y * s + x] - m) * 80.0f / d;
-            ws->norm[y * s + x] = (int16_t)lrintf(FPI_CLAMP(v, -255.0f, 255.0f));
+        /* Horizontal interpolation of block rows ya and yb, kept while they stay in use. */
+        const float *ma = NULL, *da = NULL, *mb = NULL, *db = NULL;
+        for (int r = 0; r < 2; r++) {
+            const int want = r ? yb : ya;
+            int slot = row_of[0] == want ? 0 : row_of[1] == want ? 1 : -1;
+            if (slot < 0) {
+                /* Keep the slot the other row needs. */
+                slot = row_of[0] == (r ? ya : yb) ? 1 : 0;
+                const float *bm = mean + want * bw, *bd = sd + want * bw;
+                float *om = row_m[slot], *od = row_d[slot];
+                for (int x = 0; x < w; x++) {
+                    om[x] = bm[xa[x]] * wx0[x] + bm[xb[x]] * wx1[x];
+                    od[x] = bd[xa[x]] * wx0[x] + bd[xb[x]] * wx1[x];
+                }
+                row_of[slot] = want;
+            }
+            if (r) {
+                mb = row_m[slot];
+                db = row_d[slot];
+            } else {
+                ma = row_m[slot];
+                da = row_d[slot];
+            }
+        }
+        const uint8_t *src = ws->img + y * s;
+        const uint8_t *fm = ws->fmask + (y / FPI_BLOCK) * bw;
+        int16_t *dst = ws->norm + y * s;
+        /* Runs of filtered blocks; the others stay cleared. */
+        for (int bx = 0; bx < bw;) {
+            if (!fm[bx]) {
+                bx++;
+                continue;
+            }
+            const int x1 = bx * FPI_BLOCK;
+            while (bx < bw && fm[bx]) bx++;
+            const int x2 = bx * FPI_BLOCK < w ? bx * FPI_BLOCK : w;
+            norm_run(src + x1, ma + x1, da + x1, mb + x1, db + x1, wy0, wy, dst + x1, x2 - x1);
         }
     }
 }

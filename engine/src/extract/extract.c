@@ -6,6 +6,7 @@
 
 #define MIN_AREA 9000 /* pixels at 500 dpi: about 4.8 x 4.8 mm */
 #define MIN_MINUTIAE 5
+#define MIN_QUALITY 15
 
 fp_status fp_extract(fp_context *ctx, const fp_image *image, fp_template **out, fp_extract_info *info)
 {
@@ -38,6 +39,8 @@ fp_status fp_extract(fp_context *ctx, const fp_image *image, fp_template **out, 
         info->minutiae_raw = ws->ncand;
     }
     if (ws->area < MIN_AREA) return FP_RETRY_TOO_SMALL;
+    /* Noise can leave a few spurious minutiae; real prints score 23 and up. */
+    if (ws->quality < MIN_QUALITY) return FP_RETRY_LOW_QUALITY;
 
     fp_minutia m[FPI_MAX_CANDIDATES];
     size_t count = 0;

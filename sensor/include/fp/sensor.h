@@ -15,10 +15,9 @@
  * asked to present the finger again. Errors (device gone, timeout,
  * cancelled) are a different class and never mean "retry".
  *
- * Status codes: functions return fp_status. Until the codes below join
- * FP_STATUS_MAP in fp.h they are defined here with their proposed numbers;
- * fp_sensor_status_message() and fp_sensor_status_is_retry() know them and
- * fall back to the engine's functions for every other code.
+ * Status codes: functions return fp_status; the sensor's own conditions
+ * (no device, disconnected, timeout, cancelled, protocol; too wet, too dry,
+ * moving, remove finger) are codes of the engine's FP_STATUS_MAP.
  *
  * Thread safety: one fp_sensor is used by one thread, except
  * fp_sensor_cancel(), which any thread may call at any time while the
@@ -36,35 +35,18 @@
 extern "C" {
 #endif
 
-/* X(name, number, message): the sensor's proposed additions to FP_STATUS_MAP. */
-#define FP_SENSOR_STATUS_MAP(X)                                                   \
-    X(ERR_NO_DEVICE, 18, "no sensor found or the sensor cannot be opened")        \
-    X(ERR_DISCONNECTED, 19, "sensor disconnected or not answering")               \
-    X(ERR_TIMEOUT, 20, "no finger was presented before the timeout")              \
-    X(ERR_CANCELLED, 21, "capture cancelled")                                     \
-    X(ERR_PROTOCOL, 22, "sensor sent invalid data")                               \
-    X(RETRY_TOO_WET, 106, "finger too wet or pressed too hard, dry it and retry") \
-    X(RETRY_TOO_DRY, 107, "finger too dry or pressed too lightly, retry")         \
-    X(RETRY_MOVING, 108, "finger moved, hold it still")                           \
-    X(RETRY_REMOVE_FINGER, 109, "lift the finger and place it again")
-
-/* The same numbers as constants (macros, so they work in switch labels). */
-#define FP_SENSOR_ERR_NO_DEVICE ((fp_status)18)
-#define FP_SENSOR_ERR_DISCONNECTED ((fp_status)19)
-#define FP_SENSOR_ERR_TIMEOUT ((fp_status)20)
-#define FP_SENSOR_ERR_CANCELLED ((fp_status)21)
-#define FP_SENSOR_ERR_PROTOCOL ((fp_status)22)
-#define FP_SENSOR_RETRY_TOO_WET ((fp_status)106)
-#define FP_SENSOR_RETRY_TOO_DRY ((fp_status)107)
-#define FP_SENSOR_RETRY_MOVING ((fp_status)108)
-#define FP_SENSOR_RETRY_REMOVE_FINGER ((fp_status)109)
-
-/* Message for any status, the sensor's codes included; never NULL. */
-const char *fp_sensor_status_message(fp_status status);
-/* Symbolic name ("FP_SENSOR_ERR_TIMEOUT", "FP_ERR_IO"...); never NULL. */
-const char *fp_sensor_status_name(fp_status status);
-/* Non-zero for retry statuses, the sensor's included. */
-int fp_sensor_status_is_retry(fp_status status);
+/* The sensor's statuses are part of the engine's FP_STATUS_MAP (fp.h);
+ * these names are kept as aliases. Use fp_status_message / fp_status_name /
+ * fp_status_is_retry for any of them. */
+#define FP_SENSOR_ERR_NO_DEVICE FP_ERR_NO_DEVICE
+#define FP_SENSOR_ERR_DISCONNECTED FP_ERR_DISCONNECTED
+#define FP_SENSOR_ERR_TIMEOUT FP_ERR_TIMEOUT
+#define FP_SENSOR_ERR_CANCELLED FP_ERR_CANCELLED
+#define FP_SENSOR_ERR_PROTOCOL FP_ERR_PROTOCOL
+#define FP_SENSOR_RETRY_TOO_WET FP_RETRY_TOO_WET
+#define FP_SENSOR_RETRY_TOO_DRY FP_RETRY_TOO_DRY
+#define FP_SENSOR_RETRY_MOVING FP_RETRY_MOVING
+#define FP_SENSOR_RETRY_REMOVE_FINGER FP_RETRY_REMOVE_FINGER
 
 /* ------------------------------------------------------------------------ */
 /* Configuration                                                            */
@@ -111,8 +93,6 @@ typedef struct fp_sensor_thresholds {
     double presence_min;      /* ridge-block fraction that means "a finger is on" */
     double area_min;          /* ridge-block fraction needed to accept */
     double wet_dark_max;      /* ridge share of the print above this: too wet */
-    double wet_contrast_min;  /* with the ridge share over wet_dark_soft, contrast below this: too wet */
-    double wet_dark_soft;
     double dry_dark_min;      /* ridge share below this: too dry */
     double dry_contrast_min;  /* ridge-valley contrast (gray levels) below this: too dry / faint */
     double move_max;          /* mean absolute frame difference (gray levels) that still counts as still */
@@ -151,7 +131,8 @@ typedef struct fp_sensor_synth_script {
 /* Fills *script with a normal finger: seed 1, finger 0, 2 blank, 2 landing, 6 held frames, endless. */
 void fp_sensor_synth_script_init(fp_sensor_synth_script *script);
 
-struct fp_sensor_hal; /* sensor_hal.h */
+struct fp_sensor_hal;    /* sensor_hal.h */
+struct fp_synth_master; /* fp/synth.h */
 
 typedef struct fp_sensor_config {
     fp_sensor_backend backend;
@@ -165,6 +146,10 @@ typedef struct fp_sensor_config {
     uint32_t replay_blank_frames;/* replay: empty frames between two images (the simulated lift); 0 = 2 */
     uint32_t replay_hold_frames; /* replay: frames each image is held; 0 = 3 */
     fp_sensor_synth_script synth;
+    /* synthetic: a master to use instead of building (synth.seed,
+     * synth.finger), borrowed while the sensor is open; NULL builds it.
+     * Lets tests and demos pay the master's cost once for many sensors. */
+    const struct fp_synth_master *synth_master;
     /* hal: the register-level interface, borrowed while the sensor is open. */
     const struct fp_sensor_hal *hal;
 } fp_sensor_config;
