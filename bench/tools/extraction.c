@@ -710,11 +710,13 @@ static size_t image_values(const rl_set *s, int what, double *out)
  * other minutia, and the share of nearest-neighbour links running across
  * the ridge flow (the link makes more than 60 degrees with the minutia's
  * direction). Minutiae strung along a line across the ridges push both.
+ * same_sense: of the pairs within 40 px whose directions are parallel or
+ * antiparallel (20 degrees), the share pointing the same way.
  */
-static void neighbour_stats(const rl_set *s, double *mean_nn, double *across)
+static void neighbour_stats(const rl_set *s, double *mean_nn, double *across, double *same_sense)
 {
     double sum = 0;
-    size_t n = 0, nacross = 0;
+    size_t n = 0, nacross = 0, npar = 0, nsame = 0;
     for (size_t i = 0; i < s->n; i++) {
         const fp_template *t = s->img[i].t;
         if (!t) continue;
@@ -732,6 +734,16 @@ static void neighbour_stats(const rl_set *s, double *mean_nn, double *across)
                     bi = b;
                 }
             }
+            /* Nearby minutiae on parallel flow: do they point the same way?
+             * Senses that are independent of each other agree half the time. */
+            for (size_t b = a + 1; b < c; b++) {
+                double dx = (double)m[b].x - m[a].x, dy = (double)m[b].y - m[a].y;
+                if ((dx * dx + dy * dy) * scale * scale > 40.0 * 40.0) continue;
+                double d = angle_diff_deg(m[a].angle, m[b].angle);
+                if (d > 20.0 && d < 160.0) continue;
+                npar++;
+                nsame += d <= 20.0;
+            }
             if (bi == a) continue;
             sum += sqrt(best) * scale;
             n++;
@@ -743,6 +755,7 @@ static void neighbour_stats(const rl_set *s, double *mean_nn, double *across)
     }
     *mean_nn = n ? sum / (double)n : NAN;
     *across = n ? (double)nacross / (double)n : NAN;
+    *same_sense = npar ? (double)nsame / (double)npar : NAN;
 }
 
 /* Normalised step histogram of values as a line series (2 points per bin). */
@@ -824,9 +837,10 @@ static cJSON *set_json(const rl_set *s, double thr)
         cJSON_AddNumberToObject(x, "sd", st.sd);
         cJSON_AddNumberToObject(x, "n", (double)st.n);
     }
-    double nn, across;
-    neighbour_stats(s, &nn, &across);
+    double nn, across, sense;
+    neighbour_stats(s, &nn, &across, &sense);
     cJSON_AddNumberToObject(o, "mean_nearest_neighbour_px", nn);
+    cJSON_AddNumberToObject(o, "parallel_pairs_same_sense", sense);
     cJSON_AddNumberToObject(o, "nearest_link_across_flow", across);
     rl_stats g = stats_f(s->gen, s->ng), im = stats_f(s->imp, s->ni);
     cJSON_AddNumberToObject(o, "genuine_count", (double)s->ng);
@@ -851,13 +865,13 @@ static void print_set_row(const rl_set *s, double thr)
     rl_stats q = stats_of(v, image_values(s, 1, v));
     rl_stats pm = stats_of(v, image_values(s, 2, v));
     rl_stats pcv = stats_of(v, image_values(s, 3, v));
-    double nn, across;
-    neighbour_stats(s, &nn, &across);
+    double nn, across, sense;
+    neighbour_stats(s, &nn, &across, &sense);
     rl_stats g = stats_f(s->gen, s->ng), im = stats_f(s->imp, s->ni);
     size_t miss = 0;
     for (size_t i = 0; i < s->ng; i++) miss += s->gen[i] < thr;
-    printf("| %s | %zu | %zu | %.1f (%.1f) | %.1f (%.1f) | %.2f | %.3f | %.1f | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f |\n",
-           s->name, s->n, s->fte, mc.mean, mc.sd, q.mean, q.sd, pm.mean, pcv.mean, nn, across, g.mean, im.mean,
+    printf("| %s | %zu | %zu | %.1f (%.1f) | %.1f (%.1f) | %.2f | %.3f | %.1f | %.2f | %.2f | %.1f | %.1f | %.2f | %.2f | %.2f |\n",
+           s->name, s->n, s->fte, mc.mean, mc.sd, q.mean, q.sd, pm.mean, pcv.mean, nn, across, sense, g.mean, im.mean,
            100 * fmr_at(s->imp, s->ni, thr), 100 * fmr_at(s->imp, s->ni, 30),
            s->ng ? 100.0 * (double)miss / (double)s->ng : NAN);
     free(v);
@@ -955,12 +969,12 @@ int fpbench_realism(int argc, char **argv)
            pressure_mix ? ", pressure mix" : "");
     printf("Reference threshold: FMR 0.1 %% over the %zu pooled real impostor scores -> score %.2f.\n\n", real_ni, thr);
     printf("| set | images | FTE | minutiae mean (sd) | quality mean (sd) | ridge period px | period CV | "
-           "nearest minutia px | nearest link across flow | genuine mean | impostor mean | FMR %% at ref | FMR %% at 30 | "
+           "nearest minutia px | nearest link across flow | parallel pairs same sense | genuine mean | impostor mean | FMR %% at ref | FMR %% at 30 | "
            "FNMR %% at ref |\n");
-    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t i = 0; i <= nsets; i++) print_set_row(&sets[i], thr);
     rl_stats rg = stats_f(real_gen, real_ng), ri = stats_f(real_imp, real_ni);
-    printf("| real, pooled | | | | | | | | | %.2f | %.2f | %.2f | %.2f | |\n", rg.mean, ri.mean,
+    printf("| real, pooled | | | | | | | | | | %.2f | %.2f | %.2f | %.2f | |\n", rg.mean, ri.mean,
            100 * fmr_at(real_imp, real_ni, thr), 100 * fmr_at(real_imp, real_ni, 30));
 
     /* Where the synthetic impostor scores come from. */

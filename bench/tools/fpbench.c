@@ -1,8 +1,12 @@
 /*
- * fpbench - accuracy benchmark on data sets in FVC layout.
+ * fpbench - benchmarks of the engine on data sets in FVC layout.
  *
- *   fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE]
- *   fpbench calibrate DIR...      raw impostor score quantiles for the calibration table
+ *   fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json F] [--plots DIR] [--markdown F] [--scores F]
+ *   fpbench calibrate DIR...   raw impostor score quantiles for the calibration table
+ *   fpbench enroll DIR...      merged 3-press templates against single presses
+ *   fpbench speed DIR...       extraction and 1:1 comparisons per second on one core
+ *   fpbench extraction ...     minutiae against the generator's ground truth (extraction.c)
+ *   fpbench realism DIR...     synthetic against real data (extraction.c)
  *
  * Each sample is decoded once (not timed), extracted once (timed), then
  * every pair of the protocol is compared (timed). Failures to extract count
@@ -16,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "extraction.h"
 #include "fp/dataset.h"
 #include "fp/fp.h"
 #include "fp/fpio.h"
@@ -454,9 +459,13 @@ static int cmd_speed(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "speed")) return cmd_speed(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "extraction")) return fpbench_extraction(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "realism")) return fpbench_realism(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);
-    fprintf(stderr, "usage: fpbench accuracy DIR... | fpbench calibrate DIR...\n");
+    fprintf(stderr, "usage: fpbench accuracy|calibrate|enroll|speed DIR...\n"
+                    "       fpbench extraction [--json F] [--images N] [--seed S]\n"
+                    "       fpbench realism DIR... [--synthetic N] [--plots DIR] [--json F]\n");
     return 2;
 }

@@ -273,7 +273,7 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
 }
 
 /* Whether (x, y) lies inside t's hull grown by margin pixels. */
-static int inside_hull(const fp_template *t, float x, float y, float margin)
+int fpi_inside_hull(const fp_template *t, float x, float y, float margin)
 {
     const int n = t->hull_n;
     if (n < 3) return 1;
@@ -339,12 +339,12 @@ uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_templa
     int in_a = 0, in_b = 0;
     for (int j = 0; j < na; j++) {
         float x = a->px[j], y = a->py[j];
-        in_a += inside_hull(b, c * x - s * y + best_t.tx, s * x + c * y + best_t.ty, 10.0f);
+        in_a += fpi_inside_hull(b, c * x - s * y + best_t.tx, s * x + c * y + best_t.ty, 10.0f);
     }
     for (int k = 0; k < nb; k++) {
         /* Inverse transform: rotate back by -theta after removing the translation. */
         float x = b->px[k] - best_t.tx, y = b->py[k] - best_t.ty;
-        in_b += inside_hull(a, c * x + s * y, -s * x + c * y, 10.0f);
+        in_b += fpi_inside_hull(a, c * x + s * y, -s * x + c * y, 10.0f);
     }
     int m = best_m;
     if (al) {

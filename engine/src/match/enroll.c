@@ -76,18 +76,6 @@ fp_status fp_enroll_add(fp_enroll *e, fp_context *ctx, const fp_template *press,
     return FP_OK;
 }
 
-static int inside_hull(const fp_template *t, float x, float y)
-{
-    const int n = t->hull_n;
-    if (n < 3) return 1;
-    for (int i = 0; i < n; i++) {
-        int k = i + 1 == n ? 0 : i + 1;
-        float ex = (float)(t->hull_x[k] - t->hull_x[i]), ey = (float)(t->hull_y[k] - t->hull_y[i]);
-        if (ex * (y - (float)t->hull_y[i]) - ey * (x - (float)t->hull_x[i]) < 0) return 0;
-    }
-    return 1;
-}
-
 fp_status fp_enroll_finish(fp_enroll *e, fp_context *ctx, fp_template **out)
 {
     if (out) *out = NULL;
@@ -151,14 +139,14 @@ fp_status fp_enroll_finish(fp_enroll *e, fp_context *ctx, fp_template **out)
          * maps base points into the press with the inverse alignment. */
         for (uint32_t k = 0; k < b->count; k++) {
             float x = b->px[k] - al.tx, y = b->py[k] - al.ty;
-            if (inside_hull(o, al.c * x + al.s * y, -al.s * x + al.c * y)) list[k].seen++;
+            if (fpi_inside_hull(o, al.c * x + al.s * y, -al.s * x + al.c * y, 0.0f)) list[k].seen++;
         }
         /* Minutiae outside the base's area: candidates for extending it. */
         for (uint32_t j = 0; j < o->count; j++) {
             if (paired[j]) continue;
             float x = o->px[j], y = o->py[j];
             float tx = al.c * x - al.s * y + al.tx, ty = al.s * x + al.c * y + al.ty;
-            if (inside_hull(b, tx, ty)) continue;
+            if (fpi_inside_hull(b, tx, ty, 0.0f)) continue;
             int ta = (o->minutiae[j].angle + al.rot) & 255;
             float th = (float)ta * (float)(M_PI / 128.0);
             int merged = 0;

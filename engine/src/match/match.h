@@ -51,6 +51,9 @@ typedef struct fpi_alignment {
 /* Raw similarity of a against b, not symmetrised; fills *al when non-NULL. */
 uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al);
 
+/* Whether the point (500 dpi, y up) lies inside t's minutiae hull grown by margin pixels. */
+int fpi_inside_hull(const fp_template *t, float x, float y, float margin);
+
 /* Raw similarity (integer, larger is more similar) and its calibration. */
 uint32_t fpi_match_raw(fpi_match_ws *ws, const fp_template *a, const fp_template *b);
 float fpi_calibrate(uint32_t raw);
