@@ -42,11 +42,9 @@ static inline int ang_diff(int a, int b)
     return d > 128 ? 256 - d : d;
 }
 
-static inline int edge_bin(int d, int r, int dir)
+static inline int edge_bin(int dq, int rq, int oq)
 {
-    int dq = d / FPI_EDGE_DQ;
-    if (dq >= FPI_EDGE_DBINS) dq = FPI_EDGE_DBINS - 1;
-    return (dq * FPI_EDGE_ABINS + (r & 255) / FPI_EDGE_AQ) * FPI_EDGE_ABINS + (dir & 255) / FPI_EDGE_AQ;
+    return (dq * FPI_EDGE_RBINS + rq) * FPI_EDGE_OBINS + oq;
 }
 
 /* Canonical order: a total order on template contents. */
@@ -59,32 +57,34 @@ static int template_order(const fp_template *a, const fp_template *b)
     return 0;
 }
 
+/* Chains every edge of t into its (length, radial angle, direction) bin. */
 static void hash_edges(fpi_match_ws *ws, const fp_template *t)
 {
-    uint16_t *start = ws->bin_start;
-    memset(start, 0, sizeof(ws->bin_start));
+    memset(ws->bin_head, 0, sizeof(ws->bin_head));
     const int ne = t->count * FPI_NEIGHBOURS;
-    for (int e = 0; e < ne; e++) {
+    for (int e = ne - 1; e >= 0; e--) {
         const fpi_neighbour *nb = &t->nb[e];
         if (nb->index == 0xFF) continue;
-        start[edge_bin(nb->dist, nb->radial, nb->dir)]++;
+        int dq = FPI_MIN(nb->dist / FPI_EDGE_DQ, FPI_EDGE_DBINS - 1);
+        int bin = edge_bin(dq, nb->radial / FPI_EDGE_RQ, nb->dir / FPI_EDGE_OQ);
+        ws->edge_next[e] = ws->bin_head[bin];
+        ws->bin_head[bin] = (uint16_t)(e + 1);
     }
-    uint32_t sum = 0;
-    for (int b = 0; b < FPI_EDGE_BINS; b++) {
-        uint32_t c = start[b];
-        start[b] = (uint16_t)sum;
-        sum += c;
-    }
-    start[FPI_EDGE_BINS] = (uint16_t)sum;
-    for (int e = 0; e < ne; e++) {
-        const fpi_neighbour *nb = &t->nb[e];
-        if (nb->index == 0xFF) continue;
-        ws->edges[start[edge_bin(nb->dist, nb->radial, nb->dir)]++] = (uint16_t)e;
-    }
-    /* start[b] now holds the end of bin b; the start of b is the end of b - 1. */
 }
 
 #define EDGE_ANGLE_TOL 14
+
+/* The bins an angle +- EDGE_ANGLE_TOL reaches, with wrap-around; returns their count. */
+static int angle_bins(int angle, int q, int nbins, int *out)
+{
+    int lo = (angle - EDGE_ANGLE_TOL) & 255, n = 0;
+    int first = lo / q, last = ((angle + EDGE_ANGLE_TOL) & 255) / q;
+    for (int bq = first;; bq = (bq + 1) % nbins) {
+        out[n++] = bq;
+        if (bq == last || n == nbins) break;
+    }
+    return n;
+}
 
 static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
 {
@@ -99,16 +99,14 @@ static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
         int dlo = (d - td) / FPI_EDGE_DQ, dhi = (d + td) / FPI_EDGE_DQ;
         if (dlo < 0) dlo = 0;
         if (dhi >= FPI_EDGE_DBINS) dhi = FPI_EDGE_DBINS - 1;
-        int rq[2] = {((eb->radial - EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ, ((eb->radial + EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ};
-        int oq[2] = {((eb->dir - EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ, ((eb->dir + EDGE_ANGLE_TOL) & 255) / FPI_EDGE_AQ};
-        int nr = rq[1] != rq[0] ? 2 : 1, no = oq[1] != oq[0] ? 2 : 1;
+        int rq[4], oq[4];
+        int nr = angle_bins(eb->radial, FPI_EDGE_RQ, FPI_EDGE_RBINS, rq);
+        int no = angle_bins(eb->dir, FPI_EDGE_OQ, FPI_EDGE_OBINS, oq);
         for (int dq = dlo; dq <= dhi; dq++)
             for (int ri = 0; ri < nr; ri++)
                 for (int oi = 0; oi < no; oi++) {
-                    int bin = (dq * FPI_EDGE_ABINS + rq[ri]) * FPI_EDGE_ABINS + oq[oi];
-                    int lo = bin ? ws->bin_start[bin - 1] : 0, hi = ws->bin_start[bin];
-                    for (int k = lo; k < hi; k++) {
-                        int ea_i = ws->edges[k];
+                    for (int k = ws->bin_head[edge_bin(dq, rq[ri], oq[oi])]; k; k = ws->edge_next[k - 1]) {
+                        const int ea_i = k - 1;
                         const fpi_neighbour *ea = &a->nb[ea_i];
                         int dd = ea->dist - d;
                         if (dd > td || dd < -td) continue;

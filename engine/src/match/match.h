@@ -7,11 +7,13 @@
 #include "core/internal.h"
 
 /* Edge hash: distance bins x radial-angle bins x relative-direction bins. */
-#define FPI_EDGE_DQ 10
-#define FPI_EDGE_DBINS 26
-#define FPI_EDGE_AQ 32
-#define FPI_EDGE_ABINS 8
-#define FPI_EDGE_BINS (FPI_EDGE_DBINS * FPI_EDGE_ABINS * FPI_EDGE_ABINS)
+#define FPI_EDGE_DQ 6   /* length bin, pixels */
+#define FPI_EDGE_DBINS 43
+#define FPI_EDGE_RQ 32  /* radial angle bin, 1/256 turns */
+#define FPI_EDGE_RBINS 8
+#define FPI_EDGE_OQ 16  /* relative direction bin: finer, most neighbours run parallel */
+#define FPI_EDGE_OBINS 16
+#define FPI_EDGE_BINS (FPI_EDGE_DBINS * FPI_EDGE_RBINS * FPI_EDGE_OBINS)
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
 #define FPI_SEEDS 12
 #define FPI_COST_MAX 256
@@ -23,8 +25,8 @@ typedef struct fpi_pair {
 
 typedef struct fpi_match_ws {
     float cos_t[256], sin_t[256];
-    uint16_t bin_start[FPI_EDGE_BINS + 1];
-    uint16_t edges[FPI_MAX_EDGES];
+    uint16_t bin_head[FPI_EDGE_BINS]; /* first edge + 1 of each bin's chain, 0 = empty */
+    uint16_t edge_next[FPI_MAX_EDGES]; /* next edge + 1 in the same bin */
     uint16_t votes[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     fpi_pair pairs[FP_MAX_MINUTIAE * 16];
     fpi_pair best[FP_MAX_MINUTIAE];
