@@ -32,7 +32,7 @@
  * Per-minutia local structure, computed once when a template is created so
  * comparisons only read it. See docs/matcher.md.
  */
-#define FPI_NEIGHBOURS 8
+#define FPI_NEIGHBOURS 6
 typedef struct fpi_neighbour {
     uint8_t index;  /* neighbour minutia, 0xFF = none */
     uint8_t radial; /* angle of the vector to the neighbour relative to the minutia direction, 1/256 turns */

@@ -20,9 +20,9 @@ static const struct {
     uint32_t raw;
     float score;
 } knots[] = {
-    {0, 0.0f}, {94, 5.0f}, {136, 10.0f}, {178, 15.0f}, {217, 20.0f}, {256, 25.0f},
+    {0, 0.0f}, {75, 5.0f}, {119, 10.0f}, {160, 15.0f}, {200, 20.0f}, {242, 25.0f},
 };
-#define TAIL_SLOPE 0.135f /* score per raw unit beyond the last knot */
+#define TAIL_SLOPE 0.122f /* score per raw unit beyond the last knot */
 
 float fpi_calibrate(uint32_t raw)
 {
