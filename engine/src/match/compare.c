@@ -42,11 +42,6 @@ static inline int ang_diff(int a, int b)
     return d > 128 ? 256 - d : d;
 }
 
-static inline int edge_bin(int dq, int rq, int oq)
-{
-    return (dq * FPI_EDGE_RBINS + rq) * FPI_EDGE_OBINS + oq;
-}
-
 /* Canonical order: a total order on template contents. */
 static int template_order(const fp_template *a, const fp_template *b)
 {
@@ -57,35 +52,40 @@ static int template_order(const fp_template *a, const fp_template *b)
     return 0;
 }
 
-/* Chains every edge of t into its (length, radial angle, direction) bin. */
-static void hash_edges(fpi_match_ws *ws, const fp_template *t)
+/*
+ * Lays a's edges out sorted by length (counting sort), as parallel byte
+ * arrays, with the index of the first edge of each length, so the edges
+ * within a length tolerance are one contiguous run.
+ */
+static void sort_edges(fpi_match_ws *ws, const fp_template *t)
 {
-    memset(ws->bin_head, 0, sizeof(ws->bin_head));
+    uint16_t *start = ws->edge_start;
+    memset(start, 0, sizeof(ws->edge_start));
     const int ne = t->count * FPI_NEIGHBOURS;
-    for (int e = ne - 1; e >= 0; e--) {
+    for (int e = 0; e < ne; e++)
+        if (t->nb[e].index != 0xFF) start[t->nb[e].dist + 1]++;
+    for (int d = 1; d <= 256; d++) start[d] = (uint16_t)(start[d] + start[d - 1]);
+    uint16_t pos[257];
+    memcpy(pos, start, sizeof(pos));
+    for (int e = 0; e < ne; e++) {
         const fpi_neighbour *nb = &t->nb[e];
         if (nb->index == 0xFF) continue;
-        int dq = FPI_MIN(nb->dist / FPI_EDGE_DQ, FPI_EDGE_DBINS - 1);
-        int bin = edge_bin(dq, nb->radial / FPI_EDGE_RQ, nb->dir / FPI_EDGE_OQ);
-        ws->edge_next[e] = ws->bin_head[bin];
-        ws->bin_head[bin] = (uint16_t)(e + 1);
+        int q = pos[nb->dist]++;
+        ws->edge_r[q] = nb->radial;
+        ws->edge_o[q] = nb->dir;
+        ws->edge_from[q] = (uint8_t)(e / FPI_NEIGHBOURS);
+        ws->edge_to[q] = nb->index;
     }
 }
 
 #define EDGE_ANGLE_TOL 14
 
-/* The bins an angle +- EDGE_ANGLE_TOL reaches, with wrap-around; returns their count. */
-static int angle_bins(int angle, int q, int nbins, int *out)
-{
-    int lo = (angle - EDGE_ANGLE_TOL) & 255, n = 0;
-    int first = lo / q, last = ((angle + EDGE_ANGLE_TOL) & 255) / q;
-    for (int bq = first;; bq = (bq + 1) % nbins) {
-        out[n++] = bq;
-        if (bq == last || n == nbins) break;
-    }
-    return n;
-}
-
+/*
+ * Every edge of b votes for the minutia pairs of each edge of a that agrees
+ * with it: length within 4 + d/16 px, both angles within EDGE_ANGLE_TOL.
+ * Angle differences wrap in 8-bit arithmetic: |x - y| <= T (mod 256)
+ * exactly when (uint8)(x - y + T) <= 2T.
+ */
 static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
 {
     const int nb_count = b->count;
@@ -96,27 +96,15 @@ static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
         if (eb->index == 0xFF) continue;
         const int j = e / FPI_NEIGHBOURS;
         const int d = eb->dist, td = 4 + d / 16;
-        int dlo = (d - td) / FPI_EDGE_DQ, dhi = (d + td) / FPI_EDGE_DQ;
-        if (dlo < 0) dlo = 0;
-        if (dhi >= FPI_EDGE_DBINS) dhi = FPI_EDGE_DBINS - 1;
-        int rq[4], oq[4];
-        int nr = angle_bins(eb->radial, FPI_EDGE_RQ, FPI_EDGE_RBINS, rq);
-        int no = angle_bins(eb->dir, FPI_EDGE_OQ, FPI_EDGE_OBINS, oq);
-        for (int dq = dlo; dq <= dhi; dq++)
-            for (int ri = 0; ri < nr; ri++)
-                for (int oi = 0; oi < no; oi++) {
-                    for (int k = ws->bin_head[edge_bin(dq, rq[ri], oq[oi])]; k; k = ws->edge_next[k - 1]) {
-                        const int ea_i = k - 1;
-                        const fpi_neighbour *ea = &a->nb[ea_i];
-                        int dd = ea->dist - d;
-                        if (dd > td || dd < -td) continue;
-                        if (ang_diff(ea->radial, eb->radial) > EDGE_ANGLE_TOL) continue;
-                        if (ang_diff(ea->dir, eb->dir) > EDGE_ANGLE_TOL) continue;
-                        int i = ea_i / FPI_NEIGHBOURS;
-                        ws->votes[i * nb_count + j]++;
-                        ws->votes[ea->index * nb_count + eb->index]++;
-                    }
-                }
+        const int lo = ws->edge_start[d > td ? d - td : 0];
+        const int hi = ws->edge_start[d + td + 1 > 256 ? 256 : d + td + 1];
+        const uint8_t r = (uint8_t)(EDGE_ANGLE_TOL - eb->radial), o = (uint8_t)(EDGE_ANGLE_TOL - eb->dir);
+        for (int q = lo; q < hi; q++) {
+            if ((uint8_t)(ws->edge_r[q] + r) > 2 * EDGE_ANGLE_TOL) continue;
+            if ((uint8_t)(ws->edge_o[q] + o) > 2 * EDGE_ANGLE_TOL) continue;
+            ws->votes[ws->edge_from[q] * nb_count + j]++;
+            ws->votes[ws->edge_to[q] * nb_count + eb->index]++;
+        }
     }
 }
 
@@ -289,7 +277,7 @@ uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_templa
     const int na = a->count, nb = b->count;
     if (al) al->pairs = 0;
     if (na < 3 || nb < 3) return 0;
-    hash_edges(ws, a);
+    sort_edges(ws, a);
     vote(ws, a, b);
     fpi_pair seeds[FPI_SEEDS];
     int ns = pick_seeds(ws, na, nb, seeds);

@@ -6,14 +6,6 @@
 
 #include "core/internal.h"
 
-/* Edge hash: distance bins x radial-angle bins x relative-direction bins. */
-#define FPI_EDGE_DQ 6   /* length bin, pixels */
-#define FPI_EDGE_DBINS 43
-#define FPI_EDGE_RQ 32  /* radial angle bin, 1/256 turns */
-#define FPI_EDGE_RBINS 8
-#define FPI_EDGE_OQ 16  /* relative direction bin: finer, most neighbours run parallel */
-#define FPI_EDGE_OBINS 16
-#define FPI_EDGE_BINS (FPI_EDGE_DBINS * FPI_EDGE_RBINS * FPI_EDGE_OBINS)
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
 #define FPI_SEEDS 12
 #define FPI_COST_MAX 256
@@ -25,8 +17,10 @@ typedef struct fpi_pair {
 
 typedef struct fpi_match_ws {
     float cos_t[256], sin_t[256];
-    uint16_t bin_head[FPI_EDGE_BINS]; /* first edge + 1 of each bin's chain, 0 = empty */
-    uint16_t edge_next[FPI_MAX_EDGES]; /* next edge + 1 in the same bin */
+    /* The first template's edges sorted by length (see sort_edges). */
+    uint16_t edge_start[257]; /* first edge of each length 0..255, and the end */
+    uint8_t edge_r[FPI_MAX_EDGES], edge_o[FPI_MAX_EDGES];
+    uint8_t edge_from[FPI_MAX_EDGES], edge_to[FPI_MAX_EDGES];
     uint16_t votes[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     fpi_pair pairs[FP_MAX_MINUTIAE * 16];
     fpi_pair best[FP_MAX_MINUTIAE];
