@@ -3,8 +3,9 @@
  *  1. Local evidence: every minutia's edges to its nearest neighbours are
  *     invariant to translation and rotation (length, direction of the edge
  *     relative to the minutia, relative minutia direction). Edges of one
- *     template go into a small hash table; each edge of the other template
- *     that agrees within tolerance votes for the two minutia pairs it links.
+ *     template are sorted by length; each edge of the other template scans
+ *     the run within its length tolerance and votes for the two minutia
+ *     pairs of every edge that agrees.
  *  2. Consolidation: the most voted pairs seed alignments. For each seed the
  *     rotation and translation it implies map one template onto the other
  *     and minutiae are paired greedily, closest first, with a tolerance that
