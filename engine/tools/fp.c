@@ -3,6 +3,7 @@
  *   fp extract IMAGE [-o TEMPLATE] [--format native|iso|ansi] [--json FILE] [--dpi N] [--debug DIR]
  *   fp compare A B [--dpi N]        (images or templates)
  *   fp convert IN OUT --to native|iso|ansi
+ *   fp capture ...                  (runs fp-capture from the sensor driver)
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fp/fp.h"
 #include "fp/fpio.h"
@@ -21,7 +23,8 @@ static int usage(void)
             "usage:\n"
             "  fp extract IMAGE [-o TEMPLATE] [--format native|iso|ansi] [--json FILE] [--dpi N] [--debug DIR]\n"
             "  fp compare A B [--dpi N]     (each an image or a template file)\n"
-            "  fp convert IN OUT --to native|iso|ansi\n");
+            "  fp convert IN OUT --to native|iso|ansi\n"
+            "  fp capture --backend replay|synthetic|libfprint [...] --out x.png   (see fp-capture)\n");
     return 2;
 }
 
@@ -299,5 +302,21 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "extract")) return cmd_extract(argc - 2, argv + 2);
     if (!strcmp(argv[1], "compare")) return cmd_compare(argc - 2, argv + 2);
     if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "capture")) {
+        /* The capture tool lives with the sensor driver: run it with the
+         * same arguments, from the build tree next to this one or from PATH. */
+        char path[4096];
+        const char *self = argv[0], *slash = strrchr(self, '/');
+        argv[1] = (char *)"fp-capture";
+        if (slash) {
+            snprintf(path, sizeof path, "%.*s/../../sensor/fp-capture", (int)(slash - self), self);
+            execv(path, argv + 1);
+            snprintf(path, sizeof path, "%.*s/fp-capture", (int)(slash - self), self);
+            execv(path, argv + 1);
+        }
+        execvp("fp-capture", argv + 1);
+        fprintf(stderr, "fp: cannot run fp-capture (build the sensor/ tools)\n");
+        return 1;
+    }
     return usage();
 }
