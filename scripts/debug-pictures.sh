@@ -12,5 +12,6 @@ for d in ../shared/datasets/FVC2002/DB1_B ../shared/datasets/FVC2002/DB2_B ../sh
   dpi=500
   case "$d" in *FVC2002/DB2_B) dpi=569 ;; esac
   name=$(echo "$d" | sed 's|.*/datasets/||; s|/|_|g')
+  mkdir -p "out/debug/$name"
   "$fp" extract "$d/101_1.tif" --dpi "$dpi" --debug "out/debug/$name" --json "out/debug/$name/minutiae.json"
 done
