@@ -15,6 +15,7 @@ PACKAGES=(
   gcc-arm-linux-gnueabihf qemu-user   # ARM cross build of the core
   clang libclang-rt-14-dev            # libFuzzer targets
   libfprint-2-dev libglib2.0-dev      # USB fingerprint readers (sensor libfprint backend)
+  libsqlcipher-dev libssl-dev         # terminal: encrypted storage, PIN hashing
 )
 
 SUDO=""

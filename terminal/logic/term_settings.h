@@ -41,20 +41,20 @@ typedef enum term_setting_type {
  * The punch states of the attendance record and of the auto-switch table
  * (manual 6.5). Numbers are stored in records and never change.
  */
-#define TERM_PUNCH_STATE_MAP(X) \
-    X(NONE, 0, "None")          \
-    X(CHECK_IN, 1, "Check-In")  \
-    X(CHECK_OUT, 2, "Check-Out") \
-    X(BREAK_OUT, 3, "Break-Out") \
-    X(BREAK_IN, 4, "Break-In")  \
-    X(OT_IN, 5, "OT-In")        \
+#define TERM_PUNCH_STATE_MAP(X)                                                                                        \
+    X(NONE, 0, "None")                                                                                                 \
+    X(CHECK_IN, 1, "Check-In")                                                                                         \
+    X(CHECK_OUT, 2, "Check-Out")                                                                                       \
+    X(BREAK_OUT, 3, "Break-Out")                                                                                       \
+    X(BREAK_IN, 4, "Break-In")                                                                                         \
+    X(OT_IN, 5, "OT-In")                                                                                               \
     X(OT_OUT, 6, "OT-Out")
 
 typedef enum term_punch_state {
 #define TERM_PUNCH_ENUM_(name, num, text) TERM_PUNCH_##name = num,
     TERM_PUNCH_STATE_MAP(TERM_PUNCH_ENUM_)
 #undef TERM_PUNCH_ENUM_
-    TERM_PUNCH_STATE_COUNT
+        TERM_PUNCH_STATE_COUNT
 } term_punch_state;
 
 /* "Check-In" etc.; "?" for a value outside the list. */
@@ -97,10 +97,10 @@ typedef enum term_date_format {
  * and whether it is on. The manual's defaults: slot n at 0n:00 with the six
  * named states for slots 1-6, 00:00 and no state for 7-10, all off.
  */
-#define TERM_AUTO_SWITCH_ROWS(X, n, minute, state)                                                        \
-    X(AS##n##_TIME, "auto_switch_" #n "_time", "auto_switch", TERM_SET_TIME, 0, 0, 1439, minute, NULL, NOCH) \
-    X(AS##n##_STATE, "auto_switch_" #n "_state", "auto_switch", TERM_SET_CHOICE, 0, 0, 0, state, NULL,      \
-      CH(term_punch_choices_))                                                                            \
+#define TERM_AUTO_SWITCH_ROWS(X, n, minute, state)                                                                     \
+    X(AS##n##_TIME, "auto_switch_" #n "_time", "auto_switch", TERM_SET_TIME, 0, 0, 1439, minute, NULL, NOCH)           \
+    X(AS##n##_STATE, "auto_switch_" #n "_state", "auto_switch", TERM_SET_CHOICE, 0, 0, 0, state, NULL,                 \
+      CH(term_punch_choices_))                                                                                         \
     X(AS##n##_ENABLE, "auto_switch_" #n "_enable", "auto_switch", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)
 
 /*
@@ -109,66 +109,66 @@ typedef enum term_date_format {
  * the manual states are used as stated; where it states none the choice is
  * explained in docs/terminal.md.
  */
-#define TERM_SETTINGS_MAP(X)                                                                                   \
-    /* 6.1 Date and time */                                                                                     \
-    X(TIME_24H, "time_24h", "date_time", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                \
-    X(DATE_FORMAT, "date_format", "date_time", TERM_SET_CHOICE, 0, 0, 0, TERM_DATE_YYYY_MM_DD, NULL,           \
-      CH(term_date_choices_))                                                                                  \
-    X(DST_ENABLE, "dst_enable", "date_time", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                             \
-    X(DST_START_DATE, "dst_start_date", "date_time", TERM_SET_MONTHDAY, 0, 100, 1231, 100, NULL, NOCH)        \
-    X(DST_START_TIME, "dst_start_time", "date_time", TERM_SET_TIME, 0, 0, 1439, 0, NULL, NOCH)                 \
-    X(DST_END_DATE, "dst_end_date", "date_time", TERM_SET_MONTHDAY, 0, 100, 1231, 100, NULL, NOCH)            \
-    X(DST_END_TIME, "dst_end_time", "date_time", TERM_SET_TIME, 0, 0, 1439, 0, NULL, NOCH)                     \
-    /* 6.2 Attendance */                                                                                        \
-    X(DUP_PUNCH_PERIOD, "duplicate_punch_period", "attendance", TERM_SET_INT, 1, 1, 999999, 0, NULL, NOCH)    \
-    X(ALNUM_USER_ID, "alphanumeric_user_id", "attendance", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)             \
-    X(LOG_ALERT, "log_alert", "attendance", TERM_SET_INT, 1, 1, 9999, 0, NULL, NOCH)                          \
-    X(AUTH_TIMEOUT, "authentication_timeout", "attendance", TERM_SET_INT, 0, 1, 9, 3, NULL, NOCH)             \
-    X(MENU_TIMEOUT, "menu_screen_timeout", "attendance", TERM_SET_INT, 1, 60, 99999, 60, NULL, NOCH)          \
-    /* 6.3 Fingerprint */                                                                                       \
-    X(THRESHOLD_1_1, "threshold_1_1", "fingerprint", TERM_SET_INT, 0, 10, 99, 30, NULL, NOCH)                  \
-    X(THRESHOLD_1_N, "threshold_1_n", "fingerprint", TERM_SET_INT, 0, 10, 99, 35, NULL, NOCH)                  \
-    X(SENSITIVITY, "sensitivity", "fingerprint", TERM_SET_CHOICE, 0, 0, 0, TERM_SENS_MID, NULL,               \
-      CH(term_sensitivity_choices_))                                                                           \
-    X(RETRY_1_1, "retry_attempts_1_1", "fingerprint", TERM_SET_INT, 0, 1, 9, 3, NULL, NOCH)                    \
-    X(FP_IMAGE, "fingerprint_image", "fingerprint", TERM_SET_CHOICE, 0, 0, 0, TERM_FP_IMAGE_NONE, NULL,       \
-      CH(term_fp_image_choices_))                                                                              \
-    /* 6.4 Voice */                                                                                             \
-    X(VOICE_PROMPT, "voice_prompt", "voice", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                             \
-    X(KEY_VOICE, "key_voice", "voice", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                   \
-    X(VOLUME, "volume", "voice", TERM_SET_INT, 0, 0, 100, 70, NULL, NOCH)                                       \
-    /* 6.5 Auto switch */                                                                                       \
-    TERM_AUTO_SWITCH_ROWS(X, 1, 60, TERM_PUNCH_CHECK_IN)                                                        \
-    TERM_AUTO_SWITCH_ROWS(X, 2, 120, TERM_PUNCH_CHECK_OUT)                                                      \
-    TERM_AUTO_SWITCH_ROWS(X, 3, 180, TERM_PUNCH_BREAK_OUT)                                                      \
-    TERM_AUTO_SWITCH_ROWS(X, 4, 240, TERM_PUNCH_BREAK_IN)                                                       \
-    TERM_AUTO_SWITCH_ROWS(X, 5, 300, TERM_PUNCH_OT_IN)                                                          \
-    TERM_AUTO_SWITCH_ROWS(X, 6, 360, TERM_PUNCH_OT_OUT)                                                         \
-    TERM_AUTO_SWITCH_ROWS(X, 7, 0, TERM_PUNCH_NONE)                                                             \
-    TERM_AUTO_SWITCH_ROWS(X, 8, 0, TERM_PUNCH_NONE)                                                             \
-    TERM_AUTO_SWITCH_ROWS(X, 9, 0, TERM_PUNCH_NONE)                                                             \
-    TERM_AUTO_SWITCH_ROWS(X, 10, 0, TERM_PUNCH_NONE)                                                            \
-    /* 6.6 USB, 6.7 online update, security setting (main menu 3) */                                            \
-    X(DEVELOPER_MODE, "developer_mode", "usb", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                           \
-    X(ONLINE_UPDATE, "online_update", "update", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                          \
-    X(SECURITY_PROMPTS, "security_setting", "security", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                  \
-    /* 5.1 Wireless network */                                                                                  \
-    X(WIFI_ENABLE, "wifi_enable", "comm", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                \
-    X(WIFI_SSID, "wifi_ssid", "comm", TERM_SET_TEXT, 0, 0, 32, 0, "", NOCH)                                     \
-    X(WIFI_PASSWORD, "wifi_password", "comm", TERM_SET_TEXT, 1, 8, 63, 0, "", NOCH)                             \
-    X(DHCP, "dhcp", "comm", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                              \
-    X(IP_ADDRESS, "ip_address", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                         \
-    X(SUBNET_MASK, "subnet_mask", "comm", TERM_SET_NETMASK, 0, 0, 0xFFFFFFFF, 0xFFFFFF00, NULL, NOCH)           \
-    X(GATEWAY, "gateway", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                               \
-    X(DNS, "dns", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                                       \
-    /* 5.2 Cloud server */                                                                                      \
+#define TERM_SETTINGS_MAP(X)                                                                                           \
+    /* 6.1 Date and time */                                                                                            \
+    X(TIME_24H, "time_24h", "date_time", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                        \
+    X(DATE_FORMAT, "date_format", "date_time", TERM_SET_CHOICE, 0, 0, 0, TERM_DATE_YYYY_MM_DD, NULL,                   \
+      CH(term_date_choices_))                                                                                          \
+    X(DST_ENABLE, "dst_enable", "date_time", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                                    \
+    X(DST_START_DATE, "dst_start_date", "date_time", TERM_SET_MONTHDAY, 0, 100, 1231, 100, NULL, NOCH)                 \
+    X(DST_START_TIME, "dst_start_time", "date_time", TERM_SET_TIME, 0, 0, 1439, 0, NULL, NOCH)                         \
+    X(DST_END_DATE, "dst_end_date", "date_time", TERM_SET_MONTHDAY, 0, 100, 1231, 100, NULL, NOCH)                     \
+    X(DST_END_TIME, "dst_end_time", "date_time", TERM_SET_TIME, 0, 0, 1439, 0, NULL, NOCH)                             \
+    /* 6.2 Attendance */                                                                                               \
+    X(DUP_PUNCH_PERIOD, "duplicate_punch_period", "attendance", TERM_SET_INT, 1, 1, 999999, 0, NULL, NOCH)             \
+    X(ALNUM_USER_ID, "alphanumeric_user_id", "attendance", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                      \
+    X(LOG_ALERT, "log_alert", "attendance", TERM_SET_INT, 1, 1, 9999, 0, NULL, NOCH)                                   \
+    X(AUTH_TIMEOUT, "authentication_timeout", "attendance", TERM_SET_INT, 0, 1, 9, 3, NULL, NOCH)                      \
+    X(MENU_TIMEOUT, "menu_screen_timeout", "attendance", TERM_SET_INT, 1, 60, 99999, 60, NULL, NOCH)                   \
+    /* 6.3 Fingerprint */                                                                                              \
+    X(THRESHOLD_1_1, "threshold_1_1", "fingerprint", TERM_SET_INT, 0, 10, 99, 30, NULL, NOCH)                          \
+    X(THRESHOLD_1_N, "threshold_1_n", "fingerprint", TERM_SET_INT, 0, 10, 99, 35, NULL, NOCH)                          \
+    X(SENSITIVITY, "sensitivity", "fingerprint", TERM_SET_CHOICE, 0, 0, 0, TERM_SENS_MID, NULL,                        \
+      CH(term_sensitivity_choices_))                                                                                   \
+    X(RETRY_1_1, "retry_attempts_1_1", "fingerprint", TERM_SET_INT, 0, 1, 9, 3, NULL, NOCH)                            \
+    X(FP_IMAGE, "fingerprint_image", "fingerprint", TERM_SET_CHOICE, 0, 0, 0, TERM_FP_IMAGE_NONE, NULL,                \
+      CH(term_fp_image_choices_))                                                                                      \
+    /* 6.4 Voice */                                                                                                    \
+    X(VOICE_PROMPT, "voice_prompt", "voice", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                    \
+    X(KEY_VOICE, "key_voice", "voice", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                          \
+    X(VOLUME, "volume", "voice", TERM_SET_INT, 0, 0, 100, 70, NULL, NOCH)                                              \
+    /* 6.5 Auto switch */                                                                                              \
+    TERM_AUTO_SWITCH_ROWS(X, 1, 60, TERM_PUNCH_CHECK_IN)                                                               \
+    TERM_AUTO_SWITCH_ROWS(X, 2, 120, TERM_PUNCH_CHECK_OUT)                                                             \
+    TERM_AUTO_SWITCH_ROWS(X, 3, 180, TERM_PUNCH_BREAK_OUT)                                                             \
+    TERM_AUTO_SWITCH_ROWS(X, 4, 240, TERM_PUNCH_BREAK_IN)                                                              \
+    TERM_AUTO_SWITCH_ROWS(X, 5, 300, TERM_PUNCH_OT_IN)                                                                 \
+    TERM_AUTO_SWITCH_ROWS(X, 6, 360, TERM_PUNCH_OT_OUT)                                                                \
+    TERM_AUTO_SWITCH_ROWS(X, 7, 0, TERM_PUNCH_NONE)                                                                    \
+    TERM_AUTO_SWITCH_ROWS(X, 8, 0, TERM_PUNCH_NONE)                                                                    \
+    TERM_AUTO_SWITCH_ROWS(X, 9, 0, TERM_PUNCH_NONE)                                                                    \
+    TERM_AUTO_SWITCH_ROWS(X, 10, 0, TERM_PUNCH_NONE)                                                                   \
+    /* 6.6 USB, 6.7 online update, security setting (main menu 3) */                                                   \
+    X(DEVELOPER_MODE, "developer_mode", "usb", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                                  \
+    X(ONLINE_UPDATE, "online_update", "update", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                                 \
+    X(SECURITY_PROMPTS, "security_setting", "security", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                         \
+    /* 5.1 Wireless network */                                                                                         \
+    X(WIFI_ENABLE, "wifi_enable", "comm", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                       \
+    X(WIFI_SSID, "wifi_ssid", "comm", TERM_SET_TEXT, 0, 0, 32, 0, "", NOCH)                                            \
+    X(WIFI_PASSWORD, "wifi_password", "comm", TERM_SET_TEXT, 1, 8, 63, 0, "", NOCH)                                    \
+    X(DHCP, "dhcp", "comm", TERM_SET_BOOL, 0, 0, 1, 1, NULL, NOCH)                                                     \
+    X(IP_ADDRESS, "ip_address", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                                \
+    X(SUBNET_MASK, "subnet_mask", "comm", TERM_SET_NETMASK, 0, 0, 0xFFFFFFFF, 0xFFFFFF00, NULL, NOCH)                  \
+    X(GATEWAY, "gateway", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                                      \
+    X(DNS, "dns", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                                              \
+    /* 5.2 Cloud server */                                                                                             \
     X(SERVER_ADDRESS, "server_address", "comm", TERM_SET_URL, 0, 8, 127, 0, "https://dc.minervalot.com", NOCH)
 
 typedef enum term_setting_id {
 #define TERM_SETTING_ENUM_(id, ...) TERM_SETTING_##id,
     TERM_SETTINGS_MAP(TERM_SETTING_ENUM_)
 #undef TERM_SETTING_ENUM_
-    TERM_SETTING_COUNT
+        TERM_SETTING_COUNT
 } term_setting_id;
 
 /* Largest text setting, in bytes, without the terminating NUL. */
@@ -179,11 +179,11 @@ typedef struct term_setting_info {
     const char *name;  /* stable key, e.g. "authentication_timeout" */
     const char *group; /* menu it belongs to, e.g. "attendance" */
     term_setting_type type;
-    int zero_off;      /* INT: 0 also valid (means off); TEXT: empty also valid */
-    int64_t min, max;  /* INT range; TEXT/URL length range */
+    int zero_off;     /* INT: 0 also valid (means off); TEXT: empty also valid */
+    int64_t min, max; /* INT range; TEXT/URL length range */
     int64_t def_num;
-    const char *def_text;        /* TEXT/URL default, otherwise NULL */
-    const char *const *choices;  /* CHOICE names, otherwise NULL */
+    const char *def_text;       /* TEXT/URL default, otherwise NULL */
+    const char *const *choices; /* CHOICE names, otherwise NULL */
     uint32_t nchoices;
 } term_setting_info;
 
