@@ -10,7 +10,7 @@
 
 /* Stream tags: each purpose draws from its own stream so adding a draw to one
  * never changes the others. */
-enum { TAG_CLASS = 1, TAG_MODEL = 2 };
+enum { TAG_CLASS = 1, TAG_MODEL = 2, TAG_BUMPS = 3 };
 
 /*
  * Natural class frequencies from the NIST study of Wilson, Candela and
@@ -41,6 +41,15 @@ fp_synth_class fp_synth_class_of(uint64_t seed, uint32_t finger)
         if (v < class_cum_permille[c]) return (fp_synth_class)c;
     return FP_SYNTH_WHORL;
 }
+
+/* Per-finger irregularities (see fpi_synth_model). */
+#define BUMPS_MIN 14
+#define BUMPS_SPREAD 8
+#define BUMP_R_MIN 30.0
+#define BUMP_R_MAX 80.0
+#define BUMP_PER_MIN 0.18 /* relative change of the period at the centre */
+#define BUMP_PER_MAX 0.32
+#define BUMP_ROT 0.40     /* radians at the centre */
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 
@@ -120,6 +129,43 @@ void fpi_synth_model_init(fpi_synth_model *m, uint64_t seed, uint32_t finger)
         m->pw_ph[i] = fpi_rng_range(&r, 0, 2 * FPI_PI);
         m->pw_amp[i] = fpi_rng_range(&r, 0.15, 0.45);
     }
+    /* Bumps come from their own stream so the draws above stay as they were. */
+    fpi_rng rb;
+    fpi_rng_init(&rb, seed, finger, TAG_BUMPS);
+    m->nbump = BUMPS_MIN + (int)(fpi_rng_next(&rb) % (BUMPS_SPREAD + 1u));
+    for (int i = 0; i < m->nbump; i++) {
+        double x, y;
+        int tries = 0;
+        do {
+            x = fpi_rng_range(&rb, 0, FPI_SYNTH_MASTER_W);
+            y = fpi_rng_range(&rb, 0, FPI_SYNTH_MASTER_H);
+        } while (fpi_synth_model_shape(m, x, y) > 1.0 && ++tries < 50);
+        double rad = fpi_rng_range(&rb, BUMP_R_MIN, BUMP_R_MAX);
+        m->bump_x[i] = x;
+        m->bump_y[i] = y;
+        m->bump_r2[i] = rad * rad;
+        /* Both signs equally likely: a narrower patch gains a ridge, a wider
+         * one loses one, and the pair's senses follow. */
+        double a = fpi_rng_range(&rb, BUMP_PER_MIN, BUMP_PER_MAX);
+        m->bump_per[i] = (fpi_rng_next(&rb) & 1) ? a : -a;
+        m->bump_rot[i] = fpi_rng_range(&rb, -BUMP_ROT, BUMP_ROT);
+    }
+}
+
+/* Sum of the compact bumps at (x, y), period part and rotation part. */
+static void bumps_at(const fpi_synth_model *m, double x, double y, double *per, double *rot)
+{
+    double p = 0, t = 0;
+    for (int i = 0; i < m->nbump; i++) {
+        double dx = x - m->bump_x[i], dy = y - m->bump_y[i], d2 = dx * dx + dy * dy;
+        if (d2 >= m->bump_r2[i]) continue;
+        double q = 1.0 - d2 / m->bump_r2[i];
+        q *= q; /* (1 - r^2)^2: smooth, zero slope at the rim */
+        p += m->bump_per[i] * q;
+        t += m->bump_rot[i] * q;
+    }
+    *per = p;
+    *rot = t;
 }
 
 static double smoothstep(double e0, double e1, double x)
@@ -148,6 +194,9 @@ double fpi_synth_model_orientation(const fpi_synth_model *m, double x, double y)
     /* Above the cores the ridges follow the rounded fingertip. */
     double w = smoothstep(m->top_y, m->top_y - 130, y);
     if (w > 0) th += w * fpi_atan2(m->top_gain * (x - m->cx), m->ax);
+    double bp, br;
+    bumps_at(m, x, y, &bp, &br);
+    th += br;
     th = fmod(th, FPI_PI);
     if (th < 0) th += FPI_PI;
     return th;
@@ -159,6 +208,9 @@ double fpi_synth_model_period(const fpi_synth_model *m, double x, double y)
     double p = m->period0 + 1.0 * smoothstep(m->top_y, m->top_y - 140, y) +
                0.6 * smoothstep(m->cy + 120, m->cy + 230, y);
     for (int i = 0; i < 2; i++) p += m->pw_amp[i] * fpi_sin(m->pw_kx[i] * x + m->pw_ky[i] * y + m->pw_ph[i]);
+    double bp, br;
+    bumps_at(m, x, y, &bp, &br);
+    p *= 1.0 + bp;
     return clampd(p, 6.5, 12.5);
 }
 

@@ -32,6 +32,7 @@ double fpi_exp(double x);
 #define FPI_SYNTH_MAX_SP 4
 #define FPI_SYNTH_MASTER_W 416
 #define FPI_SYNTH_MASTER_H 512
+#define FPI_SYNTH_MAX_BUMPS 64
 
 typedef struct fpi_synth_model {
     fp_synth_class cls;
@@ -45,6 +46,12 @@ typedef struct fpi_synth_model {
     double arch_amp, arch_w, arch_y, arch_h; /* plain-arch model */
     double period0;
     double pw_kx[2], pw_ky[2], pw_ph[2], pw_amp[2]; /* smooth period variation */
+    /* Local, per-finger irregularities: compact bumps that narrow or widen
+     * the ridges (so growth must insert or drop a ridge there, a facing pair
+     * of minutiae) and that turn the flow a little. */
+    int nbump;
+    double bump_x[FPI_SYNTH_MAX_BUMPS], bump_y[FPI_SYNTH_MAX_BUMPS], bump_r2[FPI_SYNTH_MAX_BUMPS];
+    double bump_per[FPI_SYNTH_MAX_BUMPS], bump_rot[FPI_SYNTH_MAX_BUMPS];
 } fpi_synth_model;
 
 /* Fills the model of (seed, finger). */

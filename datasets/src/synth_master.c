@@ -17,7 +17,7 @@
 
 #include "synth_internal.h"
 
-enum { TAG_SEEDS = 10 };
+enum { TAG_SEEDS = 10, TAG_DIPOLES = 11 };
 
 #define KR 5               /* kernel radius */
 #define KW 16              /* kernel row width in memory (11 used, zero padded) */
@@ -31,6 +31,8 @@ enum { TAG_SEEDS = 10 };
 #define ONE 4096           /* Q12 unit of the ridge field */
 #define BLK 16
 #define MAX_ITER 160
+#define DIPOLES_MIN 20     /* unforced minutia pairs per master */
+#define DIPOLES_SPREAD 14
 
 struct fp_synth_master {
     fpi_synth_model model;
@@ -224,6 +226,116 @@ done:
     free(active);
     free(nonzero);
     return st;
+}
+
+/* ---- minutiae the flow does not force ---- */
+
+/*
+ * Growth only starts or ends a ridge where the flow spreads, and all such
+ * minutiae point the way it spreads, so fingers of one class share their
+ * minutia geometry. Real skin also has short ridges and breaks anywhere,
+ * whose two minutiae face each other. Each is added here as a dipole of
+ * spiral phase: the field, read as A cos(psi) across the local flow, gets
+ * psi + atan2 around one point - atan2 around the other. A ridge is thereby
+ * inserted (or removed) between the two points while the ridges around bend
+ * smoothly, so the pair looks like skin and survives extraction; the far
+ * field only shifts a little and a soft window brings it back to zero.
+ */
+static double sample_bilinear(const int16_t *f, uint32_t w, uint32_t h, double x, double y)
+{
+    if (x < 0 || y < 0 || x >= w - 1 || y >= h - 1) return 0;
+    int ix = (int)x, iy = (int)y;
+    double tx = x - ix, ty = y - iy;
+    const int16_t *p = f + (size_t)iy * w + ix;
+    double a = p[0], b = p[1], c = p[w], d = p[w + 1];
+    return (a + (b - a) * tx) + ((c + (d - c) * tx) - (a + (b - a) * tx)) * ty;
+}
+
+/* Ridge direction of the grown field around (x0, y0), from the gradient
+ * structure tensor. */
+static double field_direction(const int16_t *f, uint32_t w, uint32_t h, int x0, int y0)
+{
+    double gxx = 0, gyy = 0, gxy = 0;
+    for (int y = y0 - 7; y <= y0 + 7; y++)
+        for (int x = x0 - 7; x <= x0 + 7; x++) {
+            if (x < 1 || y < 1 || x + 1 >= (int)w || y + 1 >= (int)h) continue;
+            double gx = f[(size_t)y * w + x + 1] - f[(size_t)y * w + x - 1];
+            double gy = f[(size_t)(y + 1) * w + x] - f[(size_t)(y - 1) * w + x];
+            gxx += gx * gx;
+            gyy += gy * gy;
+            gxy += gx * gy;
+        }
+    /* The gradient runs across the ridges; they lie a quarter turn off. */
+    return 0.5 * fpi_atan2(2 * gxy, gxx - gyy) + FPI_PI / 2;
+}
+
+static double smooth01(double t)
+{
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return t * t * (3 - 2 * t);
+}
+
+static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t finger, int16_t *field)
+{
+    const uint32_t w = FPI_SYNTH_MASTER_W, h = FPI_SYNTH_MASTER_H;
+    int16_t *src = malloc(sizeof(int16_t) * w * h);
+    if (!src) return FP_ERR_NO_MEMORY;
+    fpi_rng r;
+    fpi_rng_init(&r, seed, finger, TAG_DIPOLES);
+    int n = DIPOLES_MIN + (int)(fpi_rng_next(&r) % (DIPOLES_SPREAD + 1u));
+    for (int e = 0; e < n; e++) {
+        double x, y;
+        int tries = 0, bad;
+        do {
+            x = fpi_rng_range(&r, 0, w);
+            y = fpi_rng_range(&r, 0, h);
+            bad = fpi_synth_model_shape(m, x, y) > 0.9;
+            /* Near a core or delta the flow turns too fast for one direction. */
+            for (int i = 0; i < m->nsp; i++) {
+                double dx = x - m->sp[i].x, dy = y - m->sp[i].y;
+                bad |= dx * dx + dy * dy < 35.0 * 35.0;
+            }
+        } while (bad && ++tries < 50);
+        double sep = fpi_rng_range(&r, 2.2, 4.5), tilt = fpi_rng_range(&r, -0.35, 0.35);
+        double sign = (fpi_rng_next(&r) & 1) ? 1.0 : -1.0;
+        if (bad) continue;
+        double per = fpi_synth_model_period(m, x, y), k = 2 * FPI_PI / per;
+        double th = field_direction(field, w, h, (int)x, (int)y) + tilt;
+        double ex = fpi_cos(th), ey = fpi_sin(th);
+        double nth = field_direction(field, w, h, (int)x, (int)y);
+        double nx = -fpi_sin(nth), ny = fpi_cos(nth);
+        double half = sep * per / 2;
+        double x1 = x - half * ex, y1 = y - half * ey, x2 = x + half * ex, y2 = y + half * ey;
+        double r0 = half + per, r1 = r0 + 2.5 * per;
+        int x_lo = (int)(x - r1) - 1, x_hi = (int)(x + r1) + 1, y_lo = (int)(y - r1) - 1, y_hi = (int)(y + r1) + 1;
+        x_lo = x_lo < 1 ? 1 : x_lo;
+        y_lo = y_lo < 1 ? 1 : y_lo;
+        x_hi = x_hi > (int)w - 2 ? (int)w - 2 : x_hi;
+        y_hi = y_hi > (int)h - 2 ? (int)h - 2 : y_hi;
+        /* Work on a copy of the window so the quadrature reads unedited values. */
+        for (int yy = y_lo - 1; yy <= y_hi + 1; yy++)
+            memcpy(src + (size_t)yy * w + x_lo - 1, field + (size_t)yy * w + x_lo - 1,
+                   sizeof(int16_t) * (size_t)(x_hi - x_lo + 3));
+        for (int yy = y_lo; yy <= y_hi; yy++)
+            for (int xx = x_lo; xx <= x_hi; xx++) {
+                double dx = xx - x, dy = yy - y, rr = sqrt(dx * dx + dy * dy);
+                if (rr >= r1) continue;
+                double wt = 1.0 - smooth01((rr - r0) / (r1 - r0));
+                double f = src[(size_t)yy * w + xx];
+                double fn = 0.5 * (sample_bilinear(src, w, h, xx + nx, yy + ny) - sample_bilinear(src, w, h, xx - nx, yy - ny));
+                double q = -fn / k;
+                double amp = sqrt(f * f + q * q);
+                double psi = fpi_atan2(q, f);
+                double d = fpi_atan2(yy - y1, xx - x1) - fpi_atan2(yy - y2, xx - x2);
+                /* Wrap into (-pi, pi] so the taper acts on the short way round. */
+                while (d > FPI_PI) d -= 2 * FPI_PI;
+                while (d <= -FPI_PI) d += 2 * FPI_PI;
+                double v = amp * fpi_cos(psi + sign * wt * d);
+                field[(size_t)yy * w + xx] = (int16_t)(v > 32767 ? 32767 : v < -32767 ? -32767 : floor(v + 0.5));
+            }
+    }
+    free(src);
+    return FP_OK;
 }
 
 /* ---- thinning and minutiae ---- */
@@ -452,6 +564,8 @@ fp_status fp_synth_master_create(uint64_t seed, uint32_t finger, fp_synth_master
         goto done;
     }
     st = grow(&ms->model, seed, finger, ms->field);
+    if (st != FP_OK) goto done;
+    st = add_dipoles(&ms->model, seed, finger, ms->field);
     if (st != FP_OK) goto done;
     for (uint32_t y = 0; y < ms->h; y++)
         for (uint32_t x = 0; x < ms->w; x++) {
