@@ -31,7 +31,7 @@ enum { TAG_SEEDS = 10, TAG_DIPOLES = 11 };
 #define ONE 4096           /* Q12 unit of the ridge field */
 #define BLK 16
 #define MAX_ITER 160
-#define DIPOLES_MIN 20     /* unforced minutia pairs per master */
+#define DIPOLES_MIN 8      /* unforced minutia pairs per master */
 #define DIPOLES_SPREAD 14
 
 struct fp_synth_master {
@@ -300,10 +300,11 @@ static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t f
         double sign = (fpi_rng_next(&r) & 1) ? 1.0 : -1.0;
         if (bad) continue;
         double per = fpi_synth_model_period(m, x, y), k = 2 * FPI_PI / per;
-        double th = field_direction(field, w, h, (int)x, (int)y) + tilt;
-        double ex = fpi_cos(th), ey = fpi_sin(th);
-        double nth = field_direction(field, w, h, (int)x, (int)y);
-        double nx = -fpi_sin(nth), ny = fpi_cos(nth);
+        /* The two poles lie roughly along the ridges, so the inserted or
+         * removed ridge piece runs with the flow. */
+        double th = field_direction(field, w, h, (int)x, (int)y);
+        double nx = -fpi_sin(th), ny = fpi_cos(th);
+        double ex = fpi_cos(th + tilt), ey = fpi_sin(th + tilt);
         double half = sep * per / 2;
         double x1 = x - half * ex, y1 = y - half * ey, x2 = x + half * ex, y2 = y + half * ey;
         double r0 = half + per, r1 = r0 + 2.5 * per;

@@ -95,9 +95,11 @@ int fp_status_is_retry(fp_status status);
 /*
  * A borrowed 8-bit grayscale image, dark ridges on a light background (the
  * usual polarity of optical and capacitive readers).
- * width, height: 32..2048 pixels; stride >= width bytes; dpi: 250..1000.
- * Images not at 500 dpi are resampled internally; minutiae are reported in
- * the original image's pixel coordinates.
+ * width, height: 32..2048 pixels, and at most the context's max_width x
+ * max_height once resampled to 500 dpi (FP_ERR_IMAGE_SIZE otherwise);
+ * stride >= width bytes; dpi: 250..1000. Images not at 500 dpi are
+ * resampled internally; minutiae are reported in the original image's
+ * pixel coordinates.
  */
 typedef struct fp_image {
     const uint8_t *pixels;
