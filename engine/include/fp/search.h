@@ -1,0 +1,187 @@
+/*
+ * search.h - 1:N identification: an in-memory gallery of enrolled fingers
+ * and a scan that ranks them against a probe.
+ *
+ * Two libraries implement this header:
+ *  - fpsearch_core: the gallery and the single-threaded scan
+ *    (fp_gallery_*, fp_identify). libc + fpcore only, for firmware.
+ *  - fpsearch: adds the thread pool (fp_identify_pool_*), pthreads and,
+ *    when available, hwloc.
+ *
+ * The 1:N decision rule
+ *  fp_compare's score s means a false match rate of 10^(-s/10) for one
+ *  comparison. An unenrolled finger compared with N enrolled fingers gets N
+ *  chances to be falsely accepted, so with a per-comparison threshold t the
+ *  false positive identification rate (FPIR) is about N * 10^(-t/10). To
+ *  keep FPIR about 10^(-T/10) for a requested 1:N threshold T whatever the
+ *  gallery size, the best candidate is accepted only when
+ *
+ *      score >= T + 10 * log10(N)      (N = templates in the gallery)
+ *
+ *  For example T = 35 (FPIR 0.032 %) needs a score of 65 against 1,000
+ *  fingers and 85 against 100,000. The rule is only as good as the
+ *  calibration of fp_compare in the far tail: see docs/search.md for what
+ *  was measured.
+ *
+ * Conventions follow fp.h: opaque objects, destroy functions accept NULL,
+ * errors as values, nothing prints.
+ */
+#ifndef FP_SEARCH_H
+#define FP_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fp/fp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Finger indices 0..9 (ISO/IEC 19794-2 positions minus one are a natural
+ * choice, but the gallery gives them no meaning). */
+#define FP_GALLERY_MAX_FINGER 9
+
+/* One identity in the gallery: a user and one of their fingers. */
+typedef struct fp_gallery_id {
+    uint32_t user;
+    uint8_t finger; /* 0..FP_GALLERY_MAX_FINGER */
+} fp_gallery_id;
+
+/* One ranked result of an identification. */
+typedef struct fp_identify_candidate {
+    fp_gallery_id id;
+    float score; /* fp_compare's calibrated score */
+} fp_identify_candidate;
+
+/* The decision of an identification. */
+typedef struct fp_identify_decision {
+    int accepted;            /* 1: candidates[0] is the identified finger */
+    float applied_threshold; /* T + 10 log10(N); 0 for an empty gallery */
+    size_t compared;         /* templates compared (N) */
+} fp_identify_decision;
+
+/* ------------------------------------------------------------------------ */
+/* Gallery                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct fp_gallery fp_gallery;
+
+/*
+ * Creates an empty gallery with room for capacity templates (0 picks a
+ * small default); it grows by doubling when full. Caller frees with
+ * fp_gallery_destroy. Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_NO_MEMORY.
+ */
+fp_status fp_gallery_create(size_t capacity, fp_gallery **out);
+/* Frees the gallery and every template it holds. Accepts NULL. */
+void fp_gallery_destroy(fp_gallery *gallery);
+
+/*
+ * Enrols a copy of tmpl (the caller keeps ownership of tmpl) under id.
+ * A user may hold up to ten fingers, one template each.
+ * Errors: FP_ERR_INVALID_ARGUMENT (NULL, finger > 9, or id already
+ * enrolled: use fp_gallery_replace), FP_ERR_CAPACITY (2^31 templates),
+ * FP_ERR_NO_MEMORY (the gallery is unchanged).
+ */
+fp_status fp_gallery_add(fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl);
+/*
+ * Replaces the template enrolled under id with a copy of tmpl.
+ * Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_NOT_FOUND, FP_ERR_NO_MEMORY (the
+ * old template is kept).
+ */
+fp_status fp_gallery_replace(fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl);
+/* Removes one finger. Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_NOT_FOUND. */
+fp_status fp_gallery_remove(fp_gallery *gallery, fp_gallery_id id);
+/* Removes every finger of user; *removed (optional) gets how many. Never
+ * fails on a user with no fingers (removed = 0). */
+fp_status fp_gallery_remove_user(fp_gallery *gallery, uint32_t user, size_t *removed);
+
+/* Number of templates enrolled (N of the decision rule). 0 for NULL. */
+size_t fp_gallery_count(const fp_gallery *gallery);
+/* The template enrolled under id (borrowed, valid until that id is
+ * replaced or removed or the gallery destroyed), or NULL. */
+const fp_template *fp_gallery_find(const fp_gallery *gallery, fp_gallery_id id);
+/*
+ * Bytes the gallery holds: its arrays (at their current capacity), the id
+ * index and every template's fields. Allocator overhead is not counted, so
+ * a process measures somewhat more. Divide by fp_gallery_count for the
+ * bytes per enrolled finger.
+ */
+size_t fp_gallery_bytes(const fp_gallery *gallery);
+
+/* ------------------------------------------------------------------------ */
+/* Identification                                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The per-comparison score the best candidate must reach: threshold +
+ * 10 log10(n), or threshold itself when n <= 1.
+ */
+float fp_identify_threshold(float threshold, size_t n);
+
+/*
+ * Compares probe with every template of gallery on ctx (one thread) and
+ * writes the k best candidates into candidates (caller-allocated, k >= 1
+ * entries), sorted by score descending then by (user, finger) ascending;
+ * *n gets min(k, N). decision->accepted is 1 when candidates[0].score >=
+ * fp_identify_threshold(threshold, N). threshold is the 1:N threshold T
+ * (FPIR about 10^(-T/10)). The result depends only on the gallery's
+ * contents, not on the order of enrolment. Allocates nothing.
+ * Not thread safe for one ctx; the gallery may be read by several
+ * identifications at once as long as nobody modifies it.
+ * Errors: FP_ERR_INVALID_ARGUMENT (NULL, k == 0).
+ */
+fp_status fp_identify(fp_context *ctx, const fp_gallery *gallery, const fp_template *probe, float threshold,
+                      size_t k, fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision);
+
+/* ------------------------------------------------------------------------ */
+/* Thread pool (library fpsearch)                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct fp_identify_pool fp_identify_pool;
+
+typedef struct fp_identify_pool_config {
+    /* Worker threads; 0 = one per physical core (hwloc) or per online CPU. */
+    uint32_t threads;
+    /* Largest k fp_identify_parallel will accept; 0 selects 100. */
+    uint32_t max_k;
+    /* Non-zero pins thread i to physical core i (hwloc builds only). */
+    int pin;
+    /* Configuration of each worker's context; see fp_context_create. */
+    fp_config context;
+} fp_identify_pool_config;
+
+/* Fills *config with the defaults (all cores, max_k 100, pinned). */
+void fp_identify_pool_config_init(fp_identify_pool_config *config);
+
+/*
+ * Starts the workers, each with its own fp_context and its own top-k
+ * buffer, so queries allocate nothing. config may be NULL for defaults.
+ * Caller frees with fp_identify_pool_destroy (joins the threads).
+ * Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_NO_MEMORY, FP_ERR_UNSUPPORTED
+ * (thread creation or a context's SIMD level failed).
+ */
+fp_status fp_identify_pool_create(const fp_identify_pool_config *config, fp_identify_pool **out);
+void fp_identify_pool_destroy(fp_identify_pool *pool);
+/* Number of worker threads. */
+uint32_t fp_identify_pool_threads(const fp_identify_pool *pool);
+/* Number of workers actually pinned to a core (0 without hwloc). */
+uint32_t fp_identify_pool_pinned(const fp_identify_pool *pool);
+
+/*
+ * fp_identify on the pool: the workers take contiguous chunks of the
+ * gallery in turn, each keeps its own top-k, and the lists are merged. The
+ * output is identical to fp_identify's (same candidates, scores, order and
+ * decision). Allocates nothing. One query at a time per pool (calls on one
+ * pool must not overlap); the gallery must not change during the call.
+ * Errors: those of fp_identify, and FP_ERR_INVALID_ARGUMENT when k > max_k.
+ */
+fp_status fp_identify_parallel(fp_identify_pool *pool, const fp_gallery *gallery, const fp_template *probe,
+                               float threshold, size_t k, fp_identify_candidate *candidates, size_t *n,
+                               fp_identify_decision *decision);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FP_SEARCH_H */

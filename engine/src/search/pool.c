@@ -1,0 +1,270 @@
+/*
+ * The thread pool of the server scan. Workers are started once, each with
+ * its own fp_context and top-k buffer, and wait for a query. Workers take
+ * contiguous chunks of the gallery from a shared atomic cursor (so a worker
+ * slowed by another process on its core does not hold the query back) and
+ * rank them into their own list; the caller merges the lists with the same
+ * total order fp_identify uses. The k best of a set under a total order do
+ * not depend on how the set was split, so both give identical results.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef FP_HAVE_HWLOC
+#include <hwloc.h>
+#endif
+
+#include "core/internal.h"
+#include "search/search.h"
+
+#define POOL_DEFAULT_MAX_K 100
+#define POOL_MAX_THREADS 1024
+/* At most 256 slots per chunk (about 25 ms of comparisons, so the cursor is
+ * touched rarely), and at least 8 chunks per worker so the slices balance
+ * on small galleries. */
+#define POOL_CHUNK_MAX 256
+#define POOL_CHUNKS_PER_WORKER 8
+
+typedef struct worker {
+    fp_identify_pool *pool;
+    uint32_t index;
+    pthread_t thread;
+    fp_context *ctx;
+    fp_identify_candidate *top; /* max_k entries */
+    size_t n;
+    fp_status status;
+} worker;
+
+struct fp_identify_pool {
+    uint32_t threads, started, pinned, ready;
+    int pin;
+    atomic_size_t cursor; /* next unscanned slot of the current query */
+    uint32_t max_k;
+    worker *workers;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, done;
+    /* The current query, written under lock before generation is bumped. */
+    uint64_t generation;
+    uint32_t pending;
+    int quit;
+    const fp_gallery *gallery;
+    const fp_template *probe;
+    size_t k;
+#ifdef FP_HAVE_HWLOC
+    hwloc_topology_t topo;
+    int have_topo;
+#endif
+};
+
+void fp_identify_pool_config_init(fp_identify_pool_config *config)
+{
+    if (!config) return;
+    memset(config, 0, sizeof(*config));
+    config->threads = 0;
+    config->max_k = POOL_DEFAULT_MAX_K;
+    config->pin = 1;
+    fp_config_init(&config->context);
+}
+
+static void pin_self(fp_identify_pool *pool, uint32_t index)
+{
+#ifdef FP_HAVE_HWLOC
+    if (!pool->have_topo) return;
+    int cores = hwloc_get_nbobjs_by_type(pool->topo, HWLOC_OBJ_CORE);
+    if (cores <= 0 || index >= (uint32_t)cores) return;
+    hwloc_obj_t core = hwloc_get_obj_by_type(pool->topo, HWLOC_OBJ_CORE, index);
+    if (!core || !core->cpuset) return;
+    hwloc_bitmap_t set = hwloc_bitmap_dup(core->cpuset);
+    if (!set) return;
+    /* One hardware thread of the core, so the OS does not move the worker between SMT siblings. */
+    hwloc_bitmap_singlify(set);
+    if (hwloc_set_cpubind(pool->topo, set, HWLOC_CPUBIND_THREAD) == 0) {
+        pthread_mutex_lock(&pool->lock);
+        pool->pinned++;
+        pthread_mutex_unlock(&pool->lock);
+    }
+    hwloc_bitmap_free(set);
+#else
+    (void)pool;
+    (void)index;
+#endif
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    fp_identify_pool *pool = w->pool;
+    uint64_t seen = 0;
+    if (pool->pin) pin_self(pool, w->index);
+    pthread_mutex_lock(&pool->lock);
+    if (++pool->ready == pool->threads) pthread_cond_signal(&pool->done);
+    for (;;) {
+        while (!pool->quit && pool->generation == seen) pthread_cond_wait(&pool->wake, &pool->lock);
+        if (pool->quit) break;
+        seen = pool->generation;
+        const fp_gallery *g = pool->gallery;
+        const fp_template *probe = pool->probe;
+        size_t k = pool->k;
+        pthread_mutex_unlock(&pool->lock);
+
+        w->n = 0;
+        w->status = FP_OK;
+        size_t chunk = g->count / ((size_t)pool->threads * POOL_CHUNKS_PER_WORKER);
+        chunk = chunk < 1 ? 1 : chunk > POOL_CHUNK_MAX ? POOL_CHUNK_MAX : chunk;
+        for (;;) {
+            size_t begin = atomic_fetch_add(&pool->cursor, chunk);
+            if (begin >= g->count) break;
+            size_t end = g->count - begin < chunk ? g->count : begin + chunk;
+            w->status = fpi_search_scan(w->ctx, g, begin, end, probe, k, w->top, &w->n);
+            if (w->status != FP_OK) break;
+        }
+
+        pthread_mutex_lock(&pool->lock);
+        if (--pool->pending == 0) pthread_cond_signal(&pool->done);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+
+static uint32_t default_threads(fp_identify_pool *pool)
+{
+#ifdef FP_HAVE_HWLOC
+    if (pool->have_topo) {
+        int cores = hwloc_get_nbobjs_by_type(pool->topo, HWLOC_OBJ_CORE);
+        if (cores > 0) return (uint32_t)cores;
+    }
+#else
+    (void)pool;
+#endif
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (uint32_t)cpus : 1;
+}
+
+fp_status fp_identify_pool_create(const fp_identify_pool_config *config, fp_identify_pool **out)
+{
+    if (!out) return FP_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    fp_identify_pool_config def;
+    if (!config) {
+        fp_identify_pool_config_init(&def);
+        config = &def;
+    }
+    if (config->threads > POOL_MAX_THREADS) return FP_ERR_INVALID_ARGUMENT;
+    fp_identify_pool *pool = calloc(1, sizeof(*pool));
+    if (!pool) return FP_ERR_NO_MEMORY;
+    atomic_init(&pool->cursor, 0);
+    if (pthread_mutex_init(&pool->lock, NULL) != 0) {
+        free(pool);
+        return FP_ERR_NO_MEMORY;
+    }
+    pthread_cond_init(&pool->wake, NULL);
+    pthread_cond_init(&pool->done, NULL);
+#ifdef FP_HAVE_HWLOC
+    if (hwloc_topology_init(&pool->topo) == 0) {
+        if (hwloc_topology_load(pool->topo) == 0)
+            pool->have_topo = 1;
+        else
+            hwloc_topology_destroy(pool->topo);
+    }
+#endif
+    fp_status st = FP_OK;
+    pool->threads = config->threads ? config->threads : default_threads(pool);
+    pool->max_k = config->max_k ? config->max_k : POOL_DEFAULT_MAX_K;
+    pool->pin = config->pin != 0;
+    pool->workers = calloc(pool->threads, sizeof(*pool->workers));
+    if (!pool->workers) FPI_FAIL(FP_ERR_NO_MEMORY);
+    for (uint32_t i = 0; i < pool->threads; i++) {
+        worker *w = &pool->workers[i];
+        w->pool = pool;
+        w->index = i;
+        w->top = calloc(pool->max_k, sizeof(*w->top));
+        if (!w->top) FPI_FAIL(FP_ERR_NO_MEMORY);
+        FPI_TRY(fp_context_create(&config->context, &w->ctx));
+    }
+    for (uint32_t i = 0; i < pool->threads; i++) {
+        if (pthread_create(&pool->workers[i].thread, NULL, worker_main, &pool->workers[i]) != 0)
+            FPI_FAIL(FP_ERR_UNSUPPORTED);
+        pool->started++;
+    }
+    /* Return only once every worker has placed itself, so the pinned count is final. */
+    pthread_mutex_lock(&pool->lock);
+    while (pool->ready < pool->threads) pthread_cond_wait(&pool->done, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
+done:
+    if (st != FP_OK) {
+        fp_identify_pool_destroy(pool);
+        return st;
+    }
+    *out = pool;
+    return FP_OK;
+}
+
+void fp_identify_pool_destroy(fp_identify_pool *pool)
+{
+    if (!pool) return;
+    pthread_mutex_lock(&pool->lock);
+    pool->quit = 1;
+    pthread_cond_broadcast(&pool->wake);
+    pthread_mutex_unlock(&pool->lock);
+    for (uint32_t i = 0; i < pool->started; i++) pthread_join(pool->workers[i].thread, NULL);
+    if (pool->workers) {
+        for (uint32_t i = 0; i < pool->threads; i++) {
+            fp_context_destroy(pool->workers[i].ctx);
+            free(pool->workers[i].top);
+        }
+    }
+    free(pool->workers);
+#ifdef FP_HAVE_HWLOC
+    if (pool->have_topo) hwloc_topology_destroy(pool->topo);
+#endif
+    pthread_cond_destroy(&pool->wake);
+    pthread_cond_destroy(&pool->done);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+uint32_t fp_identify_pool_threads(const fp_identify_pool *pool)
+{
+    return pool ? pool->threads : 0;
+}
+
+uint32_t fp_identify_pool_pinned(const fp_identify_pool *pool)
+{
+    /* Final once fp_identify_pool_create returned: it waits for every worker to place itself. */
+    return pool ? pool->pinned : 0;
+}
+
+fp_status fp_identify_parallel(fp_identify_pool *pool, const fp_gallery *gallery, const fp_template *probe,
+                               float threshold, size_t k, fp_identify_candidate *candidates, size_t *n,
+                               fp_identify_decision *decision)
+{
+    if (n) *n = 0;
+    if (decision) memset(decision, 0, sizeof(*decision));
+    if (!pool || !gallery || !probe || !candidates || !n || !decision || k == 0 || k > pool->max_k)
+        return FP_ERR_INVALID_ARGUMENT;
+
+    pthread_mutex_lock(&pool->lock);
+    pool->gallery = gallery;
+    pool->probe = probe;
+    pool->k = k;
+    atomic_store(&pool->cursor, 0);
+    pool->pending = pool->threads;
+    pool->generation++;
+    pthread_cond_broadcast(&pool->wake);
+    while (pool->pending > 0) pthread_cond_wait(&pool->done, &pool->lock);
+    pthread_mutex_unlock(&pool->lock);
+
+    /* Merge in worker order; the total order makes the result independent of it. */
+    size_t m = 0;
+    for (uint32_t i = 0; i < pool->threads; i++) {
+        const worker *w = &pool->workers[i];
+        if (w->status != FP_OK) return w->status;
+        for (size_t j = 0; j < w->n; j++) fpi_topk_insert(candidates, k, &m, &w->top[j]);
+    }
+    *n = m;
+    fpi_search_decide(gallery, threshold, candidates, m, decision);
+    return FP_OK;
+}

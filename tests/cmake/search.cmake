@@ -1,0 +1,3 @@
+# 1:N identification: gallery, scan and thread pool (fpsearch needs
+# pthreads/hwloc, so this fragment is skipped in core-only builds).
+fp_add_test(test_search SOURCES ${PROJECT_SOURCE_DIR}/tests/test_search.c LIBS fpsearch fpsynth_lib LABELS unit)
