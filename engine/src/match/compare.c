@@ -153,6 +153,13 @@ static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
 #define TOLM 14.0f
 #endif
 
+static inline int grid_cell(const fpi_match_ws *ws, const fp_template *b, int k)
+{
+    int cx = (b->px[k] - (int)ws->grid_x0) / ws->grid_cell;
+    int cy = (b->py[k] - (int)ws->grid_y0) / ws->grid_cell;
+    return cy * ws->grid_w + cx;
+}
+
 /* A rigid transform of template a's coordinates into b's. */
 typedef struct xform {
     float c, s, tx, ty; /* x' = c x - s y + tx, y' = s x + c y + ty */
@@ -204,6 +211,37 @@ static void refine_xform(const fp_template *a, const fp_template *b, const fpi_p
     t->oy = cay;
 }
 
+/*
+ * Buckets b's minutiae into square cells of FPI_GRID_CELL pixels (larger
+ * than any pairing tolerance), so a query touches at most 2 x 2 cells.
+ */
+static void build_grid(fpi_match_ws *ws, const fp_template *b)
+{
+    int x0 = b->px[0], y0 = b->py[0], x1 = x0, y1 = y0;
+    for (int k = 1; k < b->count; k++) {
+        x0 = FPI_MIN(x0, b->px[k]);
+        x1 = FPI_MAX(x1, b->px[k]);
+        y0 = FPI_MIN(y0, b->py[k]);
+        y1 = FPI_MAX(y1, b->py[k]);
+    }
+    ws->grid_x0 = (float)x0;
+    ws->grid_y0 = (float)y0;
+    /* Cells grow for unusually large templates so the grid never exceeds
+     * FPI_GRID_MAX cells per side. */
+    int extent = FPI_MAX(x1 - x0, y1 - y0) + 1;
+    ws->grid_cell = FPI_MAX(FPI_GRID_CELL, (extent + FPI_GRID_MAX - 1) / FPI_GRID_MAX);
+    ws->grid_inv = 1.0f / (float)ws->grid_cell;
+    ws->grid_w = (x1 - x0) / ws->grid_cell + 1;
+    ws->grid_h = (y1 - y0) / ws->grid_cell + 1;
+    const int cells = ws->grid_w * ws->grid_h;
+    memset(ws->grid_start, 0, (size_t)(cells + 1) * sizeof(ws->grid_start[0]));
+    for (int k = 0; k < b->count; k++) ws->grid_start[grid_cell(ws, b, k) + 1]++;
+    for (int c = 1; c <= cells; c++) ws->grid_start[c] = (uint16_t)(ws->grid_start[c] + ws->grid_start[c - 1]);
+    uint16_t fill[FPI_GRID_MAX * FPI_GRID_MAX];
+    memcpy(fill, ws->grid_start, (size_t)cells * sizeof(fill[0]));
+    for (int k = 0; k < b->count; k++) ws->grid_items[fill[grid_cell(ws, b, k)]++] = (uint8_t)k;
+}
+
 /* Pairs minutiae of a mapped by t with those of b, closest first; returns the pair count. */
 static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t,
                          float tol0, float tol_slope, float tol_max, int angle_tol, fpi_pair *out, int *cost_sum)
@@ -219,31 +257,32 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         float tol = tol0 + tol_slope * sqrtf(rx * rx + ry * ry);
         if (tol > tol_max) tol = tol_max;
         const float tol2 = tol * tol, inv_tol2 = 1.0f / tol2;
-        /* Binary search of the first B minutia with x >= tx - tol. */
-        int lo = 0, hi = nb;
-        while (lo < hi) {
-            int mid = (lo + hi) >> 1;
-            if (b->px[ws->order_b[mid]] < tx - tol)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (int q = lo; q < nb; q++) {
-            int k = ws->order_b[q];
-            float dx = b->px[k] - tx;
-            if (dx > tol) break;
-            float dy = b->py[k] - ty;
-            if (dy > tol || dy < -tol) continue;
-            float d2 = dx * dx + dy * dy;
-            if (d2 > tol2) continue;
-            int da = ang_diff(ta, b->minutiae[k].angle);
-            if (da > angle_tol) continue;
-            if (np == cap) break;
-            out[np].a = (uint16_t)j;
-            out[np].b = (uint16_t)k;
-            out[np].cost = (uint16_t)(sqrtf(d2 * inv_tol2) * 128.0f + (float)(da * 127 / angle_tol));
-            np++;
-        }
+        /* The grid cells the tolerance square reaches (at most 2 x 2: tol < cell). */
+        if (tx + tol < ws->grid_x0 || ty + tol < ws->grid_y0) continue;
+        const float gx = tx - ws->grid_x0, gy = ty - ws->grid_y0;
+        int cx0 = (int)((gx - tol) * ws->grid_inv), cx1 = (int)((gx + tol) * ws->grid_inv);
+        int cy0 = (int)((gy - tol) * ws->grid_inv), cy1 = (int)((gy + tol) * ws->grid_inv);
+        cx0 = FPI_MAX(cx0, 0);
+        cy0 = FPI_MAX(cy0, 0);
+        cx1 = FPI_MIN(cx1, ws->grid_w - 1);
+        cy1 = FPI_MIN(cy1, ws->grid_h - 1);
+        for (int cy = cy0; cy <= cy1; cy++)
+            for (int cx = cx0; cx <= cx1; cx++) {
+                const int cell = cy * ws->grid_w + cx;
+                for (int q = ws->grid_start[cell]; q < ws->grid_start[cell + 1]; q++) {
+                    int k = ws->grid_items[q];
+                    float dx = b->px[k] - tx, dy = b->py[k] - ty;
+                    float d2 = dx * dx + dy * dy;
+                    if (d2 > tol2) continue;
+                    int da = ang_diff(ta, b->minutiae[k].angle);
+                    if (da > angle_tol) continue;
+                    if (np == cap) continue;
+                    out[np].a = (uint16_t)j;
+                    out[np].b = (uint16_t)k;
+                    out[np].cost = (uint16_t)(sqrtf(d2 * inv_tol2) * 128.0f + (float)(da * 127 / angle_tol));
+                    np++;
+                }
+            }
     }
     sort_pairs(ws, out, np);
     memset(ws->used_a, 0, (size_t)na);
@@ -283,15 +322,7 @@ uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_templa
     fpi_pair seeds[FPI_SEEDS];
     int ns = pick_seeds(ws, na, nb, seeds);
     if (!ns) return 0;
-    /* B sorted by x for the pairing window. */
-    for (int i = 0; i < nb; i++) {
-        int j = i;
-        while (j > 0 && b->px[ws->order_b[j - 1]] > b->px[i]) {
-            ws->order_b[j] = ws->order_b[j - 1];
-            j--;
-        }
-        ws->order_b[j] = (uint16_t)i;
-    }
+    build_grid(ws, b);
     /* Pass 1: every seed's alignment, loose tolerances, refined by least squares. */
     xform cand_t[FPI_SEEDS];
     int cand_m[FPI_SEEDS], top1 = 0;

@@ -9,6 +9,8 @@
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
 #define FPI_SEEDS 12
 #define FPI_COST_MAX 256
+#define FPI_GRID_CELL 32 /* smallest cell, pixels; must exceed the largest pairing tolerance (30) */
+#define FPI_GRID_MAX 64  /* cells per side at most */
 
 typedef struct fpi_pair {
     uint16_t a, b;
@@ -26,7 +28,11 @@ typedef struct fpi_match_ws {
     fpi_pair best[FP_MAX_MINUTIAE];
     fpi_pair sorted[FP_MAX_MINUTIAE * 16];
     uint16_t cost_count[FPI_COST_MAX + 1];
-    uint16_t order_b[FP_MAX_MINUTIAE]; /* B minutiae sorted by x */
+    /* The second template's minutiae bucketed in a coarse grid (pairing lookups). */
+    float grid_x0, grid_y0, grid_inv;
+    int grid_w, grid_h, grid_cell;
+    uint16_t grid_start[FPI_GRID_MAX * FPI_GRID_MAX + 1];
+    uint8_t grid_items[FP_MAX_MINUTIAE];
     float tx[FP_MAX_MINUTIAE], ty[FP_MAX_MINUTIAE];
     uint8_t ta[FP_MAX_MINUTIAE];
     uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
