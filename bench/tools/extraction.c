@@ -22,6 +22,7 @@
 #include "fp/dataset.h"
 #include "fp/fp.h"
 #include "fp/fpio.h"
+#include "bench_util.h"
 #include "fp/synth.h"
 #include "metrics.h"
 #include "plot.h"
@@ -30,9 +31,7 @@
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return fpb_now_ms() / 1e3;
 }
 
 /* Difference of two 1/256-turn angles on the full circle, in degrees. */
@@ -530,19 +529,6 @@ static int rl_all_pairs(fp_context *ctx, rl_set *s, fp_template *const *tm, floa
     return 1;
 }
 
-static void set_display_name(const char *dir, char *name, size_t cap)
-{
-    const char *p = dir + strlen(dir);
-    while (p > dir && p[-1] == '/') p--;
-    int slashes = 0;
-    const char *q = p;
-    while (q > dir) {
-        if (q[-1] == '/' && ++slashes == 2) break;
-        q--;
-    }
-    snprintf(name, cap, "%.*s", (int)(p - q), q);
-}
-
 static int rl_load_real(fp_context *ctx, const char *dir, rl_set *s)
 {
     memset(s, 0, sizeof(*s));
@@ -553,7 +539,7 @@ static int rl_load_real(fp_context *ctx, const char *dir, rl_set *s)
         fp_dataset_destroy(ds);
         return 0;
     }
-    set_display_name(dir, s->name, sizeof s->name);
+    fpb_set_display_name(dir, s->name, sizeof s->name);
     s->n = fp_dataset_count(ds);
     s->img = calloc(s->n ? s->n : 1, sizeof(*s->img));
     if (!s->img) {

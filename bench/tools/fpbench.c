@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "extraction.h"
 #include "search_bench.h"
 #include "fp/dataset.h"
@@ -31,12 +32,6 @@
 #include "plot.h"
 #include "report.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -63,16 +58,7 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
         sd->ds = NULL;
         return 0;
     }
-    /* A readable name: the last two path components (e.g. FVC2002/DB1_B). */
-    const char *p = dir + strlen(dir);
-    while (p > dir && p[-1] == '/') p--;
-    int slashes = 0;
-    const char *q = p;
-    while (q > dir) {
-        if (q[-1] == '/' && ++slashes == 2) break;
-        q--;
-    }
-    snprintf(sd->name, sizeof sd->name, "%.*s", (int)(p - q), q);
+    fpb_set_display_name(dir, sd->name, sizeof sd->name);
     sd->n = fp_dataset_count(sd->ds);
     sd->t = calloc(sd->n ? sd->n : 1, sizeof(*sd->t));
     double *times = calloc(sd->n ? sd->n : 1, sizeof(double));
@@ -93,9 +79,9 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
         }
         uint32_t dpi = s->dpi ? s->dpi : fp_dataset_default_dpi(sd->ds);
         fp_image im = {img.pixels, img.width, img.height, img.width, dpi ? dpi : 500};
-        double t0 = now_ms();
+        double t0 = fpb_now_ms();
         st = fp_extract(ctx, &im, &sd->t[i], NULL);
-        double dt = now_ms() - t0;
+        double dt = fpb_now_ms() - t0;
         times[timed++] = dt;
         total += dt;
         if (st != FP_OK) sd->fte++;
@@ -185,10 +171,10 @@ static int cmd_accuracy(int argc, char **argv)
                 continue;
             }
             float *gs = malloc((ng + 1) * sizeof(float)), *is = malloc((ni + 1) * sizeof(float));
-            double t0 = now_ms();
+            double t0 = fpb_now_ms();
             for (size_t i = 0; i < ng; i++) gs[i] = score_pair(ctx, &sd, gen[i]);
             for (size_t i = 0; i < ni; i++) is[i] = score_pair(ctx, &sd, imp[i]);
-            double dt = now_ms() - t0;
+            double dt = fpb_now_ms() - t0;
             if (scores_path) {
                 /* One line per comparison: set, protocol, kind, sample a, sample b, score. */
                 FILE *f = fopen(scores_path, "a");
@@ -434,7 +420,7 @@ static int cmd_speed(int argc, char **argv)
                 nt++;
                 minutiae += fp_template_minutiae_count(sd.t[i]);
             }
-        double t0 = now_ms(), elapsed = 0;
+        double t0 = fpb_now_ms(), elapsed = 0;
         uint64_t done = 0;
         float sink = 0;
         while (elapsed < 2000.0) {
@@ -446,7 +432,7 @@ static int cmd_speed(int argc, char **argv)
                     sink += s;
                     done++;
                 }
-            elapsed = now_ms() - t0;
+            elapsed = fpb_now_ms() - t0;
         }
         double per_s = (double)done / (elapsed / 1e3);
         printf("| %s | %zu | %.1f | %.2f | %.0f | %.1f |\n", sd.name, nt, nt ? (double)minutiae / (double)nt : 0.0,

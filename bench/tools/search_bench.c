@@ -19,18 +19,13 @@
 #include "fp/fp.h"
 #include "fp/search.h"
 #include "fp/synth.h"
+#include "bench_util.h"
 #include "search_bench.h"
 
 #define MAX_LIST 16
 #define NONMATED_BASE 50000000u
 #define BATCH 1000u
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static size_t heap_bytes(void)
 {
@@ -179,9 +174,9 @@ static int latency(const opts *o, const fp_gallery *g, fp_template **mated, size
         fp_identify_candidate c[10];
         size_t n;
         fp_identify_decision d;
-        double t0 = now_ms();
+        double t0 = fpb_now_ms();
         st = fp_identify_parallel(pool, g, mated[q % n_mated], o->threshold, 10, c, &n, &d);
-        ms[q] = now_ms() - t0;
+        ms[q] = fpb_now_ms() - t0;
         sum += ms[q];
     }
     qsort(ms, o->queries, sizeof(double), cmp_double);
@@ -211,7 +206,7 @@ static int fpir(const opts *o, const fp_gallery *g, fp_template **nonmated, size
         fp_identify_pool_destroy(pool);
         return 0;
     }
-    double t0 = now_ms();
+    double t0 = fpb_now_ms();
     for (unsigned long p = 0; p < o->fpir_probes && st == FP_OK; p++) {
         fp_identify_candidate c[1];
         size_t n;
@@ -239,7 +234,7 @@ static int fpir(const opts *o, const fp_gallery *g, fp_template **nonmated, size
         rank1 += hit;
         mated_accepted += hit && d.accepted;
     }
-    double secs = (now_ms() - t0) / 1e3;
+    double secs = (fpb_now_ms() - t0) / 1e3;
     fp_identify_pool_destroy(pool);
     if (st != FP_OK) {
         free(best);
@@ -308,9 +303,9 @@ int fpbench_search(int argc, char **argv)
         while (si < o.n_sizes && o.sizes[si] == next) si++;
         while (fi < o.n_fpir && o.fpir_sizes[fi] == next) fi++;
 
-        double t0 = now_ms();
+        double t0 = fpb_now_ms();
         if (!grow_gallery(g, o.seed, (uint32_t)have, (uint32_t)next)) goto done;
-        double gen_s = (now_ms() - t0) / 1e3;
+        double gen_s = (fpb_now_ms() - t0) / 1e3;
         have = next;
         size_t heap = heap_bytes() - heap0;
         printf("N = %lu: %.0f bytes per finger (gallery's count), ", next, (double)fp_gallery_bytes(g) / (double)next);

@@ -338,6 +338,14 @@ static term_status check_user_fields(const term_store *st, const term_user *user
     return TERM_OK;
 }
 
+/* Binds ?1 id, ?2 name, ?3 privilege, as both user statements use them. */
+static void bind_user(sqlite3_stmt *stmt, const term_user *user)
+{
+    bind_text(stmt, 1, user->id);
+    bind_text(stmt, 2, user->name);
+    sqlite3_bind_int(stmt, 3, (int)user->privilege);
+}
+
 term_status term_store_user_add(term_store *st, const term_user *user)
 {
     if (st == NULL || user == NULL) return TERM_ERR_INVALID_ARGUMENT;
@@ -354,9 +362,7 @@ term_status term_store_user_add(term_store *st, const term_user *user)
     if (status == TERM_OK && n >= st->profile.max_users) status = TERM_ERR_CAPACITY_USERS;
     if (status == TERM_OK) status = prepare(st, "INSERT INTO users (id, name, privilege) VALUES (?1, ?2, ?3)", &stmt);
     if (status == TERM_OK) {
-        bind_text(stmt, 1, user->id);
-        bind_text(stmt, 2, user->name);
-        sqlite3_bind_int(stmt, 3, (int)user->privilege);
+        bind_user(stmt, user);
         status = run(stmt);
     }
     sqlite3_finalize(stmt);
@@ -372,9 +378,7 @@ term_status term_store_user_update(term_store *st, const term_user *user)
     if (status != TERM_OK) return status;
     sqlite3_stmt *stmt = NULL;
     CHECK(prepare(st, "UPDATE users SET name = ?2, privilege = ?3 WHERE id = ?1", &stmt));
-    bind_text(stmt, 1, user->id);
-    bind_text(stmt, 2, user->name);
-    sqlite3_bind_int(stmt, 3, (int)user->privilege);
+    bind_user(stmt, user);
     CHECK(run(stmt));
     if (sqlite3_changes(st->db) == 0) status = TERM_ERR_NOT_FOUND;
 done:
