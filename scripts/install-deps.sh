@@ -16,6 +16,9 @@ PACKAGES=(
   clang libclang-rt-14-dev            # libFuzzer targets
   libfprint-2-dev libglib2.0-dev      # USB fingerprint readers (sensor libfprint backend)
   libsqlcipher-dev libssl-dev         # terminal: encrypted storage, PIN hashing
+  libcurl4-openssl-dev                # terminal: cloud sync (PUSH protocol over HTTP/HTTPS)
+  libsdl2-dev libqrencode-dev         # terminal: desktop simulator window, QR binding screen
+  espeak-ng xvfb xauth                # terminal: voice prompts at build time, headless simulator
 )
 
 SUDO=""
