@@ -307,6 +307,8 @@ done:
     return status;
 }
 
+void *term_store_db(term_store *st) { return st ? st->db : NULL; }
+
 term_status term_store_integrity_check(term_store *st)
 {
     if (st == NULL) return TERM_ERR_INVALID_ARGUMENT;

@@ -79,6 +79,13 @@ void term_store_close(term_store *st);
 /* PRAGMA integrity_check. TERM_OK or TERM_ERR_CORRUPT. */
 term_status term_store_integrity_check(term_store *st);
 
+/*
+ * The open database handle (an sqlite3 *), for layers that keep their own
+ * tables in the same encrypted file (the sync outbox). Owned by the store:
+ * never closed by the caller, and only used on the store's thread.
+ */
+void *term_store_db(term_store *st);
+
 /* ------------------------------------------------------------------------ */
 /* Users                                                                    */
 /* ------------------------------------------------------------------------ */
