@@ -6,7 +6,8 @@
 # builds in FP_CORE_ONLY (firmware) configurations.
 add_library(fpsearch_core STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/search/gallery.c
-  ${CMAKE_CURRENT_LIST_DIR}/src/search/identify.c)
+  ${CMAKE_CURRENT_LIST_DIR}/src/search/identify.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/search/pcode.c)
 target_include_directories(fpsearch_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include
                                          PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src)
 target_link_libraries(fpsearch_core PUBLIC fpcore PRIVATE m)

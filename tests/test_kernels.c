@@ -186,6 +186,79 @@ static void test_filter_levels(void **state)
     free(bank);
 }
 
+/* ---- pcode_best ----------------------------------------------------------- */
+
+static void random_pcode(fpi_pcode *c, int n, int density, fpt_rng *rng)
+{
+    memset(c, 0, sizeof(*c));
+    c->n = (uint8_t)n;
+    for (int i = 0; i < n; i++) {
+        for (int b = 0; b < 128; b++) {
+            if (fpt_range(rng, 0, 99) >= density) continue;
+            if (b < 64)
+                c->lo[i] |= (uint64_t)1 << b;
+            else
+                c->hi[i] |= (uint64_t)1 << (b - 64);
+        }
+        c->pop[i] = (uint8_t)(__builtin_popcountll(c->lo[i]) + __builtin_popcountll(c->hi[i]));
+    }
+}
+
+/* Every level gives the reference's values, for empty, sparse, dense and
+ * full codes (the full code hits the largest reciprocal products). */
+static void test_pcode_levels(void **state)
+{
+    (void)state;
+    level_entry lv[4];
+    int nlv = available_levels(lv);
+    fpt_rng rng = {4242};
+    static fpi_pcode a, b;
+    int bad = 0;
+    for (int it = 0; it < 400; it++) {
+        int density = it % 5 == 0 ? 100 : it % 5 == 1 ? 2 : (int)fpt_range(&rng, 5, 60);
+        random_pcode(&a, (int)fpt_range(&rng, 0, FPI_PCODE_MAX), density, &rng);
+        random_pcode(&b, (int)fpt_range(&rng, 0, FPI_PCODE_MAX), it % 7 == 0 ? 100 : density, &rng);
+        uint16_t ref[FPI_PCODE_MAX], got[FPI_PCODE_MAX];
+        lv[0].k->pcode_best(&a, &b, ref);
+        for (int i = 0; i < a.n; i++) {
+            /* The reference itself: Dice of identical codes is 1, of disjoint codes 0. */
+            assert_true(ref[i] <= 65535);
+        }
+        for (int li = 1; li < nlv; li++) {
+            memset(got, 0xAB, sizeof got);
+            lv[li].k->pcode_best(&a, &b, got);
+            if (memcmp(ref, got, a.n * sizeof(*ref)) != 0) {
+                print_error("level %s: pcode_best differs (case %d)\n", fp_simd_level_name(lv[li].level), it);
+                bad++;
+            }
+        }
+    }
+    /* Identical codes score 65535 (Dice 1), codes sharing no bit score 0. */
+    random_pcode(&a, 10, 30, &rng);
+    uint16_t best[FPI_PCODE_MAX];
+    for (int li = 0; li < nlv; li++) {
+        lv[li].k->pcode_best(&a, &a, best);
+        for (int i = 0; i < a.n; i++) assert_int_equal(best[i], a.pop[i] >= FPI_PCODE_MIN_BITS ? 65535 : 0);
+    }
+    /* b: every code is the complement of the union of a's codes. */
+    b = a;
+    uint64_t ulo = 0, uhi = 0;
+    for (int i = 0; i < a.n; i++) {
+        ulo |= a.lo[i];
+        uhi |= a.hi[i];
+    }
+    for (int i = 0; i < b.n; i++) {
+        b.lo[i] = ~ulo;
+        b.hi[i] = ~uhi;
+        b.pop[i] = (uint8_t)(__builtin_popcountll(~ulo) + __builtin_popcountll(~uhi));
+    }
+    for (int li = 0; li < nlv; li++) {
+        lv[li].k->pcode_best(&a, &b, best);
+        for (int i = 0; i < a.n; i++) assert_int_equal(best[i], 0);
+    }
+    assert_int_equal(bad, 0);
+}
+
 /* ---- tensor_block8 ------------------------------------------------------ */
 
 typedef enum tfill { T_RANDOM, T_CHECKER, T_CHECKER_INV, T_STRIPES_X, T_STRIPES_Y, T_FLAT, T_BINARY } tfill;
@@ -433,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_select_errors),
         cmocka_unit_test(test_filter_levels),
         cmocka_unit_test(test_tensor_levels),
+        cmocka_unit_test(test_pcode_levels),
         cmocka_unit_test(test_extract_levels_synthetic),
         cmocka_unit_test(test_extract_levels_real),
     };

@@ -329,6 +329,57 @@ static void test_parallel_identical(void **state)
     fp_identify_pool_destroy(NULL);
 }
 
+/* A shortlist as long as the gallery is the exhaustive scan; a short one
+ * still finds the mates of these clean synthetic probes; the pool gives
+ * the same answer as one thread for every shortlist. */
+static void test_two_stage(void **state)
+{
+    fixture *fx = *state;
+    fp_identify_scratch *scratch = NULL;
+    assert_int_equal(fp_identify_scratch_create(&scratch), FP_OK);
+    fp_identify_pool_config cfg;
+    fp_identify_pool_config_init(&cfg);
+    cfg.threads = 2;
+    fp_identify_pool *pool = NULL;
+    assert_int_equal(fp_identify_pool_create(&cfg, &pool), FP_OK);
+    size_t n_gallery = fp_gallery_count(fx->g);
+    size_t found = 0;
+    for (size_t p = 0; p < fx->n_probes; p++) {
+        fp_identify_candidate a[10], b[10], c[10];
+        size_t na, nb, nc;
+        fp_identify_decision da, db, dc;
+        assert_int_equal(fp_identify(fx->ctx, fx->g, fx->probes[p], 30.0f, 10, a, &na, &da), FP_OK);
+        assert_int_equal(fp_identify_two_stage(fx->ctx, fx->g, fx->probes[p], 30.0f, n_gallery + 5, scratch, 10, b,
+                                               &nb, &db),
+                         FP_OK);
+        assert_int_equal(na, nb);
+        assert_same(a, b, na);
+        assert_memory_equal(&da, &db, sizeof(da));
+        /* A shortlist of 5: the decision still uses the whole gallery's N. */
+        assert_int_equal(fp_identify_two_stage(fx->ctx, fx->g, fx->probes[p], 30.0f, 5, scratch, 10, b, &nb, &db),
+                         FP_OK);
+        assert_int_equal(nb, 5);
+        assert_int_equal(db.compared, n_gallery);
+        if (b[0].id.user == 100 + p / 2 && b[0].id.finger == p % 2) found++;
+        assert_int_equal(fp_identify_parallel_two_stage(pool, fx->g, fx->probes[p], 30.0f, 5, 10, c, &nc, &dc), FP_OK);
+        assert_int_equal(nb, nc);
+        assert_same(b, c, nb);
+        assert_memory_equal(&db, &dc, sizeof(db));
+    }
+    /* Stage 1 must keep the mate in a shortlist of 5 for nearly every clean probe. */
+    assert_true(found * 10 >= fx->n_probes * 9);
+    fp_identify_candidate c[4];
+    size_t n;
+    fp_identify_decision d;
+    assert_int_equal(fp_identify_two_stage(fx->ctx, fx->g, fx->probes[0], 30.0f, 0, NULL, 4, c, &n, &d),
+                     FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_identify_shortlist_default(50), 50);
+    assert_int_equal(fp_identify_shortlist_default(1000), 100);
+    assert_int_equal(fp_identify_shortlist_default(100000), 2000);
+    fp_identify_pool_destroy(pool);
+    fp_identify_scratch_destroy(scratch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +389,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_identify_order_independent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decision_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_identical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_stage, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,6 +135,41 @@ fp_status fp_identify(fp_context *ctx, const fp_gallery *gallery, const fp_templ
                       size_t k, fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision);
 
 /* ------------------------------------------------------------------------ */
+/* Two-stage identification                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Stage 1 ranks every enrolled finger by its pre-screening codes (a fixed
+ * 1,152-byte record per finger: one 128-bit binary local code per minutia,
+ * compared with popcounts; docs/search.md) and keeps a shortlist of the
+ * best; stage 2 ranks the shortlist with fp_compare. The decision rule is
+ * unchanged: N is the whole gallery, because every enrolled finger had its
+ * chance to be shortlisted.
+ */
+
+/* Scratch memory of a two-stage query (8 bytes per enrolled finger plus the
+ * shortlist), reused across queries so they do not allocate once it has
+ * grown to the gallery's size. One query at a time per scratch. */
+typedef struct fp_identify_scratch fp_identify_scratch;
+fp_status fp_identify_scratch_create(fp_identify_scratch **out);
+void fp_identify_scratch_destroy(fp_identify_scratch *scratch);
+
+/* The default shortlist for a gallery of n fingers: 2 % of n, at least 100
+ * (all of n when n is smaller). */
+size_t fp_identify_shortlist_default(size_t n);
+
+/*
+ * Two-stage fp_identify: shortlist is how many fingers stage 1 keeps (0
+ * selects fp_identify_shortlist_default; a shortlist >= N is the exhaustive
+ * scan). Candidates, order and decision as fp_identify, computed over the
+ * shortlist. Allocates only when scratch must grow. Errors: as fp_identify,
+ * FP_ERR_NO_MEMORY.
+ */
+fp_status fp_identify_two_stage(fp_context *ctx, const fp_gallery *gallery, const fp_template *probe,
+                                float threshold, size_t shortlist, fp_identify_scratch *scratch, size_t k,
+                                fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision);
+
+/* ------------------------------------------------------------------------ */
 /* Thread pool (library fpsearch)                                           */
 /* ------------------------------------------------------------------------ */
 
@@ -179,6 +214,15 @@ uint32_t fp_identify_pool_pinned(const fp_identify_pool *pool);
 fp_status fp_identify_parallel(fp_identify_pool *pool, const fp_gallery *gallery, const fp_template *probe,
                                float threshold, size_t k, fp_identify_candidate *candidates, size_t *n,
                                fp_identify_decision *decision);
+
+/*
+ * fp_identify_two_stage on the pool: both stages are split between the
+ * workers; the output is identical to fp_identify_two_stage's with the same
+ * shortlist. The pool keeps its own scratch (it grows with the gallery).
+ */
+fp_status fp_identify_parallel_two_stage(fp_identify_pool *pool, const fp_gallery *gallery, const fp_template *probe,
+                                         float threshold, size_t shortlist, size_t k,
+                                         fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision);
 
 #ifdef __cplusplus
 }

@@ -11,9 +11,9 @@ static int cpu_has(fp_simd_level level)
         return 1;
 #if defined(FP_HAVE_X86)
     case FP_SIMD_SSE41:
-        return __builtin_cpu_supports("sse4.1");
+        return __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("popcnt");
     case FP_SIMD_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
 #endif
 #if defined(FP_HAVE_NEON)
     case FP_SIMD_NEON:

@@ -19,6 +19,25 @@
 #define FPI_FILTER_COLS (2 * FPI_FILTER_R + 2)
 #define FPI_FILTER_TAPS (FPI_FILTER_ROWS * FPI_FILTER_COLS)
 
+/*
+ * Pre-screening codes of a template (engine/src/search/pcode.c): one
+ * 128-bit binary local code per minutia (lo, hi) and its bit count, for at
+ * most FPI_PCODE_MAX minutiae, in a fixed-size, 64-byte aligned record so a
+ * gallery stores them as one flat array.
+ */
+#define FPI_PCODE_MAX 64
+#define FPI_PCODE_MIN_BITS 4
+typedef struct fpi_pcode {
+    uint64_t lo[FPI_PCODE_MAX];
+    uint64_t hi[FPI_PCODE_MAX];
+    uint8_t pop[FPI_PCODE_MAX];
+    uint8_t n;
+    uint8_t pad[63];
+} fpi_pcode;
+
+/* round(2 * 65535 * 256 / s) for s = 1..256 (entry 0 is 0). */
+extern const uint32_t fpi_pcode_recip[257];
+
 typedef struct fpi_kernels {
     /*
      * Filters one 8x8 output block. src points at the input pixel under
@@ -37,6 +56,12 @@ typedef struct fpi_kernels {
      * gx, gy the 3x3 Sobel responses (x to the right, y down).
      */
     void (*tensor_block8)(const uint8_t *src, ptrdiff_t stride, int32_t out[3]);
+    /*
+     * For each code i of a (i < a->n): the best Dice similarity, in
+     * 1/65535, of a's code i with any code of b, or 0 when code i has
+     * fewer than FPI_PCODE_MIN_BITS bits set. Writes a->n entries of best.
+     */
+    void (*pcode_best)(const fpi_pcode *a, const fpi_pcode *b, uint16_t *best);
 } fpi_kernels;
 
 /* The tables; NULL-free. Only those built for the target exist. */

@@ -6,6 +6,7 @@
 #include <simde/x86/avx2.h>
 
 #include "kernels_simd128.h"
+#include "kernels_pcode.h"
 
 static inline simde__m256i load2x128(const int16_t *a, const int16_t *b)
 {
@@ -41,4 +42,4 @@ static void filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const i
     }
 }
 
-const fpi_kernels fpi_kernels_avx2 = {filter_block8_avx2, tensor_block8_128};
+const fpi_kernels fpi_kernels_avx2 = {filter_block8_avx2, tensor_block8_128, pcode_best_body};

@@ -1,4 +1,5 @@
 /* NEON kernels: the 128-bit bodies, mapped to NEON by SIMDe. */
 #include "kernels_simd128.h"
+#include "kernels_pcode.h"
 
-const fpi_kernels fpi_kernels_neon = {filter_block8_128, tensor_block8_128};
+const fpi_kernels fpi_kernels_neon = {filter_block8_128, tensor_block8_128, pcode_best_body};

@@ -1,4 +1,5 @@
 /* SSE4.1 kernels (this file alone is compiled with -msse4.1). */
 #include "kernels_simd128.h"
+#include "kernels_pcode.h"
 
-const fpi_kernels fpi_kernels_sse41 = {filter_block8_128, tensor_block8_128};
+const fpi_kernels fpi_kernels_sse41 = {filter_block8_128, tensor_block8_128, pcode_best_body};

@@ -1,4 +1,5 @@
 /* The in-memory gallery: dense slot arrays plus an open-addressing id index. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,9 @@ static fp_status grow(fp_gallery *g, size_t cap)
     uint8_t *f = realloc(g->finger, cap * sizeof(*f));
     if (!f) return FP_ERR_NO_MEMORY;
     g->finger = f;
+    fpi_pcode *pc = realloc(g->pcode, cap * sizeof(*pc));
+    if (!pc) return FP_ERR_NO_MEMORY;
+    g->pcode = pc;
     /* The arrays may now exceed cap; that is harmless, cap only rises once all three succeeded. */
     if (index_cap != g->index_cap) {
         uint32_t *idx = calloc(index_cap, sizeof(*idx));
@@ -131,6 +135,7 @@ void fp_gallery_destroy(fp_gallery *gallery)
     free(gallery->tmpl);
     free(gallery->user);
     free(gallery->finger);
+    free(gallery->pcode);
     free(gallery->index);
     free(gallery);
 }
@@ -151,6 +156,7 @@ fp_status fp_gallery_add(fp_gallery *gallery, fp_gallery_id id, const fp_templat
     gallery->tmpl[slot] = copy;
     gallery->user[slot] = id.user;
     gallery->finger[slot] = id.finger;
+    fpi_pcode_encode(copy, &gallery->pcode[slot]);
     size_t pos = index_probe(gallery, id.user, id.finger, &found);
     gallery->index[pos] = (uint32_t)(slot + 1);
     return FP_OK;
@@ -167,6 +173,7 @@ fp_status fp_gallery_replace(fp_gallery *gallery, fp_gallery_id id, const fp_tem
     size_t slot = gallery->index[pos] - 1;
     fp_template_destroy(gallery->tmpl[slot]);
     gallery->tmpl[slot] = copy;
+    fpi_pcode_encode(copy, &gallery->pcode[slot]);
     return FP_OK;
 }
 
@@ -182,6 +189,7 @@ static void remove_at(fp_gallery *g, size_t pos)
         g->tmpl[slot] = g->tmpl[last];
         g->user[slot] = g->user[last];
         g->finger[slot] = g->finger[last];
+        g->pcode[slot] = g->pcode[last];
         g->index[lpos] = (uint32_t)(slot + 1);
     }
     g->count = last;
@@ -214,6 +222,13 @@ fp_status fp_gallery_remove_user(fp_gallery *gallery, uint32_t user, size_t *rem
     return FP_OK;
 }
 
+size_t fpi_gallery_slot(const fp_gallery *g, uint32_t user, uint8_t finger)
+{
+    int found;
+    size_t pos = index_probe(g, user, finger, &found);
+    return found ? g->index[pos] - 1 : SIZE_MAX;
+}
+
 size_t fp_gallery_count(const fp_gallery *gallery)
 {
     return gallery ? gallery->count : 0;
@@ -231,7 +246,8 @@ size_t fp_gallery_bytes(const fp_gallery *gallery)
 {
     if (!gallery) return 0;
     size_t b = sizeof(*gallery);
-    b += gallery->cap * (sizeof(*gallery->tmpl) + sizeof(*gallery->user) + sizeof(*gallery->finger));
+    b += gallery->cap * (sizeof(*gallery->tmpl) + sizeof(*gallery->user) + sizeof(*gallery->finger) +
+                         sizeof(*gallery->pcode));
     b += gallery->index_cap * sizeof(*gallery->index);
     for (size_t i = 0; i < gallery->count; i++) {
         const fp_template *t = gallery->tmpl[i];

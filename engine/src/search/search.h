@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "fp/search.h"
+#include "kernels/kernels.h"
 
 /*
  * Templates and their ids live in parallel arrays indexed by slot, so the
@@ -17,6 +18,7 @@
 struct fp_gallery {
     size_t count, cap;
     fp_template **tmpl;  /* cap entries, count used */
+    fpi_pcode *pcode;    /* cap: pre-screening codes, one fixed-size record per slot */
     uint32_t *user;      /* cap */
     uint8_t *finger;     /* cap */
     uint32_t *index;     /* index_cap entries: slot + 1, 0 = empty */
@@ -39,6 +41,35 @@ void fpi_topk_insert(fp_identify_candidate *top, size_t k, size_t *n, const fp_i
  * ranked; set *n = 0 to start empty). */
 fp_status fpi_search_scan(fp_context *ctx, const fp_gallery *g, size_t begin, size_t end, const fp_template *probe,
                           size_t k, fp_identify_candidate *top, size_t *n);
+
+/* Pre-screening codes (pcode.c). */
+void fpi_pcode_encode(const fp_template *t, fpi_pcode *out);
+uint32_t fpi_pcode_score(const fpi_kernels *k, const fpi_pcode *probe, const fpi_pcode *cand);
+
+/* Stage-1 key of a slot: pre-screening score above, then the id inverted so
+ * that among equal scores the smaller (user, finger) ranks first. */
+static inline uint64_t fpi_stage1_key(uint32_t score, uint32_t user, uint8_t finger)
+{
+    uint64_t id = ((uint64_t)user << 4) | finger; /* 36 bits */
+    return ((uint64_t)score << 36) | (((uint64_t)1 << 36) - 1 - id);
+}
+
+/* Scores slots [begin, end) of g against the probe's codes into keys[begin..end). */
+void fpi_stage1_scan(const fpi_kernels *k, const fp_gallery *g, const fpi_pcode *probe, size_t begin, size_t end,
+                     uint64_t *keys);
+/* Reorders keys[0..n) so that its first m entries are the m largest, in
+ * descending order; then turns them into slot numbers in slots[0..m). */
+void fpi_stage1_select(const fp_gallery *g, uint64_t *keys, size_t n, size_t m, uint32_t *slots);
+/* As fpi_search_scan over the listed slots list[begin..end). */
+fp_status fpi_search_scan_list(fp_context *ctx, const fp_gallery *g, const uint32_t *list, size_t begin, size_t end,
+                               const fp_template *probe, size_t k, fp_identify_candidate *top, size_t *n);
+/* The slot of id, or SIZE_MAX. */
+size_t fpi_gallery_slot(const fp_gallery *g, uint32_t user, uint8_t finger);
+
+/* Scratch of a two-stage query (identify.c). */
+fp_status fpi_scratch_reserve(fp_identify_scratch *s, size_t n);
+uint64_t *fpi_scratch_keys(fp_identify_scratch *s);
+uint32_t *fpi_scratch_slots(fp_identify_scratch *s);
 
 /* Fills the decision from the ranked list. */
 void fpi_search_decide(const fp_gallery *g, float threshold, const fp_identify_candidate *top, size_t n,
