@@ -19,6 +19,10 @@
 #include "fp/fp.h"
 #include "fp/search.h"
 #include "fp/synth.h"
+#include "fp/dataset.h"
+#include "fp/fpio.h"
+#include "plot.h"
+#include <cjson/cJSON.h>
 #include "bench_util.h"
 #include "search_bench.h"
 
@@ -99,7 +103,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: fpbench search [--sizes N,...] [--threads T,...] [--queries Q]\n"
             "                      [--fpir-sizes N,...|none] [--fpir-probes P] [--mated-probes M]\n"
-            "                      [--threshold T] [--seed S]\n");
+            "                      [--threshold T] [--seed S] [--shortlist auto|exhaustive|N]\n"
+            "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n");
 }
 
 typedef struct opts {
@@ -108,6 +113,11 @@ typedef struct opts {
     unsigned long queries, fpir_probes, mated_probes;
     float threshold;
     uint64_t seed;
+    size_t shortlist;         /* 0 = auto (fp_identify_shortlist_default) */
+    int exhaustive_only;      /* --shortlist exhaustive */
+    unsigned long exhaustive_max; /* also time the exhaustive scan up to this N */
+    const char *real;         /* comma-separated FVC-layout folders mixed into the gallery */
+    const char *json, *plot;
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -121,6 +131,7 @@ static int parse(int argc, char **argv, opts *o)
     o->mated_probes = 200;
     o->threshold = 35.0f;
     o->seed = 1;
+    o->exhaustive_max = 100000;
     for (int i = 0; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -141,6 +152,19 @@ static int parse(int argc, char **argv, opts *o)
             o->threshold = strtof(v, NULL);
         else if (!strcmp(a, "--seed") && v)
             o->seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--shortlist") && v) {
+            if (!strcmp(v, "exhaustive"))
+                o->exhaustive_only = 1;
+            else if (strcmp(v, "auto") != 0)
+                ok = (o->shortlist = strtoul(v, NULL, 10)) > 0;
+        } else if (!strcmp(a, "--exhaustive-max") && v)
+            o->exhaustive_max = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--real") && v)
+            o->real = v;
+        else if (!strcmp(a, "--json") && v)
+            o->json = v;
+        else if (!strcmp(a, "--plot") && v)
+            o->plot = v;
         else
             ok = 0;
         if (!ok) return 0;
@@ -152,7 +176,7 @@ static int parse(int argc, char **argv, opts *o)
 
 /* Median and mean latency of `queries` mated queries with a pool of t threads. */
 static int latency(const opts *o, const fp_gallery *g, fp_template **mated, size_t n_mated, unsigned long t,
-                   double *median, double *mean)
+                   int two_stage, double *median, double *mean)
 {
     fp_identify_pool_config cfg;
     fp_identify_pool_config_init(&cfg);
@@ -175,7 +199,11 @@ static int latency(const opts *o, const fp_gallery *g, fp_template **mated, size
         size_t n;
         fp_identify_decision d;
         double t0 = fpb_now_ms();
-        st = fp_identify_parallel(pool, g, mated[q % n_mated], o->threshold, 10, c, &n, &d);
+        if (two_stage)
+            st = fp_identify_parallel_two_stage(pool, g, mated[q % n_mated], o->threshold, o->shortlist, 10, c, &n,
+                                                &d);
+        else
+            st = fp_identify_parallel(pool, g, mated[q % n_mated], o->threshold, 10, c, &n, &d);
         ms[q] = fpb_now_ms() - t0;
         sum += ms[q];
     }
@@ -211,7 +239,9 @@ static int fpir(const opts *o, const fp_gallery *g, fp_template **nonmated, size
         fp_identify_candidate c[1];
         size_t n;
         fp_identify_decision d;
-        st = fp_identify_parallel(pool, g, nonmated[p], o->threshold, 1, c, &n, &d);
+        st = o->exhaustive_only ? fp_identify_parallel(pool, g, nonmated[p], o->threshold, 1, c, &n, &d)
+                                : fp_identify_parallel_two_stage(pool, g, nonmated[p], o->threshold, o->shortlist, 1,
+                                                                 c, &n, &d);
         if (st == FP_OK && d.accepted) accepted++;
         if (st == FP_OK && n && c[0].score > best_nonmated) best_nonmated = c[0].score;
         if (st == FP_OK && n) best[p] = c[0].score;
@@ -226,7 +256,9 @@ static int fpir(const opts *o, const fp_gallery *g, fp_template **nonmated, size
         fp_identify_candidate c[1];
         size_t n;
         fp_identify_decision d;
-        st = fp_identify_parallel(pool, g, probe, o->threshold, 1, c, &n, &d);
+        st = o->exhaustive_only ? fp_identify_parallel(pool, g, probe, o->threshold, 1, c, &n, &d)
+                                : fp_identify_parallel_two_stage(pool, g, probe, o->threshold, o->shortlist, 1, c, &n,
+                                                                 &d);
         fp_template_destroy(probe);
         if (st != FP_OK) break;
         evaluated++;
@@ -266,6 +298,195 @@ static int fpir(const opts *o, const fp_gallery *g, fp_template **nonmated, size
     return 1;
 }
 
+/* Real fingers mixed into the gallery: impression 1 of every finger of each
+ * set is enrolled (user REAL_BASE + finger number), the other impressions
+ * are mated probes. */
+#define REAL_BASE 60000000u
+#define MAX_REAL 4096
+
+typedef struct real_set {
+    fp_template *enrol[MAX_REAL / 4];
+    uint32_t enrol_user[MAX_REAL / 4];
+    size_t n_enrol;
+    fp_template *probe[MAX_REAL];
+    uint32_t probe_user[MAX_REAL];
+    size_t n_probe;
+} real_set;
+
+static int load_real(const char *list, real_set *r)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", list);
+    fp_context *ctx = NULL;
+    if (fp_context_create(NULL, &ctx) != FP_OK) return 0;
+    uint32_t finger_no = 0;
+    for (char *dir = strtok(buf, ","); dir; dir = strtok(NULL, ",")) {
+        fp_dataset *ds = NULL;
+        fp_status st = fp_dataset_open(dir, FP_LAYOUT_AUTO, &ds);
+        if (st != FP_OK) {
+            fprintf(stderr, "fpbench search: %s: %s (skipped)\n", dir, fp_status_message(st));
+            fp_dataset_destroy(ds);
+            continue;
+        }
+        uint32_t base = finger_no, max_f = 0;
+        for (size_t i = 0; i < fp_dataset_count(ds); i++) {
+            const fp_sample *smp = fp_dataset_sample(ds, i);
+            uint32_t f = base + smp->subject * 16u + smp->finger;
+            if (f - base + 1 > max_f) max_f = f - base + 1;
+            fp_io_image io;
+            if (fp_io_load(smp->path, &io) != FP_OK) continue;
+            uint32_t dpi = smp->dpi ? smp->dpi : fp_dataset_default_dpi(ds);
+            fp_image im = {io.pixels, io.width, io.height, io.width, dpi ? dpi : 500};
+            fp_template *t = NULL;
+            st = fp_extract(ctx, &im, &t, NULL);
+            fp_io_image_free(&io);
+            if (st != FP_OK) continue; /* failure to extract: the probe counts as missed below only if enrolled */
+            if (smp->impression == 1 && r->n_enrol < MAX_REAL / 4) {
+                r->enrol[r->n_enrol] = t;
+                r->enrol_user[r->n_enrol++] = REAL_BASE + f;
+            } else if (smp->impression != 1 && r->n_probe < MAX_REAL) {
+                r->probe[r->n_probe] = t;
+                r->probe_user[r->n_probe++] = REAL_BASE + f;
+            } else {
+                fp_template_destroy(t);
+            }
+        }
+        finger_no += max_f;
+        fp_dataset_destroy(ds);
+    }
+    fp_context_destroy(ctx);
+    printf("real fingers: %zu enrolled, %zu mated probes\n", r->n_enrol, r->n_probe);
+    return r->n_enrol > 0;
+}
+
+static void free_real(real_set *r)
+{
+    for (size_t i = 0; i < r->n_enrol; i++) fp_template_destroy(r->enrol[i]);
+    for (size_t i = 0; i < r->n_probe; i++) fp_template_destroy(r->probe[i]);
+}
+
+typedef struct real_result {
+    size_t rank1_ex, acc_ex, rank1_two, acc_two, agree, probes;
+    double ms_ex, ms_two;
+    int have_ex;
+} real_result;
+
+/* Rank-1 and FNIR at T of the real probes, exhaustive and two-stage. */
+static int real_rank1(const opts *o, const fp_gallery *g, const real_set *r, unsigned long threads, int exhaustive,
+                      real_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    fp_identify_pool_config cfg;
+    fp_identify_pool_config_init(&cfg);
+    cfg.threads = (uint32_t)threads;
+    fp_identify_pool *pool = NULL;
+    if (fp_identify_pool_create(&cfg, &pool) != FP_OK) return 0;
+    out->have_ex = exhaustive;
+    fp_status st = FP_OK;
+    for (size_t p = 0; p < r->n_probe && st == FP_OK; p++) {
+        fp_identify_candidate a[1], b[1];
+        size_t na = 0, nb = 0;
+        fp_identify_decision da, db;
+        double t0 = fpb_now_ms();
+        st = fp_identify_parallel_two_stage(pool, g, r->probe[p], o->threshold, o->shortlist, 1, b, &nb, &db);
+        out->ms_two += fpb_now_ms() - t0;
+        if (st != FP_OK) break;
+        int hit_b = nb && b[0].id.user == r->probe_user[p];
+        out->rank1_two += hit_b;
+        out->acc_two += hit_b && db.accepted;
+        if (exhaustive) {
+            t0 = fpb_now_ms();
+            st = fp_identify_parallel(pool, g, r->probe[p], o->threshold, 1, a, &na, &da);
+            out->ms_ex += fpb_now_ms() - t0;
+            int hit_a = na && a[0].id.user == r->probe_user[p];
+            out->rank1_ex += hit_a;
+            out->acc_ex += hit_a && da.accepted;
+            out->agree += na && nb && a[0].id.user == b[0].id.user && a[0].id.finger == b[0].id.finger;
+        }
+        out->probes++;
+    }
+    fp_identify_pool_destroy(pool);
+    return st == FP_OK;
+}
+
+#define MAX_POINTS (MAX_LIST * MAX_LIST * 2)
+typedef struct point {
+    unsigned long n, threads;
+    int two_stage;
+    double median, mean;
+} point;
+
+static void write_outputs(const opts *o, const point *pts, int n_pts, cJSON *real_json)
+{
+    if (o->json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "benchmark", "fpbench search");
+        cJSON_AddNumberToObject(root, "seed", (double)o->seed);
+        cJSON_AddNumberToObject(root, "threshold", o->threshold);
+        cJSON *arr = cJSON_AddArrayToObject(root, "latency");
+        for (int i = 0; i < n_pts; i++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddNumberToObject(e, "gallery", (double)pts[i].n);
+            cJSON_AddNumberToObject(e, "threads", (double)pts[i].threads);
+            cJSON_AddStringToObject(e, "mode", pts[i].two_stage ? "two-stage" : "exhaustive");
+            cJSON_AddNumberToObject(e, "median_ms", pts[i].median);
+            cJSON_AddNumberToObject(e, "mean_ms", pts[i].mean);
+            cJSON_AddItemToArray(arr, e);
+        }
+        if (real_json) cJSON_AddItemToObject(root, "real_mixed", real_json);
+        real_json = NULL;
+        char *text = cJSON_Print(root);
+        FILE *f = text ? fopen(o->json, "w") : NULL;
+        if (f) {
+            fputs(text, f);
+            fputc('\n', f);
+            fclose(f);
+            printf("wrote %s\n", o->json);
+        } else {
+            fprintf(stderr, "fpbench search: cannot write %s\n", o->json);
+        }
+        free(text);
+        cJSON_Delete(root);
+    }
+    cJSON_Delete(real_json);
+    if (o->plot) {
+        fp_plot_series series[2 * MAX_LIST];
+        double xs[2 * MAX_LIST][MAX_LIST], ys[2 * MAX_LIST][MAX_LIST];
+        char labels[2 * MAX_LIST][48];
+        int ns = 0;
+        for (int mode = 1; mode >= 0; mode--)
+            for (int ti = 0; ti < o->n_threads; ti++) {
+                size_t c = 0;
+                for (int i = 0; i < n_pts; i++)
+                    if (pts[i].two_stage == mode && pts[i].threads == o->threads[ti]) {
+                        xs[ns][c] = (double)pts[i].n;
+                        ys[ns][c++] = pts[i].median;
+                    }
+                if (!c) continue;
+                snprintf(labels[ns], sizeof labels[ns], "%s, %lu thread%s", mode ? "two-stage" : "exhaustive",
+                         o->threads[ti], o->threads[ti] > 1 ? "s" : "");
+                series[ns].label = labels[ns];
+                series[ns].x = xs[ns];
+                series[ns].y = ys[ns];
+                series[ns].count = c;
+                series[ns].color = FP_PLOT_AUTO;
+                ns++;
+            }
+        fp_plot_options po;
+        fp_plot_options_init(&po);
+        po.title = "1:N query latency (median)";
+        po.x_label = "enrolled fingers";
+        po.y_label = "ms per query";
+        po.log_x = po.log_y = 1;
+        po.markers = 1;
+        fp_status st = fp_plot_lines(o->plot, &po, series, (size_t)ns);
+        if (st == FP_OK)
+            printf("wrote %s\n", o->plot);
+        else
+            fprintf(stderr, "fpbench search: plot: %s\n", fp_status_message(st));
+    }
+}
+
 int fpbench_search(int argc, char **argv)
 {
     opts o;
@@ -282,6 +503,10 @@ int fpbench_search(int argc, char **argv)
 
     int rc = 1;
     fp_gallery *g = NULL;
+    static real_set real;
+    static point pts[MAX_POINTS];
+    int n_pts = 0;
+    cJSON *real_json = NULL;
     fp_template **nonmated = calloc(o.fpir_probes, sizeof(*nonmated));
     size_t n_mated = o.queries < 16 ? 16 : o.queries;
     fp_template **mated = calloc(n_mated, sizeof(*mated));
@@ -291,6 +516,14 @@ int fpbench_search(int argc, char **argv)
 
     size_t heap0 = heap_bytes();
     if (fp_gallery_create(1024, &g) != FP_OK) goto done;
+    if (o.real) {
+        if (!load_real(o.real, &real)) goto done;
+        for (size_t i = 0; i < real.n_enrol; i++) {
+            fp_gallery_id id = {real.enrol_user[i], 0};
+            if (fp_gallery_add(g, id, real.enrol[i]) != FP_OK) goto done;
+        }
+        heap0 = heap_bytes();
+    }
     printf("fpbench search: fast synthetic templates, seed %llu, top-10 queries, T = %.0f\n",
            (unsigned long long)o.seed, o.threshold);
     unsigned long have = 0;
@@ -321,19 +554,58 @@ int fpbench_search(int argc, char **argv)
         }
         if (in_list(o.sizes, o.n_sizes, next)) {
             for (int ti = 0; ti < o.n_threads; ti++) {
-                double median, mean;
-                if (!latency(&o, g, mated, n_mated, o.threads[ti], &median, &mean)) goto done;
-                printf("  %lu thread%s: median %.1f ms per query, mean %.1f ms (%lu queries), %.0f comparisons/s\n",
-                       o.threads[ti], o.threads[ti] > 1 ? "s" : "", median, mean, o.queries,
-                       (double)next / (mean / 1e3));
+                for (int mode = 1; mode >= 0; mode--) {
+                    if (mode == 1 && o.exhaustive_only) continue;
+                    if (mode == 0 && !o.exhaustive_only && next > o.exhaustive_max) continue;
+                    double median, mean;
+                    if (!latency(&o, g, mated, n_mated, o.threads[ti], mode, &median, &mean)) goto done;
+                    printf("  %-10s %lu thread%s: median %.2f ms per query, mean %.2f ms (%lu queries), "
+                           "%.0f fingers/s\n",
+                           mode ? "two-stage" : "exhaustive", o.threads[ti], o.threads[ti] > 1 ? "s" : " ", median,
+                           mean, o.queries, (double)next / (mean / 1e3));
+                    if (n_pts < MAX_POINTS) pts[n_pts++] = (point){next, o.threads[ti], mode, median, mean};
+                }
+            }
+            if (real.n_enrol) {
+                real_result rr;
+                unsigned long tmax = o.threads[o.n_threads - 1];
+                int ex = next <= o.exhaustive_max;
+                if (!real_rank1(&o, g, &real, tmax, ex, &rr)) goto done;
+                double pn = (double)rr.probes;
+                printf("  real probes (%zu) in N = %lu + %zu real: two-stage rank-1 %.2f %%, FNIR at T %.2f %% "
+                       "(%.1f ms/query)",
+                       rr.probes, next, real.n_enrol, 100.0 * (double)rr.rank1_two / pn,
+                       100.0 - 100.0 * (double)rr.acc_two / pn, rr.ms_two / pn);
+                if (ex)
+                    printf("; exhaustive rank-1 %.2f %%, FNIR at T %.2f %% (%.1f ms/query); same top candidate "
+                           "%.2f %%",
+                           100.0 * (double)rr.rank1_ex / pn, 100.0 - 100.0 * (double)rr.acc_ex / pn, rr.ms_ex / pn,
+                           100.0 * (double)rr.agree / pn);
+                printf("\n");
+                if (!real_json) real_json = cJSON_CreateArray();
+                cJSON *e = cJSON_CreateObject();
+                cJSON_AddNumberToObject(e, "synthetic", (double)next);
+                cJSON_AddNumberToObject(e, "real_enrolled", (double)real.n_enrol);
+                cJSON_AddNumberToObject(e, "probes", pn);
+                cJSON_AddNumberToObject(e, "two_stage_rank1", (double)rr.rank1_two / pn);
+                cJSON_AddNumberToObject(e, "two_stage_fnir", 1.0 - (double)rr.acc_two / pn);
+                if (ex) {
+                    cJSON_AddNumberToObject(e, "exhaustive_rank1", (double)rr.rank1_ex / pn);
+                    cJSON_AddNumberToObject(e, "exhaustive_fnir", 1.0 - (double)rr.acc_ex / pn);
+                }
+                cJSON_AddItemToArray(real_json, e);
             }
         }
         if (in_list(o.fpir_sizes, o.n_fpir, next) && !fpir(&o, g, nonmated, o.mated_probes, next)) goto done;
         fflush(stdout);
     }
+    write_outputs(&o, pts, n_pts, real_json);
+    real_json = NULL;
     rc = 0;
 done:
     if (rc) fprintf(stderr, "fpbench search: failed\n");
+    cJSON_Delete(real_json);
+    free_real(&real);
     for (unsigned long p = 0; nonmated && p < o.fpir_probes; p++) fp_template_destroy(nonmated[p]);
     free(nonmated);
     for (size_t q = 0; mated && q < n_mated; q++) fp_template_destroy(mated[q]);
