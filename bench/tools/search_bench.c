@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -104,7 +105,8 @@ static void usage(void)
             "usage: fpbench search [--sizes N,...] [--threads T,...] [--queries Q]\n"
             "                      [--fpir-sizes N,...|none] [--fpir-probes P] [--mated-probes M]\n"
             "                      [--threshold T] [--seed S] [--shortlist auto|exhaustive|N]\n"
-            "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n");
+            "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n"
+            "                      [--gallery-file PATH] [--real-max N]\n");
 }
 
 typedef struct opts {
@@ -118,6 +120,8 @@ typedef struct opts {
     unsigned long exhaustive_max; /* also time the exhaustive scan up to this N */
     const char *real;         /* comma-separated FVC-layout folders mixed into the gallery */
     const char *json, *plot;
+    const char *gallery_file; /* write each gallery to this file and time loading it */
+    unsigned long real_max;   /* evaluate the real probes up to this N */
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -132,6 +136,7 @@ static int parse(int argc, char **argv, opts *o)
     o->threshold = 35.0f;
     o->seed = 1;
     o->exhaustive_max = 100000;
+    o->real_max = 100000;
     for (int i = 0; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -165,6 +170,10 @@ static int parse(int argc, char **argv, opts *o)
             o->json = v;
         else if (!strcmp(a, "--plot") && v)
             o->plot = v;
+        else if (!strcmp(a, "--real-max") && v)
+            o->real_max = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--gallery-file") && v)
+            o->gallery_file = v;
         else
             ok = 0;
         if (!ok) return 0;
@@ -552,6 +561,31 @@ int fpbench_search(int argc, char **argv)
             mated[q] = NULL;
             if (fp_synth_fast_template(o.seed, (uint32_t)(q * next / n_mated), 1, &mated[q]) != FP_OK) goto done;
         }
+        if (o.gallery_file && in_list(o.sizes, o.n_sizes, next)) {
+            unlink(o.gallery_file);
+            fp_gallery_file *gf = NULL;
+            fp_gallery *loaded = NULL;
+            fp_gallery *empty = NULL;
+            double w0 = fpb_now_ms();
+            fp_status gst = fp_gallery_file_open(o.gallery_file, &gf, &empty, NULL);
+            if (gst == FP_OK) gst = fp_gallery_file_compact(gf, g);
+            double w1 = fpb_now_ms();
+            fp_gallery_file_close(gf);
+            fp_gallery_destroy(empty);
+            gf = NULL;
+            fp_gallery_file_info gi;
+            double l0 = fpb_now_ms();
+            if (gst == FP_OK) gst = fp_gallery_file_open(o.gallery_file, &gf, &loaded, &gi);
+            double l1 = fpb_now_ms();
+            if (gst != FP_OK) {
+                fprintf(stderr, "fpbench search: gallery file: %s\n", fp_status_message(gst));
+                goto done;
+            }
+            printf("  gallery file: %.0f MB written in %.0f ms; loaded (mapped, %zu records checked) in %.0f ms\n",
+                   (double)gi.file_bytes / 1e6, w1 - w0, gi.records, l1 - l0);
+            fp_gallery_file_close(gf);
+            fp_gallery_destroy(loaded);
+        }
         if (in_list(o.sizes, o.n_sizes, next)) {
             for (int ti = 0; ti < o.n_threads; ti++) {
                 for (int mode = 1; mode >= 0; mode--) {
@@ -566,10 +600,10 @@ int fpbench_search(int argc, char **argv)
                     if (n_pts < MAX_POINTS) pts[n_pts++] = (point){next, o.threads[ti], mode, median, mean};
                 }
             }
-            if (real.n_enrol) {
+            if (real.n_enrol && next <= o.real_max) {
                 real_result rr;
                 unsigned long tmax = o.threads[o.n_threads - 1];
-                int ex = next <= o.exhaustive_max;
+                int ex = next <= o.exhaustive_max && next <= 10000;
                 if (!real_rank1(&o, g, &real, tmax, ex, &rr)) goto done;
                 double pn = (double)rr.probes;
                 printf("  real probes (%zu) in N = %lu + %zu real: two-stage rank-1 %.2f %%, FNIR at T %.2f %% "

@@ -170,6 +170,59 @@ fp_status fp_identify_two_stage(fp_context *ctx, const fp_gallery *gallery, cons
                                 fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision);
 
 /* ------------------------------------------------------------------------ */
+/* Gallery file (library fpsearch)                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A gallery kept in one file: a header, then an append-only log of
+ * records ("put id template" or "remove id"), each with its own checksum,
+ * holding the template in the engine's prepared form together with its
+ * pre-screening code, 8-byte aligned, so that loading maps the file and
+ * points the gallery at the records instead of parsing and preparing
+ * them. Every change is appended and flushed (fdatasync) before the call
+ * returns, and only then applied to the gallery in memory. A write cut
+ * short by a crash or power loss leaves a torn last record, which the next
+ * open detects by its checksum and cuts off: everything acknowledged
+ * before it is kept. A damaged record anywhere else, a wrong magic number
+ * or version, or a bad header checksum is FP_ERR_FILE_CORRUPT /
+ * FP_ERR_FILE_FORMAT, and the file is left untouched. Little-endian hosts
+ * only (FP_ERR_UNSUPPORTED elsewhere). Format: docs/search.md.
+ */
+typedef struct fp_gallery_file fp_gallery_file;
+
+/* What fp_gallery_file_open found. */
+typedef struct fp_gallery_file_info {
+    size_t records;        /* valid records replayed */
+    size_t torn_bytes;     /* bytes of a torn last record cut off (0 normally) */
+    uint64_t file_bytes;   /* size after recovery */
+} fp_gallery_file_info;
+
+/*
+ * Opens path (creating an empty gallery file when it does not exist),
+ * replays it into a new gallery *gallery and keeps the file open for
+ * appending. The gallery's templates point into the mapping, which lives
+ * until fp_gallery_destroy(*gallery); close the file first or last, either
+ * order works. info may be NULL. Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_IO,
+ * FP_ERR_FILE_FORMAT, FP_ERR_FILE_CORRUPT, FP_ERR_NO_MEMORY, FP_ERR_UNSUPPORTED.
+ */
+fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gallery **gallery,
+                               fp_gallery_file_info *info);
+/* Adds or replaces id durably, then in gallery. Errors: FP_ERR_INVALID_ARGUMENT,
+ * FP_ERR_IO (nothing changed, the file is cut back), FP_ERR_NO_MEMORY. */
+fp_status fp_gallery_file_put(fp_gallery_file *file, fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl);
+/* Removes id durably, then from gallery. Errors: as put, FP_ERR_NOT_FOUND. */
+fp_status fp_gallery_file_remove(fp_gallery_file *file, fp_gallery *gallery, fp_gallery_id id);
+/*
+ * Rewrites the file with one record per finger of gallery (dropping
+ * replaced and removed entries): written to "<path>.tmp", flushed, renamed
+ * over path and the directory flushed, so a crash leaves either the old or
+ * the new file. Errors: FP_ERR_IO, FP_ERR_NO_MEMORY.
+ */
+fp_status fp_gallery_file_compact(fp_gallery_file *file, const fp_gallery *gallery);
+/* Closes the file (the gallery stays usable). Accepts NULL. */
+void fp_gallery_file_close(fp_gallery_file *file);
+
+/* ------------------------------------------------------------------------ */
 /* Thread pool (library fpsearch)                                           */
 /* ------------------------------------------------------------------------ */
 

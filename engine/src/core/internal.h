@@ -54,6 +54,10 @@ struct fp_template {
     int16_t *hull_x;      /* convex hull of the minutiae, counter-clockwise */
     int16_t *hull_y;
     uint16_t hull_n;
+    /* Non-zero: the arrays point into memory owned by someone else (a
+     * memory-mapped gallery file) and fp_template_destroy leaves them and
+     * the struct alone; the owner frees both. */
+    uint8_t view;
 };
 
 /* Allocates a template with room for count minutiae (fields zeroed). */

@@ -78,7 +78,7 @@ fp_status fpi_template_alloc(size_t count, fp_template **out)
 
 void fp_template_destroy(fp_template *tmpl)
 {
-    if (!tmpl) return;
+    if (!tmpl || tmpl->view) return;
     free(tmpl->minutiae);
     free(tmpl->px);
     free(tmpl->py);

@@ -137,7 +137,52 @@ void fp_gallery_destroy(fp_gallery *gallery)
     free(gallery->finger);
     free(gallery->pcode);
     free(gallery->index);
+    if (gallery->release) gallery->release(gallery->release_ctx);
     free(gallery);
+}
+
+void fpi_gallery_set_release(fp_gallery *g, void (*release)(void *), void *ctx)
+{
+    g->release = release;
+    g->release_ctx = ctx;
+}
+
+fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t, const fpi_pcode *pc)
+{
+    if (!g || !t || !valid_id(id)) {
+        fp_template_destroy(t);
+        return FP_ERR_INVALID_ARGUMENT;
+    }
+    int found;
+    size_t pos = index_probe(g, id.user, id.finger, &found);
+    if (found) {
+        size_t slot = g->index[pos] - 1;
+        fp_template_destroy(g->tmpl[slot]);
+        g->tmpl[slot] = t;
+        if (pc)
+            g->pcode[slot] = *pc;
+        else
+            fpi_pcode_encode(t, &g->pcode[slot]);
+        return FP_OK;
+    }
+    if (g->count == g->cap) {
+        fp_status st = g->cap >= GALLERY_MAX_CAP ? FP_ERR_CAPACITY : grow(g, FPI_MIN(g->cap * 2, GALLERY_MAX_CAP));
+        if (st != FP_OK) {
+            fp_template_destroy(t);
+            return st;
+        }
+        pos = index_probe(g, id.user, id.finger, &found);
+    }
+    size_t slot = g->count++;
+    g->tmpl[slot] = t;
+    g->user[slot] = id.user;
+    g->finger[slot] = id.finger;
+    if (pc)
+        g->pcode[slot] = *pc;
+    else
+        fpi_pcode_encode(t, &g->pcode[slot]);
+    g->index[pos] = (uint32_t)(slot + 1);
+    return FP_OK;
 }
 
 fp_status fp_gallery_add(fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl)

@@ -23,7 +23,18 @@ struct fp_gallery {
     uint8_t *finger;     /* cap */
     uint32_t *index;     /* index_cap entries: slot + 1, 0 = empty */
     size_t index_cap;    /* power of two, at least twice cap */
+    /* Memory the gallery's view templates point into (a mapped file), freed
+     * by release(release_ctx) when the gallery is destroyed. */
+    void (*release)(void *release_ctx);
+    void *release_ctx;
 };
+
+/* Enrols or replaces id with t, taking ownership of t (a heap template or a
+ * view); pc is its pre-screening code, or NULL to compute it. On error t
+ * is destroyed and the gallery is unchanged. */
+fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t, const fpi_pcode *pc);
+/* Sets the release hook (see struct fp_gallery). */
+void fpi_gallery_set_release(fp_gallery *g, void (*release)(void *), void *ctx);
 
 /* Total order of candidates: score descending, then user, then finger. */
 static inline int fpi_candidate_before(const fp_identify_candidate *a, const fp_identify_candidate *b)
