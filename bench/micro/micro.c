@@ -42,6 +42,37 @@ static void bench_tensor(fpb_state *st, void *arg)
     fpb_set_items_processed(st, 64);
 }
 
+/* Two pre-screening codes of 40 minutiae with about a quarter of the bits
+ * set, like those of real templates: one stage-1 comparison per iteration. */
+static fpi_pcode g_pa, g_pb;
+
+static void fill_pcode(fpi_pcode *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->n = 40;
+    for (int i = 0; i < 40; i++) {
+        for (int b = 0; b < 128; b++)
+            if (rand() % 4 == 0) {
+                if (b < 64)
+                    c->lo[i] |= (uint64_t)1 << b;
+                else
+                    c->hi[i] |= (uint64_t)1 << (b - 64);
+            }
+        c->pop[i] = (uint8_t)(__builtin_popcountll(c->lo[i]) + __builtin_popcountll(c->hi[i]));
+    }
+}
+
+static void bench_pcode(fpb_state *st, void *arg)
+{
+    const fpi_kernels *k = ((kernel_case *)arg)->k;
+    uint16_t best[FPI_PCODE_MAX];
+    while (fpb_keep_running(st)) {
+        k->pcode_best(&g_pa, &g_pb, best);
+        fpb_do_not_optimize(best);
+    }
+    fpb_set_items_processed(st, 1);
+}
+
 /*
  * A 388x374 whorl-like pattern: concentric ridges with period 9 px, with
  * phase singularities (each adds one minutia) at fixed points.
@@ -103,7 +134,9 @@ int main(int argc, char **argv)
 
     static const fp_simd_level levels[] = {FP_SIMD_REF, FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_NEON};
     static kernel_case cases[4];
-    static char names[8][64];
+    static char names[12][64];
+    fill_pcode(&g_pa);
+    fill_pcode(&g_pb);
     int nn = 0;
     for (int i = 0; i < 4; i++) {
         fp_simd_level got;
@@ -112,6 +145,8 @@ int main(int argc, char **argv)
         fpb_register(names[nn++], bench_filter, &cases[i]);
         snprintf(names[nn], sizeof names[nn], "tensor_block8/%s", fp_simd_level_name(got));
         fpb_register(names[nn++], bench_tensor, &cases[i]);
+        snprintf(names[nn], sizeof names[nn], "pcode_best_40x40/%s", fp_simd_level_name(got));
+        fpb_register(names[nn++], bench_pcode, &cases[i]);
     }
 
     static whole_case wc;

@@ -3,10 +3,11 @@
  * runs two output rows per 256-bit register, one per 128-bit lane, so the
  * in-lane unpack/madd pairing of the 128-bit body carries over unchanged.
  */
+#include <string.h>
+
 #include <simde/x86/avx2.h>
 
 #include "kernels_simd128.h"
-#include "kernels_pcode.h"
 
 static inline simde__m256i load2x128(const int16_t *a, const int16_t *b)
 {
@@ -42,4 +43,69 @@ static void filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const i
     }
 }
 
-const fpi_kernels fpi_kernels_avx2 = {filter_block8_avx2, tensor_block8_128, pcode_best_body};
+/*
+ * pcode_best, eight codes of b per step: AND with the probe's code, count
+ * bits with the nibble table (VPSHUFB) and VPSADBW, which leaves the count
+ * of each 128-bit code pair in a 64-bit lane; two such vectors are merged
+ * into eight 32-bit lanes, the reciprocal of |a|+|b| is gathered from the
+ * same table as the scalar body, and the running maximum kept per lane.
+ * The codes past b->n are zero (fpi_pcode_encode clears the record), so
+ * they score 0 and the loop may run to a multiple of 8.
+ */
+static inline simde__m256i popcnt_bytes(simde__m256i v)
+{
+    const simde__m256i lut = simde_mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2,
+                                                   2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const simde__m256i low = simde_mm256_set1_epi8(0x0F);
+    simde__m256i lo = simde_mm256_and_si256(v, low);
+    simde__m256i hi = simde_mm256_and_si256(simde_mm256_srli_epi16(v, 4), low);
+    return simde_mm256_add_epi8(simde_mm256_shuffle_epi8(lut, lo), simde_mm256_shuffle_epi8(lut, hi));
+}
+
+/* Bit counts of (a_lo & b_lo[j]) + (a_hi & b_hi[j]) for j = 0..3, one per 64-bit lane. */
+static inline simde__m256i count4(const uint64_t *lo, const uint64_t *hi, simde__m256i alo, simde__m256i ahi)
+{
+    simde__m256i x = simde_mm256_and_si256(simde_mm256_loadu_si256((const simde__m256i *)(const void *)lo), alo);
+    simde__m256i y = simde_mm256_and_si256(simde_mm256_loadu_si256((const simde__m256i *)(const void *)hi), ahi);
+    simde__m256i bytes = simde_mm256_add_epi8(popcnt_bytes(x), popcnt_bytes(y)); /* at most 16 per byte */
+    return simde_mm256_sad_epu8(bytes, simde_mm256_setzero_si256());
+}
+
+static void pcode_best_avx2(const fpi_pcode *a, const fpi_pcode *b, uint16_t *best)
+{
+    const int na = a->n, nb8 = (b->n + 7) & ~7;
+    /* Lane order after merging two count4 results: j = 0,4,1,5,2,6,3,7 of the step. */
+    const simde__m256i order = simde_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    const simde__m256i round = simde_mm256_set1_epi32(128);
+    for (int i = 0; i < na; i++) {
+        const uint32_t pa = a->pop[i];
+        if (pa < FPI_PCODE_MIN_BITS) {
+            best[i] = 0;
+            continue;
+        }
+        const simde__m256i alo = simde_mm256_set1_epi64x((int64_t)a->lo[i]);
+        const simde__m256i ahi = simde_mm256_set1_epi64x((int64_t)a->hi[i]);
+        const simde__m256i vpa = simde_mm256_set1_epi32((int32_t)pa);
+        simde__m256i top = simde_mm256_setzero_si256();
+        for (int j = 0; j < nb8; j += 8) {
+            simde__m256i c0 = count4(b->lo + j, b->hi + j, alo, ahi);
+            simde__m256i c1 = count4(b->lo + j + 4, b->hi + j + 4, alo, ahi);
+            simde__m256i both = simde_mm256_or_si256(c0, simde_mm256_slli_epi64(c1, 32));
+            uint64_t p8;
+            memcpy(&p8, b->pop + j, 8);
+            simde__m256i pb = simde_mm256_cvtepu8_epi32(simde_mm_cvtsi64_si128((int64_t)p8));
+            pb = simde_mm256_permutevar8x32_epi32(pb, order);
+            simde__m256i r = simde_mm256_i32gather_epi32((const int32_t *)(const void *)fpi_pcode_recip,
+                                                         simde_mm256_add_epi32(vpa, pb), 4);
+            simde__m256i q = simde_mm256_srli_epi32(simde_mm256_add_epi32(simde_mm256_mullo_epi32(both, r), round), 8);
+            top = simde_mm256_max_epu32(top, q);
+        }
+        simde__m128i m = simde_mm_max_epu32(simde_mm256_castsi256_si128(top), simde_mm256_extracti128_si256(top, 1));
+        m = simde_mm_max_epu32(m, simde_mm_shuffle_epi32(m, 0x4E));
+        m = simde_mm_max_epu32(m, simde_mm_shuffle_epi32(m, 0xB1));
+        uint32_t v = (uint32_t)simde_mm_cvtsi128_si32(m);
+        best[i] = (uint16_t)(v > 65535 ? 65535 : v);
+    }
+}
+
+const fpi_kernels fpi_kernels_avx2 = {filter_block8_avx2, tensor_block8_128, pcode_best_avx2};
