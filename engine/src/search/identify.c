@@ -121,7 +121,7 @@ uint32_t *fpi_scratch_slots(fp_identify_scratch *s)
 size_t fp_identify_shortlist_default(size_t n)
 {
     size_t m = (n + 49) / 50;
-    if (m < 100) m = 100;
+    if (m < 200) m = 200;
     return m < n ? m : n;
 }
 

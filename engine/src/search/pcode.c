@@ -28,7 +28,7 @@
 #define PCODE_RINGS 4
 #define PCODE_SECTORS 8
 #define PCODE_DIRS 4
-#define PCODE_SOFT 0.3f
+#define PCODE_SOFT 0.1f
 #define PCODE_TOP 8
 
 static void set_bit(fpi_pcode *c, int i, int ring, int sector, int dir)
