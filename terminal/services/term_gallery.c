@@ -3,6 +3,7 @@
  */
 #include "term_gallery.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,10 +158,21 @@ term_status term_gallery_verify(term_gallery *g, const char *uid, const fp_templ
 /* Ports                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * The 1:N Threshold Value is read as a false positive identification rate
+ * (35: about 3 in 10,000 strangers accepted), the engine's convention for
+ * 1:N (fp_identify_threshold). The best of N comparisons is N times more
+ * likely to pass a per-comparison threshold, so the port reports the best
+ * score minus 10 log10 N. Without it a 3,000-finger gallery accepted about
+ * half of the strangers at the default threshold (term-bench measured it).
+ */
 static term_status port_identify(void *ctx, const void *probe, char uid[TERM_USER_ID_MAX + 1], float *score)
 {
     term_services *svc = ctx;
-    return term_gallery_identify(svc->gallery, probe, uid, score);
+    term_status st = term_gallery_identify(svc->gallery, probe, uid, score);
+    size_t n = term_gallery_count(svc->gallery);
+    if (st == TERM_OK && n > 1) *score -= 10.0f * log10f((float)n);
+    return st;
 }
 
 static term_status port_verify(void *ctx, const char *uid, const void *probe, float *score)

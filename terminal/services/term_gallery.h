@@ -50,6 +50,9 @@ term_status term_gallery_verify(term_gallery *g, const char *uid, const fp_templ
 /*
  * The verification ports over a store and a gallery: FINGER events must
  * carry a const fp_template *. Both objects are borrowed by *ops.
+ * identify_finger reports the best score minus 10 log10(N) for a gallery of
+ * N templates, so the 1:N threshold bounds the chance that a stranger is
+ * accepted by anybody in the gallery, whatever its size.
  */
 typedef struct term_services {
     term_store *store;

@@ -8,3 +8,5 @@ fp_add_test(test_term_store SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_store.
             LIBS term_store fpcore LABELS unit slow)
 fp_add_test(test_term_gallery SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_gallery.c
             LIBS term_store fpcore LABELS unit)
+fp_add_test(test_term_t9 SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_t9.c
+            LIBS term_logic LABELS unit)
