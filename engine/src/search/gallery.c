@@ -82,6 +82,25 @@ static void index_erase(fp_gallery *g, size_t pos)
     g->index[hole] = 0;
 }
 
+/* Frees the code of a slot when the gallery owns it (heap template). */
+static void release_code(fp_gallery *g, size_t slot)
+{
+    if (!g->tmpl[slot]->view) free((void *)(uintptr_t)g->pcode[slot]);
+    g->pcode[slot] = NULL;
+}
+
+/* A heap copy of pc, or of t's computed code when pc is NULL. */
+static fpi_pcode *owned_code(const fp_template *t, const fpi_pcode *pc)
+{
+    fpi_pcode *c = malloc(sizeof(*c));
+    if (!c) return NULL;
+    if (pc)
+        *c = *pc;
+    else
+        fpi_pcode_encode(t, c);
+    return c;
+}
+
 static fp_status grow(fp_gallery *g, size_t cap)
 {
     if (cap > GALLERY_MAX_CAP) return FP_ERR_CAPACITY;
@@ -96,7 +115,7 @@ static fp_status grow(fp_gallery *g, size_t cap)
     uint8_t *f = realloc(g->finger, cap * sizeof(*f));
     if (!f) return FP_ERR_NO_MEMORY;
     g->finger = f;
-    fpi_pcode *pc = realloc(g->pcode, cap * sizeof(*pc));
+    const fpi_pcode **pc = realloc(g->pcode, cap * sizeof(*pc));
     if (!pc) return FP_ERR_NO_MEMORY;
     g->pcode = pc;
     /* The arrays may now exceed cap; that is harmless, cap only rises once all three succeeded. */
@@ -131,7 +150,10 @@ fp_status fp_gallery_create(size_t capacity, fp_gallery **out)
 void fp_gallery_destroy(fp_gallery *gallery)
 {
     if (!gallery) return;
-    for (size_t i = 0; i < gallery->count; i++) fp_template_destroy(gallery->tmpl[i]);
+    for (size_t i = 0; i < gallery->count; i++) {
+        release_code(gallery, i);
+        fp_template_destroy(gallery->tmpl[i]);
+    }
     free(gallery->tmpl);
     free(gallery->user);
     free(gallery->finger);
@@ -149,25 +171,32 @@ void fpi_gallery_set_release(fp_gallery *g, void (*release)(void *), void *ctx)
 
 fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t, const fpi_pcode *pc)
 {
-    if (!g || !t || !valid_id(id)) {
+    if (!g || !t || !valid_id(id) || (t->view && !pc)) {
         fp_template_destroy(t);
         return FP_ERR_INVALID_ARGUMENT;
+    }
+    const fpi_pcode *code = pc;
+    if (!t->view) {
+        code = owned_code(t, pc);
+        if (!code) {
+            fp_template_destroy(t);
+            return FP_ERR_NO_MEMORY;
+        }
     }
     int found;
     size_t pos = index_probe(g, id.user, id.finger, &found);
     if (found) {
         size_t slot = g->index[pos] - 1;
+        release_code(g, slot);
         fp_template_destroy(g->tmpl[slot]);
         g->tmpl[slot] = t;
-        if (pc)
-            g->pcode[slot] = *pc;
-        else
-            fpi_pcode_encode(t, &g->pcode[slot]);
+        g->pcode[slot] = code;
         return FP_OK;
     }
     if (g->count == g->cap) {
         fp_status st = g->cap >= GALLERY_MAX_CAP ? FP_ERR_CAPACITY : grow(g, FPI_MIN(g->cap * 2, GALLERY_MAX_CAP));
         if (st != FP_OK) {
+            if (!t->view) free((void *)(uintptr_t)code);
             fp_template_destroy(t);
             return st;
         }
@@ -177,10 +206,7 @@ fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t,
     g->tmpl[slot] = t;
     g->user[slot] = id.user;
     g->finger[slot] = id.finger;
-    if (pc)
-        g->pcode[slot] = *pc;
-    else
-        fpi_pcode_encode(t, &g->pcode[slot]);
+    g->pcode[slot] = code;
     g->index[pos] = (uint32_t)(slot + 1);
     return FP_OK;
 }
@@ -197,11 +223,16 @@ fp_status fp_gallery_add(fp_gallery *gallery, fp_gallery_id id, const fp_templat
     }
     fp_template *copy;
     FPI_CHECK(fp_template_clone(tmpl, &copy));
+    fpi_pcode *code = owned_code(copy, NULL);
+    if (!code) {
+        fp_template_destroy(copy);
+        return FP_ERR_NO_MEMORY;
+    }
     size_t slot = gallery->count++;
     gallery->tmpl[slot] = copy;
     gallery->user[slot] = id.user;
     gallery->finger[slot] = id.finger;
-    fpi_pcode_encode(copy, &gallery->pcode[slot]);
+    gallery->pcode[slot] = code;
     size_t pos = index_probe(gallery, id.user, id.finger, &found);
     gallery->index[pos] = (uint32_t)(slot + 1);
     return FP_OK;
@@ -215,10 +246,16 @@ fp_status fp_gallery_replace(fp_gallery *gallery, fp_gallery_id id, const fp_tem
     if (!found) return FP_ERR_NOT_FOUND;
     fp_template *copy;
     FPI_CHECK(fp_template_clone(tmpl, &copy));
+    fpi_pcode *code = owned_code(copy, NULL);
+    if (!code) {
+        fp_template_destroy(copy);
+        return FP_ERR_NO_MEMORY;
+    }
     size_t slot = gallery->index[pos] - 1;
+    release_code(gallery, slot);
     fp_template_destroy(gallery->tmpl[slot]);
     gallery->tmpl[slot] = copy;
-    fpi_pcode_encode(copy, &gallery->pcode[slot]);
+    gallery->pcode[slot] = code;
     return FP_OK;
 }
 
@@ -226,6 +263,7 @@ static void remove_at(fp_gallery *g, size_t pos)
 {
     size_t slot = g->index[pos] - 1;
     size_t last = g->count - 1;
+    release_code(g, slot);
     fp_template_destroy(g->tmpl[slot]);
     index_erase(g, pos);
     if (slot != last) {
@@ -293,6 +331,8 @@ size_t fp_gallery_bytes(const fp_gallery *gallery)
     size_t b = sizeof(*gallery);
     b += gallery->cap * (sizeof(*gallery->tmpl) + sizeof(*gallery->user) + sizeof(*gallery->finger) +
                          sizeof(*gallery->pcode));
+    /* Pre-screening codes: on the heap or in the mapping, one record per finger either way. */
+    b += gallery->count * sizeof(fpi_pcode);
     b += gallery->index_cap * sizeof(*gallery->index);
     for (size_t i = 0; i < gallery->count; i++) {
         const fp_template *t = gallery->tmpl[i];

@@ -481,7 +481,7 @@ fp_status fp_gallery_file_compact(fp_gallery_file *file, const fp_gallery *galle
         size_t len = REC_HEADER + put_payload_len(t->count);
         memset(rec, 0, len);
         fp_gallery_id id = {gallery->user[i], gallery->finger[i]};
-        put_record(rec, id, seq++, t, &gallery->pcode[i]);
+        put_record(rec, id, seq++, t, gallery->pcode[i]);
         st = write_all(fd, rec, len, off);
         off += len;
     }

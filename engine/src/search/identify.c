@@ -129,7 +129,7 @@ void fpi_stage1_scan(const fpi_kernels *k, const fp_gallery *g, const fpi_pcode 
                      uint64_t *keys)
 {
     for (size_t i = begin; i < end; i++)
-        keys[i] = fpi_stage1_key(fpi_pcode_score(k, probe, &g->pcode[i]), g->user[i], g->finger[i]);
+        keys[i] = fpi_stage1_key(fpi_pcode_score(k, probe, g->pcode[i]), g->user[i], g->finger[i]);
 }
 
 static void swap64(uint64_t *a, uint64_t *b)

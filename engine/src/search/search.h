@@ -18,7 +18,10 @@
 struct fp_gallery {
     size_t count, cap;
     fp_template **tmpl;  /* cap entries, count used */
-    fpi_pcode *pcode;    /* cap: pre-screening codes, one fixed-size record per slot */
+    /* cap: pre-screening code of each slot, a fixed-size record. Owned
+     * (heap) for heap templates; for view templates it points into the
+     * same mapping as the template, read in place. */
+    const fpi_pcode **pcode;
     uint32_t *user;      /* cap */
     uint8_t *finger;     /* cap */
     uint32_t *index;     /* index_cap entries: slot + 1, 0 = empty */
@@ -29,9 +32,10 @@ struct fp_gallery {
     void *release_ctx;
 };
 
-/* Enrols or replaces id with t, taking ownership of t (a heap template or a
- * view); pc is its pre-screening code, or NULL to compute it. On error t
- * is destroyed and the gallery is unchanged. */
+/* Enrols or replaces id with t, taking ownership of t. A heap template
+ * gets a heap copy of pc (or of its computed code when pc is NULL); a view
+ * template must come with pc, which then must live as long as the view.
+ * On error t is destroyed and the gallery is unchanged. */
 fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t, const fpi_pcode *pc);
 /* Sets the release hook (see struct fp_gallery). */
 void fpi_gallery_set_release(fp_gallery *g, void (*release)(void *), void *ctx);
