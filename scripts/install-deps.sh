@@ -19,6 +19,7 @@ PACKAGES=(
   libcurl4-openssl-dev                # terminal: cloud sync (PUSH protocol over HTTP/HTTPS)
   libsdl2-dev libqrencode-dev         # terminal: desktop simulator window, QR binding screen
   espeak-ng xvfb xauth                # terminal: voice prompts at build time, headless simulator
+  openssl                             # terminal sync tests: a throw-away TLS server
 )
 
 SUDO=""

@@ -1,0 +1,21 @@
+# Terminal cloud sync (terminal/sync/): PUSH protocol, libcurl transport,
+# sync engine with outbox, firmware verification. docs/sync.md.
+#   test_term_sync_proto  pure protocol unit tests
+#   test_term_sync_e2e    the engine over real libcurl against the loopback PUSH server
+#   test_term_sync_fault  random network faults and a SIGKILLed writer during uploads
+#   test_term_sync_tools  fw-sign + device verifier; TLS verification and key pinning
+fp_add_test(test_term_sync_proto SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_proto.c
+            LIBS push_proto LABELS unit)
+fp_add_test(test_term_sync_e2e SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_e2e.c
+            ${PROJECT_SOURCE_DIR}/tests/test_term_sync_server.c
+            LIBS term_sync term_store fpcore pthread LABELS unit)
+fp_add_test(test_term_sync_fault SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_fault.c
+            ${PROJECT_SOURCE_DIR}/tests/test_term_sync_server.c
+            LIBS term_sync term_store fpcore pthread LABELS unit slow)
+fp_add_fuzz(fuzz_push_options SOURCES ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_push_options.c LIBS push_proto)
+fp_add_fuzz(fuzz_push_command SOURCES ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_push_command.c LIBS push_proto)
+# The fw-sign tool with the device verifier, and TLS rules against openssl s_server (skipped without openssl).
+fp_add_test(test_term_sync_tools SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_tools.c
+            LIBS term_sync LABELS unit)
+target_compile_definitions(test_term_sync_tools PRIVATE FW_SIGN_PATH="$<TARGET_FILE:fw-sign>")
+add_dependencies(test_term_sync_tools fw-sign)
