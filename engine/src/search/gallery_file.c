@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,92 @@ static size_t check_record(const uint8_t *base, uint64_t size, uint64_t off)
     return REC_HEADER + len;
 }
 
+static uint64_t record_len(const uint8_t *base, uint64_t off)
+{
+    return REC_HEADER + (uint64_t)rd32(base + off + 12);
+}
+
+/* Offsets of the records whose headers look right (magic, type, length
+ * inside the file); stops at the first that does not. */
+static fp_status walk_headers(const uint8_t *base, uint64_t size, uint64_t **out, size_t *n)
+{
+    size_t cap = 1024, m = 0;
+    uint64_t *o = malloc(cap * sizeof(*o));
+    if (!o) return FP_ERR_NO_MEMORY;
+    for (uint64_t off = FILE_HEADER; size - off >= REC_HEADER;) {
+        const uint8_t *h = base + off;
+        uint32_t len = rd32(h + 12);
+        if (rd32(h) != REC_MAGIC || (h[4] != REC_PUT && h[4] != REC_REMOVE) || len % 8 ||
+            (uint64_t)len > size - off - REC_HEADER)
+            break;
+        if (m == cap) {
+            uint64_t *bigger = realloc(o, 2 * cap * sizeof(*o));
+            if (!bigger) {
+                free(o);
+                return FP_ERR_NO_MEMORY;
+            }
+            o = bigger;
+            cap *= 2;
+        }
+        o[m++] = off;
+        off += REC_HEADER + len;
+    }
+    *out = o;
+    *n = m;
+    return FP_OK;
+}
+
+typedef struct verify_job {
+    const uint8_t *base;
+    uint64_t size;
+    const uint64_t *offsets;
+    size_t begin, end;
+    size_t first_bad; /* index of the first invalid record in [begin, end), or end */
+} verify_job;
+
+static void *verify_range(void *arg)
+{
+    verify_job *j = arg;
+    j->first_bad = j->end;
+    for (size_t i = j->begin; i < j->end; i++)
+        if (!check_record(j->base, j->size, j->offsets[i])) {
+            j->first_bad = i;
+            break;
+        }
+    return NULL;
+}
+
+/* Checks records [0, n) in full on up to 8 threads; the index of the first
+ * invalid one, or n. Falls back to this thread when threads cannot start. */
+static size_t verify_parallel(const uint8_t *base, uint64_t size, const uint64_t *offsets, size_t n)
+{
+    enum { MAX_THREADS = 8, MIN_PER_THREAD = 4096 };
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t t = cpus > 0 ? (size_t)cpus : 1;
+    if (t > MAX_THREADS) t = MAX_THREADS;
+    if (t > n / MIN_PER_THREAD) t = n / MIN_PER_THREAD;
+    if (t < 1) t = 1;
+    verify_job jobs[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (size_t i = 0; i < t; i++) {
+        jobs[i] = (verify_job){base, size, offsets, n * i / t, n * (i + 1) / t, 0};
+        if (i > 0) started[i] = pthread_create(&tid[i], NULL, verify_range, &jobs[i]) == 0;
+    }
+    verify_range(&jobs[0]);
+    size_t first = n;
+    for (size_t i = 0; i < t; i++) {
+        if (i > 0) {
+            if (started[i])
+                pthread_join(tid[i], NULL);
+            else
+                verify_range(&jobs[i]);
+        }
+        if (jobs[i].first_bad < jobs[i].end && jobs[i].first_bad < first) first = jobs[i].first_bad;
+    }
+    return first;
+}
+
 /* Points view t at the arrays of the put payload p. */
 static void make_view(fp_template *t, const uint8_t *p)
 {
@@ -329,6 +416,7 @@ fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gall
     fp_gallery_file *f = calloc(1, sizeof(*f));
     mapping *m = calloc(1, sizeof(*m));
     fp_gallery *g = NULL;
+    uint64_t *offsets = NULL;
     fp_status st = FP_OK;
     if (f) f->fd = -1;
     if (!f || !m) FPI_FAIL(FP_ERR_NO_MEMORY);
@@ -352,21 +440,24 @@ fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gall
         rd32(base + 24) != sizeof(fpi_neighbour))
         FPI_FAIL(FP_ERR_FILE_FORMAT);
 
-    /* Pass 1: validate every record and count the puts. */
+    /* Pass 1: find the record boundaries (headers only), then check every
+     * record in full on several threads, and count the puts. */
+    size_t n_rec = 0;
+    FPI_TRY(walk_headers(base, size, &offsets, &n_rec));
+    size_t first_bad = verify_parallel(base, size, offsets, n_rec);
     uint64_t off = FILE_HEADER;
-    size_t puts = 0, records = 0;
-    while (off < size) {
-        size_t len = check_record(base, size, off);
-        if (!len) {
-            /* Torn tail, or damage in the middle? Damage is proven by any valid record further on. */
-            for (uint64_t o = off + 8; o + REC_HEADER <= size; o += 8)
-                if (rd32(base + o) == REC_MAGIC && check_record(base, size, o)) FPI_FAIL(FP_ERR_FILE_CORRUPT);
-            break;
-        }
-        puts += base[off + 4] == REC_PUT;
-        records++;
-        off += len;
+    if (first_bad < n_rec)
+        off = offsets[first_bad];
+    else if (n_rec)
+        off = offsets[n_rec - 1] + record_len(base, offsets[n_rec - 1]);
+    size_t records = first_bad < n_rec ? first_bad : n_rec;
+    if (off < size) {
+        /* Torn tail, or damage in the middle? Damage is proven by any valid record further on. */
+        for (uint64_t o = off + 8; o + REC_HEADER <= size; o += 8)
+            if (rd32(base + o) == REC_MAGIC && check_record(base, size, o)) FPI_FAIL(FP_ERR_FILE_CORRUPT);
     }
+    size_t puts = 0;
+    for (size_t i = 0; i < records; i++) puts += base[offsets[i] + 4] == REC_PUT;
     uint64_t valid_end = off;
 
     /* Pass 2: replay into the gallery; put records become views of the mapping. */
@@ -374,7 +465,8 @@ fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gall
     if (!m->views) FPI_FAIL(FP_ERR_NO_MEMORY);
     FPI_TRY(fp_gallery_create(puts ? puts : 0, &g));
     size_t v = 0;
-    for (off = FILE_HEADER; off < valid_end;) {
+    for (size_t r = 0; r < records; r++) {
+        off = offsets[r];
         const uint8_t *h = base + off;
         fp_gallery_id id = {rd32(h + 8), h[5]};
         uint64_t seq = rd64(h + 16);
@@ -388,7 +480,6 @@ fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gall
             fp_status rs = fp_gallery_remove(g, id);
             if (rs != FP_OK && rs != FP_ERR_NOT_FOUND) FPI_FAIL(rs);
         }
-        off += REC_HEADER + rd32(h + 12);
     }
     fpi_gallery_set_release(g, mapping_release, m);
     m = NULL;
@@ -403,10 +494,12 @@ fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gall
         info->torn_bytes = (size_t)(size - valid_end);
         info->file_bytes = valid_end;
     }
+    free(offsets);
     *file = f;
     *gallery = g;
     return FP_OK;
 done:
+    free(offsets);
     fp_gallery_destroy(g); /* releases m once attached; otherwise m is freed below */
     mapping_release(m);
     fp_gallery_file_close(f);
