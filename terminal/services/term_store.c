@@ -609,6 +609,23 @@ done:
     return status;
 }
 
+term_status term_store_card_get(term_store *st, const char *uid, uint64_t *card)
+{
+    if (st == NULL || uid == NULL || card == NULL) return TERM_ERR_INVALID_ARGUMENT;
+    sqlite3_stmt *stmt = NULL;
+    term_status status;
+    CHECK(prepare(st, "SELECT card FROM cards WHERE uid = ?1", &stmt));
+    sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *card = (uint64_t)sqlite3_column_int64(stmt, 0);
+    else
+        status = rc == SQLITE_DONE ? TERM_ERR_NOT_FOUND : map_rc(rc);
+done:
+    sqlite3_finalize(stmt);
+    return status;
+}
+
 term_status term_store_finger_set(term_store *st, const char *uid, uint32_t index, const uint8_t *data, size_t len)
 {
     if (st == NULL || uid == NULL || (data == NULL && len > 0)) return TERM_ERR_INVALID_ARGUMENT;

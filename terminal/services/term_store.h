@@ -128,6 +128,8 @@ term_status term_store_pin_check(term_store *st, const char *uid, const char *pi
  */
 term_status term_store_card_set(term_store *st, const char *uid, uint64_t card);
 term_status term_store_card_clear(term_store *st, const char *uid);
+/* The card of a user (User Mgt. shows it). Errors: TERM_ERR_NOT_FOUND (no card). */
+term_status term_store_card_get(term_store *st, const char *uid, uint64_t *card);
 /* The owner of a card. Errors: TERM_ERR_NOT_FOUND. */
 term_status term_store_card_find(term_store *st, uint64_t card, char uid[TERM_USER_ID_MAX + 1]);
 

@@ -1,0 +1,726 @@
+/*
+ * m1_terminal.c - the scriptable terminal: runs the application on the
+ * simulator HAL and a script of events, printing each screen as text and
+ * what the store holds, and checking `expect` lines.
+ *
+ *   m1-terminal --script events.txt [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]
+ *
+ * Script lines (one per line, '#' starts a comment; see docs/terminal.md):
+ *   key NAME...            OK (or M), ESC, UP, DOWN, LEFT, RIGHT, 0-9
+ *   type DIGITS            one key per digit
+ *   finger F[/I]           synthetic finger F, impression I (default 0), through the sensor driver;
+ *                          with --fingers DIR the next image of the folder (F and I ignored)
+ *   finger-retry REASON    wet, dry, moving, small, quality
+ *   card N                 a card is read
+ *   wait SECONDS | tick MS time passes (then a tick event)
+ *   clock YYYY-MM-DD HH:MM:SS   set the simulated RTC
+ *   network wifi NAME PASSWORD | network server up|down | network usb on|off
+ *   bound yes|no           the cloud binding (no: standby shows the Wi-Fi shortcut / QR code)
+ *   profile max_records|max_users|max_fingers|max_cards N   (only at the top) the store's limits
+ *   print                  print the current screen
+ *   expect screen NAME | expect text "T" | expect no-text "T" | expect title "T"
+ *   expect users|admins|fingers|cards|pins|records|oplog N
+ *   expect setting NAME VALUE | expect voice NAME | expect clock "YYYY-MM-DD HH:MM"
+ *   expect status NAME     the status of the last store operation (TERM_OK, TERM_ERR_...)
+ * Exit status: 0 all expectations held, 1 an expectation failed, 2 bad
+ * arguments or script line, 3 the terminal could not start.
+ */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fp/fpio.h"
+#include "fp/sensor.h"
+#include "fp/synth.h"
+#include "term_app.h"
+#include "term_hal_sim.h"
+
+#define MAX_FINGERS 64
+#define DUMP_MAX 8192
+
+typedef struct driver {
+    term_hal_sim sim;
+    term_app *app;
+    const char *fingers; /* NULL: synthetic */
+    uint64_t seed;
+    fp_synth_master *masters[MAX_FINGERS];
+    int quiet;
+    char last_dump[DUMP_MAX];
+    char last_counts[256];
+    const char *script;
+    int line;
+    int bound;      /* the simulated cloud binding (script: bound yes|no) */
+    int profile_ok; /* still at the top of the script, where profile lines are read */
+} driver;
+
+static int driver_bound(void *ctx)
+{
+    return ((driver *)ctx)->bound;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Screen as text                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void dump(const term_screen_model *m, char *out, size_t cap)
+{
+    size_t pos = 0;
+#define P(...)                                                                                                         \
+    do {                                                                                                               \
+        int n_ = snprintf(out + pos, cap - pos, __VA_ARGS__);                                                          \
+        if (n_ > 0) pos += (size_t)n_;                                                                                 \
+        if (pos >= cap) pos = cap - 1;                                                                                 \
+    } while (0)
+    static const char *const links[3] = {"-", "up", "down"};
+    static const char *const icons[8] = {"",        "[ok] ",     "[fail] ", "[warn] ",
+                                         "[info] ", "[finger] ", "[card] ", "[key] "};
+    P("+-- %s | %s %s | %s | wifi:%s server:%s%s\n", term_scr_id_name(m->id), m->status.date, m->status.time,
+      m->status.punch_state[0] ? m->status.punch_state : "-", links[m->status.wifi % 3], links[m->status.server % 3],
+      m->status.usb ? " usb" : "");
+    if (m->title[0]) P("| %s\n", m->title);
+    switch (m->kind) {
+    case TERM_BODY_NONE:
+        break;
+    case TERM_BODY_STANDBY:
+        P("|   %s\n|   %s\n", m->body.standby.time, m->body.standby.date);
+        if (m->body.standby.punch_state[0]) P("|   %s\n", m->body.standby.punch_state);
+        break;
+    case TERM_BODY_LIST: {
+        const term_scr_list *l = &m->body.list;
+        for (uint32_t i = 0; i < l->count; i++) {
+            const term_scr_list_item *it = &l->items[i];
+            const char *tog = it->toggle == 2 ? "[x] " : it->toggle == 1 ? "[ ] " : "";
+            P("| %s %s%s%s%s%s\n", l->first + i == l->selected ? ">" : " ", tog, it->text, it->value[0] ? ": " : "",
+              it->value, it->disabled ? " (disabled)" : "");
+        }
+        if (l->total > l->count) P("| (%u items)\n", l->total);
+        break;
+    }
+    case TERM_BODY_FIELD: {
+        const term_scr_field *f = &m->body.field;
+        P("| %s: [%s]%s%s%s\n", f->label, f->value, f->mode[0] ? " mode:" : "", f->mode,
+          f->candidates[0] ? " keys:" : "");
+        if (f->candidates[0]) P("|   %s (%d)\n", f->candidates, f->candidate);
+        if (f->hint[0]) P("|   %s\n", f->hint);
+        break;
+    }
+    case TERM_BODY_MESSAGE:
+    case TERM_BODY_CONFIRM: {
+        const term_scr_message *msg = &m->body.message;
+        for (uint32_t i = 0; i < msg->line_count; i++) P("| %s%s\n", i == 0 ? icons[msg->icon % 8] : "", msg->lines[i]);
+        if (msg->line_count == 0 && msg->icon) P("| %s\n", icons[msg->icon % 8]);
+        if (m->kind == TERM_BODY_CONFIRM) P("| [M/OK] yes  [ESC] no\n");
+        break;
+    }
+    case TERM_BODY_TABLE: {
+        const term_scr_table *t = &m->body.table;
+        P("|  ");
+        for (uint32_t c = 0; c < t->col_count; c++) P(" %-14s", t->header[c]);
+        P("\n");
+        for (uint32_t r = 0; r < t->row_count; r++) {
+            P("| %s", t->first + r == t->selected ? ">" : " ");
+            for (uint32_t c = 0; c < t->col_count; c++) P(" %-14s", t->rows[r][c]);
+            P("\n");
+        }
+        for (int i = 0; i < 2; i++)
+            if (t->footer[i][0]) P("| %s\n", t->footer[i]);
+        break;
+    }
+    case TERM_BODY_SPINNER: {
+        const term_scr_spinner *s = &m->body.spinner;
+        P("| %s\n|", s->value);
+        for (uint32_t i = 0; i < s->field_count; i++)
+            P(" %s%s=%s%s", i == s->selected ? "^" : "", s->labels[i], s->fields[i], i == s->selected ? "v" : "");
+        P("\n");
+        break;
+    }
+    case TERM_BODY_PROGRESS:
+        P("| %s%s (%u/%u)\n", icons[m->body.progress.icon % 8], m->body.progress.text, m->body.progress.done,
+          m->body.progress.total);
+        break;
+    case TERM_BODY_QR:
+        P("| QR: %s\n", m->body.qr.payload);
+        break;
+    case TERM_BODY_KEYTEST: {
+        const term_scr_keytest *k = &m->body.keytest;
+        P("|");
+        for (uint32_t i = 0; i < k->key_count; i++) P(" %s%s", k->labels[i], (k->pressed >> i) & 1 ? "*" : "");
+        P("\n");
+        break;
+    }
+    case TERM_BODY_PATTERN: {
+        static const char *const pat[3] = {"colour bars", "white", "black"};
+        P("| pattern: %s\n", pat[m->body.pattern % 3]);
+        break;
+    }
+    }
+    if (m->fp_image_valid) P("| (fingerprint image)\n");
+    if (m->hint[0]) P("| %s\n", m->hint);
+    P("+--\n");
+#undef P
+}
+
+/* ------------------------------------------------------------------------ */
+/* Store view                                                               */
+/* ------------------------------------------------------------------------ */
+
+static void counts_text(driver *d, char *buf, size_t cap)
+{
+    term_store_counts c;
+    if (term_store_counts_get(term_app_store(d->app), &c) != TERM_OK) {
+        snprintf(buf, cap, "store: unreadable");
+        return;
+    }
+    snprintf(buf, cap, "store: users=%u admins=%u fingers=%u cards=%u pins=%u records=%u oplog=%u", c.users, c.admins,
+             c.fingers, c.cards, c.pins, c.records, c.oplog);
+}
+
+static void show(driver *d)
+{
+    term_screen_model m;
+    term_app_screen(d->app, &m);
+    char text[DUMP_MAX];
+    dump(&m, text, sizeof(text));
+    if (!d->quiet && strcmp(text, d->last_dump) != 0) fputs(text, stdout);
+    memcpy(d->last_dump, text, sizeof(text));
+    char counts[256];
+    counts_text(d, counts, sizeof(counts));
+    if (!d->quiet && strcmp(counts, d->last_counts) != 0) printf("%s\n", counts);
+    snprintf(d->last_counts, sizeof(d->last_counts), "%s", counts);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Script                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int bad_line(driver *d, const char *what, const char *arg)
+{
+    fprintf(stderr, "%s:%d: %s%s%s\n", d->script, d->line, what, arg ? ": " : "", arg ? arg : "");
+    return 2;
+}
+
+static int failed(driver *d, const char *what, const char *want, const char *got)
+{
+    fprintf(stderr, "%s:%d: expectation failed: %s\n  expected: %s\n  actual:   %s\n", d->script, d->line, what, want,
+            got);
+    if (d->quiet) fputs(d->last_dump, stderr);
+    return 1;
+}
+
+static int parse_key(const char *name, term_key *out)
+{
+    static const struct {
+        const char *name;
+        term_key key;
+    } names[] = {{"OK", TERM_KEY_OK},     {"M", TERM_KEY_OK},      {"ESC", TERM_KEY_ESC},    {"UP", TERM_KEY_UP},
+                 {"DOWN", TERM_KEY_DOWN}, {"LEFT", TERM_KEY_LEFT}, {"RIGHT", TERM_KEY_RIGHT}};
+    if (strlen(name) == 1 && isdigit((unsigned char)name[0])) {
+        *out = (term_key)(TERM_KEY_0 + (name[0] - '0'));
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcasecmp(name, names[i].name) == 0) {
+            *out = names[i].key;
+            return 0;
+        }
+    return -1;
+}
+
+static void step(driver *d, uint64_t ms)
+{
+    term_hal_sim_advance(&d->sim, ms);
+}
+
+static void feed(driver *d, const term_app_input *in)
+{
+    term_app_event(d->app, in);
+}
+
+static int do_finger(driver *d, const char *arg)
+{
+    fp_sensor_config cfg;
+    fp_sensor_config_init(&cfg);
+    fp_sensor *sensor = NULL;
+    fp_status st;
+    const term_settings *s = term_app_settings(d->app);
+    fp_sensor_sensitivity sens = (fp_sensor_sensitivity)term_settings_get(s, TERM_SETTING_SENSITIVITY);
+    unsigned f = 0, imp = 0;
+    char extra;
+    int n = sscanf(arg, "%u/%u%c", &f, &imp, &extra);
+    if (n < 1 || n > 2 || f >= MAX_FINGERS) return bad_line(d, "finger wants F or F/I with F < 64", arg);
+    if (d->fingers) {
+        /* a recorded press: the folder DIR/F_I holds its image (see --make-fingers) */
+        char src[4096];
+        snprintf(src, sizeof(src), "%s/%u_%u", d->fingers, f, imp);
+        cfg.backend = FP_SENSOR_BACKEND_REPLAY;
+        cfg.source = src;
+        cfg.sensitivity = sens;
+        st = fp_sensor_open(&cfg, &sensor);
+        if (st != FP_OK) return bad_line(d, "cannot replay the recorded press", src);
+    } else {
+        if (!d->masters[f] && fp_synth_master_create(d->seed, f, &d->masters[f]) != FP_OK)
+            return bad_line(d, "cannot build the synthetic finger", arg);
+        cfg.backend = FP_SENSOR_BACKEND_SYNTHETIC;
+        cfg.sensitivity = sens;
+        cfg.synth.seed = d->seed;
+        cfg.synth.finger = f;
+        cfg.synth.first_impression = imp;
+        cfg.synth.presses = 1;
+        cfg.synth_master = d->masters[f];
+        st = fp_sensor_open(&cfg, &sensor);
+        if (st != FP_OK) return bad_line(d, "cannot open the synthetic sensor", fp_status_message(st));
+    }
+    fp_sensor_frame frame;
+    memset(&frame, 0, sizeof(frame));
+    st = fp_sensor_capture(sensor, 10000, &frame, NULL);
+    term_app_input in;
+    memset(&in, 0, sizeof(in));
+    if (st == FP_OK) {
+        fp_image img = {frame.pixels, frame.width, frame.height, frame.width, frame.dpi};
+        in.type = TERM_IN_FINGER_IMAGE;
+        in.image = &img;
+        feed(d, &in);
+    } else if (fp_status_is_retry(st)) {
+        in.type = TERM_IN_FINGER_RETRY;
+        in.retry = (int)st;
+        feed(d, &in);
+    } else {
+        fprintf(stderr, "%s:%d: sensor: %s\n", d->script, d->line, fp_status_message(st));
+    }
+    fp_sensor_frame_free(&frame);
+    fp_sensor_close(sensor);
+    return 0;
+}
+
+/* Splits "a b "c d"" into words; quotes group. Returns the count. */
+static int split(char *line, char **argv, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (*p && n < max) {
+        while (isspace((unsigned char)*p)) p++;
+        if (!*p || *p == '#') break;
+        if (*p == '"') {
+            argv[n++] = ++p;
+            while (*p && *p != '"') p++;
+        } else {
+            argv[n++] = p;
+            while (*p && !isspace((unsigned char)*p)) p++;
+        }
+        if (*p) *p++ = '\0';
+    }
+    return n;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || !end || *end || s[0] == '-' || s[0] == '\0') return -1;
+    *out = v;
+    return 0;
+}
+
+static int expect(driver *d, int argc, char **argv)
+{
+    term_screen_model m;
+    term_app_screen(d->app, &m);
+    if (argc < 2) return bad_line(d, "expect what?", NULL);
+    const char *what = argv[1];
+    char got[256];
+    if (strcmp(what, "screen") == 0 && argc == 3) {
+        if (term_scr_id_from_name(argv[2]) < 0) return bad_line(d, "unknown screen name", argv[2]);
+        return strcmp(term_scr_id_name(m.id), argv[2]) == 0 ? 0 : failed(d, "screen", argv[2], term_scr_id_name(m.id));
+    }
+    if ((strcmp(what, "text") == 0 || strcmp(what, "no-text") == 0) && argc == 3) {
+        int found = strstr(d->last_dump, argv[2]) != NULL;
+        if (found == (what[0] == 't')) return 0;
+        return failed(d, what, argv[2], found ? "present on the screen" : "not on the screen");
+    }
+    if (strcmp(what, "title") == 0 && argc == 3)
+        return strcmp(m.title, argv[2]) == 0 ? 0 : failed(d, "title", argv[2], m.title);
+    if (strcmp(what, "setting") == 0 && argc == 4) {
+        term_setting_id id;
+        if (term_setting_find(argv[2], &id) != TERM_OK) return bad_line(d, "unknown setting", argv[2]);
+        if (term_settings_format(term_app_settings(d->app), id, got, sizeof(got)) != TERM_OK) got[0] = '\0';
+        /* the setting must also be what the store holds */
+        term_settings stored;
+        char sgot[256] = "";
+        if (term_store_settings_load(term_app_store(d->app), &stored) == TERM_OK)
+            term_settings_format(&stored, id, sgot, sizeof(sgot));
+        if (strcmp(got, sgot) != 0) return failed(d, "setting in memory equals the stored one", got, sgot);
+        return strcmp(got, argv[3]) == 0 ? 0 : failed(d, argv[2], argv[3], got);
+    }
+    if (strcmp(what, "voice") == 0 && argc == 3) {
+        int v = term_hal_sim_last_voice(&d->sim);
+        snprintf(got, sizeof(got), "%s", v < 0 ? "(none)" : term_voice_name((term_voice)v));
+        return strcmp(got, argv[2]) == 0 ? 0 : failed(d, "last voice prompt", argv[2], got);
+    }
+    if (strcmp(what, "status") == 0 && argc == 3) {
+        snprintf(got, sizeof(got), "%s", term_status_name(term_app_last_status(d->app)));
+        return strcmp(got, argv[2]) == 0 ? 0 : failed(d, "last store status", argv[2], got);
+    }
+    if (strcmp(what, "clock") == 0 && argc == 3) {
+        int64_t t = d->sim.wall + (int64_t)(d->sim.mono_ms / 1000u);
+        int64_t days = t / 86400, secs = t % 86400;
+        /* civil from days (same algorithm as the app) */
+        int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365,
+                doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        int64_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1, mm = mp < 10 ? mp + 3 : mp - 9;
+        snprintf(got, sizeof(got), "%04lld-%02lld-%02lld %02lld:%02lld", (long long)(yoe + era * 400 + (mm <= 2)),
+                 (long long)mm, (long long)dd, (long long)(secs / 3600), (long long)(secs / 60 % 60));
+        return strcmp(got, argv[2]) == 0 ? 0 : failed(d, "clock", argv[2], got);
+    }
+    if (argc == 3) {
+        uint64_t want;
+        if (parse_u64(argv[2], &want) != 0) return bad_line(d, "expected a count", argv[2]);
+        term_store_counts c;
+        if (term_store_counts_get(term_app_store(d->app), &c) != TERM_OK)
+            return failed(d, what, argv[2], "store error");
+        uint64_t v;
+        if (strcmp(what, "users") == 0)
+            v = c.users;
+        else if (strcmp(what, "admins") == 0)
+            v = c.admins;
+        else if (strcmp(what, "fingers") == 0)
+            v = c.fingers;
+        else if (strcmp(what, "cards") == 0)
+            v = c.cards;
+        else if (strcmp(what, "pins") == 0)
+            v = c.pins;
+        else if (strcmp(what, "records") == 0)
+            v = c.records;
+        else if (strcmp(what, "oplog") == 0)
+            v = c.oplog;
+        else
+            return bad_line(d, "unknown expectation", what);
+        snprintf(got, sizeof(got), "%llu", (unsigned long long)v);
+        return v == want ? 0 : failed(d, what, argv[2], got);
+    }
+    return bad_line(d, "unknown expectation", what);
+}
+
+static int run_line(driver *d, char *line)
+{
+    char *argv[65];
+    int argc = split(line, argv, 65);
+    if (argc == 0) return 0;
+    if (strcmp(argv[0], "profile") != 0) d->profile_ok = 0;
+    if (argc == 65) return bad_line(d, "more than 64 words on a line", NULL);
+    const char *cmd = argv[0];
+    term_app_input in;
+    memset(&in, 0, sizeof(in));
+    if (strcmp(cmd, "key") == 0 || strcmp(cmd, "type") == 0) {
+        if (argc < 2) return bad_line(d, "key needs at least one key name", NULL);
+        term_key keys[64];
+        size_t n = 0;
+        for (int i = 1; i < argc; i++) {
+            if (cmd[0] == 't') {
+                for (const char *c = argv[i]; *c; c++) {
+                    if (!isdigit((unsigned char)*c) || n == 64) return bad_line(d, "type takes digits only", argv[i]);
+                    keys[n++] = (term_key)(TERM_KEY_0 + (*c - '0'));
+                }
+            } else {
+                if (n == 64 || parse_key(argv[i], &keys[n]) != 0) return bad_line(d, "unknown key", argv[i]);
+                n++;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            step(d, 100);
+            if (term_hal_sim_push_key(&d->sim, keys[i]) != TERM_OK) return bad_line(d, "key queue full", NULL);
+            term_app_poll(d->app);
+        }
+    } else if (strcmp(cmd, "finger") == 0) {
+        if (argc != 2) return bad_line(d, "finger wants one argument F or F/I", NULL);
+        step(d, 100);
+        int r = do_finger(d, argv[1]);
+        if (r) return r;
+    } else if (strcmp(cmd, "finger-retry") == 0) {
+        static const struct {
+            const char *name;
+            fp_status st;
+        } reasons[] = {{"wet", FP_RETRY_TOO_WET},
+                       {"dry", FP_RETRY_TOO_DRY},
+                       {"moving", FP_RETRY_MOVING},
+                       {"small", FP_RETRY_TOO_SMALL},
+                       {"quality", FP_RETRY_LOW_QUALITY}};
+        if (argc != 2) return bad_line(d, "finger-retry wants a reason", NULL);
+        size_t i = 0;
+        for (; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+            if (strcmp(argv[1], reasons[i].name) == 0) break;
+        if (i == sizeof(reasons) / sizeof(reasons[0])) return bad_line(d, "unknown retry reason", argv[1]);
+        step(d, 100);
+        in.type = TERM_IN_FINGER_RETRY;
+        in.retry = (int)reasons[i].st;
+        feed(d, &in);
+    } else if (strcmp(cmd, "card") == 0) {
+        uint64_t card;
+        if (argc != 2 || parse_u64(argv[1], &card) != 0)
+            return bad_line(d, "card wants a number", argc > 1 ? argv[1] : NULL);
+        step(d, 100);
+        if (term_hal_sim_push_card(&d->sim, card) != TERM_OK) return bad_line(d, "card queue full", NULL);
+        term_app_poll(d->app);
+    } else if (strcmp(cmd, "wait") == 0 || strcmp(cmd, "tick") == 0) {
+        uint64_t v;
+        if (argc != 2 || parse_u64(argv[1], &v) != 0 || v > 100000000u)
+            return bad_line(d, "wants a number", argc > 1 ? argv[1] : NULL);
+        uint64_t ms = cmd[0] == 'w' ? v * 1000u : v;
+        /* tick every second so timeouts fire at their time, like the device's main loop */
+        while (ms > 0) {
+            uint64_t s = ms > 1000 ? 1000 : ms;
+            step(d, s);
+            ms -= s;
+            in.type = TERM_IN_TICK;
+            feed(d, &in);
+        }
+    } else if (strcmp(cmd, "clock") == 0) {
+        int y, mo, da, h, mi, s;
+        if (argc != 3 || sscanf(argv[1], "%d-%d-%d", &y, &mo, &da) != 3 ||
+            sscanf(argv[2], "%d:%d:%d", &h, &mi, &s) != 3 || y < 1970 || mo < 1 || mo > 12 || da < 1 || da > 31 ||
+            h > 23 || mi > 59 || s > 59)
+            return bad_line(d, "clock wants YYYY-MM-DD HH:MM:SS", NULL);
+        int yy = y - (mo <= 2);
+        int64_t era = yy / 400, yoe = yy - era * 400, doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + da - 1;
+        int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+        d->sim.wall = days * 86400 + h * 3600 + mi * 60 + s - (int64_t)(d->sim.mono_ms / 1000u);
+        in.type = TERM_IN_TICK;
+        feed(d, &in);
+    } else if (strcmp(cmd, "network") == 0) {
+        if (argc == 4 && strcmp(argv[1], "wifi") == 0) {
+            if (term_hal_sim_add_network(&d->sim, argv[2], argv[3]) != TERM_OK)
+                return bad_line(d, "cannot add network", argv[2]);
+        } else if (argc == 3 && strcmp(argv[1], "server") == 0 &&
+                   (!strcmp(argv[2], "up") || !strcmp(argv[2], "down"))) {
+            d->sim.link.server_connected = strcmp(argv[2], "up") == 0;
+        } else if (argc == 3 && strcmp(argv[1], "usb") == 0 && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off"))) {
+            d->sim.link.usb_present = strcmp(argv[2], "on") == 0;
+        } else {
+            return bad_line(d, "network wifi NAME PASSWORD | server up|down | usb on|off", NULL);
+        }
+        in.type = TERM_IN_TICK;
+        feed(d, &in);
+    } else if (strcmp(cmd, "profile") == 0) {
+        if (!d->profile_ok) return bad_line(d, "profile lines must come before every other command", NULL);
+        return 0;
+    } else if (strcmp(cmd, "bound") == 0) {
+        if (argc != 2 || (strcmp(argv[1], "yes") != 0 && strcmp(argv[1], "no") != 0))
+            return bad_line(d, "bound yes|no", NULL);
+        d->bound = strcmp(argv[1], "yes") == 0;
+        in.type = TERM_IN_TICK;
+        feed(d, &in);
+    } else if (strcmp(cmd, "print") == 0) {
+        fputs(d->last_dump, stdout);
+        return 0;
+    } else if (strcmp(cmd, "expect") == 0) {
+        show(d);
+        return expect(d, argc, argv);
+    } else {
+        return bad_line(d, "unknown command", cmd);
+    }
+    show(d);
+    return 0;
+}
+
+/*
+ * Records presses of synthetic finger `finger` through the synthetic sensor
+ * backend: DIR/F_I/1_1.pgm for impressions 0..n-1, for --fingers DIR.
+ * Building a synthetic finger is the slow part (seconds under the
+ * sanitizers), so test suites record once and replay.
+ */
+static int make_fingers(const char *dir, uint64_t seed, unsigned finger, unsigned n)
+{
+    fp_synth_master *master = NULL;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "m1-terminal: cannot create %s: %s\n", dir, strerror(errno));
+        return 3;
+    }
+    if (fp_synth_master_create(seed, finger, &master) != FP_OK) {
+        fprintf(stderr, "m1-terminal: cannot build synthetic finger %u\n", finger);
+        return 3;
+    }
+    int rc = 0;
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        fp_sensor_config cfg;
+        fp_sensor_config_init(&cfg);
+        cfg.backend = FP_SENSOR_BACKEND_SYNTHETIC;
+        cfg.synth.seed = seed;
+        cfg.synth.finger = finger;
+        cfg.synth.first_impression = i;
+        cfg.synth.presses = 1;
+        cfg.synth_master = master;
+        fp_sensor *sensor = NULL;
+        fp_sensor_frame frame;
+        memset(&frame, 0, sizeof(frame));
+        fp_status st = fp_sensor_open(&cfg, &sensor);
+        if (st == FP_OK) st = fp_sensor_capture(sensor, 10000, &frame, NULL);
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%u_%u", dir, finger, i);
+        if (st == FP_OK && mkdir(path, 0755) != 0 && errno != EEXIST) st = FP_ERR_IO;
+        snprintf(path, sizeof(path), "%s/%u_%u/1_1.pgm", dir, finger, i);
+        if (st == FP_OK) st = fp_io_write_pgm(path, frame.pixels, frame.width, frame.height, frame.width);
+        if (st != FP_OK) {
+            fprintf(stderr, "m1-terminal: finger %u press %u: %s\n", finger, i, fp_status_message(st));
+            rc = 3;
+        }
+        fp_sensor_frame_free(&frame);
+        fp_sensor_close(sensor);
+    }
+    fp_synth_master_destroy(master);
+    return rc;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: m1-terminal --script FILE [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]\n"
+                    "       m1-terminal --make-fingers DIR --finger F --impressions N [--seed N]\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *script = NULL, *dbdir = NULL, *fingers = NULL;
+    uint64_t seed = 7;
+    int quiet = 0;
+    const char *make = NULL;
+    unsigned make_finger = 0, impressions = 6;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
+            script = argv[++i];
+        else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            dbdir = argv[++i];
+        else if (strcmp(argv[i], "--fingers") == 0 && i + 1 < argc)
+            fingers = argv[++i];
+        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--quiet") == 0)
+            quiet = 1;
+        else if (strcmp(argv[i], "--make-fingers") == 0 && i + 1 < argc)
+            make = argv[++i];
+        else if (strcmp(argv[i], "--finger") == 0 && i + 1 < argc)
+            make_finger = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--impressions") == 0 && i + 1 < argc)
+            impressions = (unsigned)strtoul(argv[++i], NULL, 10);
+        else {
+            usage();
+            return 2;
+        }
+    }
+    if (make) return make_fingers(make, seed, make_finger, impressions);
+    if (!script) {
+        usage();
+        return 2;
+    }
+    FILE *f = fopen(script, "r");
+    if (!f) {
+        fprintf(stderr, "m1-terminal: cannot open %s: %s\n", script, strerror(errno));
+        return 2;
+    }
+    char tmpdir[] = "/tmp/m1-terminal-XXXXXX";
+    int own_dir = 0;
+    if (!dbdir) {
+        if (!mkdtemp(tmpdir)) {
+            fprintf(stderr, "m1-terminal: cannot create a temporary directory\n");
+            fclose(f);
+            return 3;
+        }
+        dbdir = tmpdir;
+        own_dir = 1;
+    } else if (mkdir(dbdir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "m1-terminal: cannot create %s: %s\n", dbdir, strerror(errno));
+        fclose(f);
+        return 3;
+    }
+    static driver d; /* large (screen dumps); one per process */
+    memset(&d, 0, sizeof(d));
+    d.fingers = fingers && strcmp(fingers, "synthetic") != 0 ? fingers : NULL;
+    d.seed = seed;
+    d.quiet = quiet;
+    d.script = script;
+    /* 2024-10-25 16:43:00, the manual's example date */
+    term_hal_sim_init(&d.sim, 1729874580);
+    char db[4096], key[4096];
+    snprintf(db, sizeof(db), "%s/terminal.db", dbdir);
+    snprintf(key, sizeof(key), "%s/device.key", dbdir);
+    term_app_config cfg;
+    term_app_config_init(&cfg);
+    cfg.store.db_path = db;
+    cfg.store.key_path = key;
+    cfg.store.create_key = 1;
+    term_hal_sim_bind(&d.sim, &cfg.hal);
+    cfg.info.serial_number = "SIM0000001";
+    d.bound = 1;
+    d.profile_ok = 1;
+    cfg.hooks.ctx = &d;
+    cfg.hooks.is_bound = driver_bound;
+    cfg.info.mac_address = "00:17:61:00:00:01";
+    /* `profile` lines at the top of the script size the store before the terminal starts */
+    char pline[1024];
+    int pno = 0;
+    while (fgets(pline, sizeof(pline), f)) {
+        pno++;
+        char *words[8];
+        int n = split(pline, words, 8);
+        if (n == 0) continue;
+        if (strcmp(words[0], "profile") != 0) break;
+        uint64_t v;
+        if (n != 3 || parse_u64(words[2], &v) != 0 || v == 0 || v > 1000000) {
+            fprintf(stderr, "%s:%d: profile NAME N (N 1..1000000)\n", script, pno);
+            fclose(f);
+            return 2;
+        }
+        if (strcmp(words[1], "max_records") == 0)
+            cfg.store.profile.max_records = (uint32_t)v;
+        else if (strcmp(words[1], "max_users") == 0)
+            cfg.store.profile.max_users = (uint32_t)v;
+        else if (strcmp(words[1], "max_fingers") == 0)
+            cfg.store.profile.max_fingers = (uint32_t)v;
+        else if (strcmp(words[1], "max_cards") == 0)
+            cfg.store.profile.max_cards = (uint32_t)v;
+        else {
+            fprintf(stderr, "%s:%d: unknown profile limit %s\n", script, pno, words[1]);
+            fclose(f);
+            return 2;
+        }
+    }
+    rewind(f);
+    term_status st = term_app_create(&cfg, &d.app);
+    int rc = 0;
+    if (st != TERM_OK) {
+        fprintf(stderr, "m1-terminal: cannot start: %s\n", term_status_message(st));
+        rc = 3;
+    } else {
+        show(&d);
+        char line[1024];
+        while (rc == 0 && fgets(line, sizeof(line), f)) {
+            d.line++;
+            if (!strchr(line, '\n') && !feof(f)) {
+                rc = bad_line(&d, "line too long", NULL);
+                break;
+            }
+            rc = run_line(&d, line);
+        }
+        if (rc == 0 && !quiet) printf("script %s: all %d lines ran, every expectation held\n", script, d.line);
+    }
+    term_app_destroy(d.app);
+    for (int i = 0; i < MAX_FINGERS; i++) fp_synth_master_destroy(d.masters[i]);
+    fclose(f);
+    if (own_dir) {
+        /* the files the store makes: the database, its WAL and shared memory, the key */
+        static const char *const suffix[] = {"/terminal.db", "/terminal.db-wal", "/terminal.db-shm", "/device.key"};
+        for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+            char path[sizeof(tmpdir) + 32];
+            snprintf(path, sizeof(path), "%s%s", tmpdir, suffix[i]);
+            remove(path);
+        }
+        rmdir(tmpdir);
+    }
+    return rc;
+}

@@ -1,0 +1,511 @@
+/*
+ * scene_user.c - User Mgt. (manual 4): new user, all users with search, the
+ * user form (name, role, fingerprint, card, password, delete) and
+ * enrolment of a fingerprint with three presses through fp_enroll_*.
+ */
+#include <stdlib.h>
+
+#include "term_app_internal.h"
+
+static void user_changed(term_app *app, const char *uid)
+{
+    if (app->cfg.hooks.user_changed) app->cfg.hooks.user_changed(app->cfg.hooks.ctx, uid);
+}
+
+static void fail_message(term_app *app, const char *title, term_status st)
+{
+    app->last_status = st;
+    app_message(app, TERM_ICON_FAIL, title, term_status_message(st), NULL);
+}
+
+static int find_max_id(void *ctx, const term_user_info *u)
+{
+    uint64_t *max = ctx;
+    char *end = NULL;
+    unsigned long long v = strtoull(u->id, &end, 10);
+    if (end && *end == '\0' && v > *max) *max = v;
+    return 0;
+}
+
+/* New User: the id field starts at the next free number. */
+void user_new(term_app *app)
+{
+    uint64_t max = 0;
+    term_store_user_each(app->store, find_max_id, &max);
+    char next[32];
+    snprintf(next, sizeof(next), "%llu", (unsigned long long)(max + 1));
+    scene *s = app_field(app, P_NEW_USER_ID, 0, TERM_SCR_USER_NEW, "New User", "User ID", TERM_USER_ID_MAX,
+                         (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID), next);
+    APP_COPY(s->hint, "M/OK to create");
+}
+
+static void open_edit(term_app *app, const char *uid)
+{
+    APP_COPY(app->uid, uid);
+    app_push(app, SC_USER_EDIT, TERM_SCR_USER_EDIT, "Edit User");
+}
+
+/* ------------------------------------------------------------------------ */
+/* All users                                                                */
+/* ------------------------------------------------------------------------ */
+
+static int collect(void *ctx, const term_user_info *u)
+{
+    term_app *app = ctx;
+    if (app->search[0] && strstr(u->id, app->search) != u->id) return 0; /* search by id prefix */
+    if (app->user_count < app->user_cap) app->users[app->user_count++] = *u;
+    return 0;
+}
+
+static void reload_users(term_app *app)
+{
+    app->user_count = 0;
+    term_status st = term_store_user_each(app->store, collect, app);
+    if (st != TERM_OK) app->last_status = st;
+}
+
+void user_list_open(term_app *app)
+{
+    app->search[0] = '\0';
+    app_push(app, SC_USER_LIST, TERM_SCR_USER_LIST, "All Users");
+    reload_users(app);
+}
+
+void user_list_render(term_app *app, const scene *s, term_screen_model *m)
+{
+    snprintf(m->hint, sizeof(m->hint), "Search User ID: %s", app->search);
+    if (app->user_count == 0) {
+        term_scr_message *msg = &m->body.message;
+        m->kind = TERM_BODY_MESSAGE;
+        msg->icon = TERM_ICON_INFO;
+        msg->line_count = 1;
+        snprintf(msg->lines[0], sizeof(msg->lines[0]), "%s", app->search[0] ? "No matching user" : "No users");
+        return;
+    }
+    m->kind = TERM_BODY_LIST;
+    term_scr_list *l = &m->body.list;
+    l->total = (uint32_t)app->user_count;
+    l->selected = s->sel;
+    l->first = s->first;
+    for (size_t i = s->first; i < app->user_count && l->count < TERM_SCR_LIST_ROWS; i++) {
+        term_scr_list_item *it = &l->items[l->count++];
+        char text[TERM_USER_ID_MAX + TERM_NAME_MAX + 2];
+        snprintf(text, sizeof(text), "%s %s", app->users[i].id, app->users[i].name);
+        APP_COPY(it->text, text);
+        APP_COPY(it->value, app->users[i].privilege == TERM_PRIV_ADMIN ? "Admin" : "");
+    }
+}
+
+void user_list_key(term_app *app, scene *s, term_key key)
+{
+    if (key == TERM_KEY_ESC) {
+        app_pop(app);
+    } else if (key <= TERM_KEY_9) {
+        size_t n = strlen(app->search);
+        if (n < TERM_USER_ID_MAX) {
+            app->search[n] = (char)('0' + (key - TERM_KEY_0));
+            app->search[n + 1] = '\0';
+        }
+        s->sel = s->first = 0;
+        reload_users(app);
+    } else if (key == TERM_KEY_LEFT) {
+        size_t n = strlen(app->search);
+        if (n) app->search[n - 1] = '\0';
+        s->sel = s->first = 0;
+        reload_users(app);
+    } else if (key == TERM_KEY_UP || key == TERM_KEY_DOWN) {
+        app_list_move(&s->sel, &s->first, (uint32_t)app->user_count, key, 7);
+    } else if (key == TERM_KEY_OK && s->sel < app->user_count) {
+        open_edit(app, app->users[s->sel].id);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The user form                                                            */
+/* ------------------------------------------------------------------------ */
+
+enum { F_ID = 0, F_NAME, F_ROLE, F_FINGER, F_CARD, F_PIN, F_DELETE, F_COUNT };
+
+static uint32_t finger_count(term_app *app, const char *uid, uint32_t *first_free)
+{
+    uint32_t n = 0;
+    *first_free = TERM_FINGERS_PER_USER;
+    for (uint32_t i = 0; i < TERM_FINGERS_PER_USER; i++) {
+        size_t len = 0;
+        if (term_store_finger_get(app->store, uid, i, NULL, 0, &len) == TERM_OK)
+            n++;
+        else if (*first_free == TERM_FINGERS_PER_USER)
+            *first_free = i;
+    }
+    return n;
+}
+
+void user_edit_render(term_app *app, const scene *s, term_screen_model *m)
+{
+    term_user_info u;
+    m->kind = TERM_BODY_LIST;
+    term_scr_list *l = &m->body.list;
+    if (term_store_user_get(app->store, app->uid, &u) != TERM_OK) {
+        m->kind = TERM_BODY_MESSAGE;
+        m->body.message.icon = TERM_ICON_FAIL;
+        m->body.message.line_count = 1;
+        APP_COPY(m->body.message.lines[0], "User not found");
+        return;
+    }
+    uint32_t free_index;
+    static const char *const labels[F_COUNT] = {"User ID", "Name",     "User Role", "Fingerprint",
+                                                "Card",    "Password", "Delete"};
+    l->total = F_COUNT;
+    l->selected = s->sel;
+    l->first = s->first;
+    for (uint32_t i = s->first; i < F_COUNT && l->count < TERM_SCR_LIST_ROWS; i++) {
+        term_scr_list_item *it = &l->items[l->count++];
+        APP_COPY(it->text, labels[i]);
+        switch (i) {
+        case F_ID:
+            APP_COPY(it->value, u.id);
+            it->disabled = 1;
+            break;
+        case F_NAME:
+            APP_COPY(it->value, u.name);
+            break;
+        case F_ROLE:
+            APP_COPY(it->value, u.privilege == TERM_PRIV_ADMIN ? "Admin" : "Normal User");
+            break;
+        case F_FINGER:
+            snprintf(it->value, sizeof(it->value), "%u", finger_count(app, u.id, &free_index));
+            break;
+        case F_CARD: {
+            uint64_t card = 0;
+            if ((u.methods & TERM_METHOD_CARD) && term_store_card_get(app->store, u.id, &card) == TERM_OK)
+                snprintf(it->value, sizeof(it->value), "%llu", (unsigned long long)card);
+            break;
+        }
+        case F_PIN:
+            APP_COPY(it->value, (u.methods & TERM_METHOD_PIN) ? "******" : "");
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void enroll_start(term_app *app)
+{
+    uint32_t free_index;
+    finger_count(app, app->uid, &free_index);
+    if (free_index >= TERM_FINGERS_PER_USER) {
+        app_message(app, TERM_ICON_WARN, "Enroll Fingerprint", "This user already has 10 fingerprints", NULL);
+        return;
+    }
+    fp_enroll_destroy(app->enroll);
+    app->enroll = NULL;
+    if (fp_enroll_create(app->cfg.enroll_presses, &app->enroll) != FP_OK) {
+        fail_message(app, "Enroll Fingerprint", TERM_ERR_NO_MEMORY);
+        return;
+    }
+    app->enroll_index = free_index;
+    snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the finger 1/%u", app->cfg.enroll_presses);
+    app->enroll_icon = TERM_ICON_FINGER;
+    app->fp_image_valid = 0;
+    app_push(app, SC_ENROLL_FINGER, TERM_SCR_ENROLL_FINGER, "Enroll Fingerprint");
+}
+
+void user_edit_key(term_app *app, scene *s, term_key key)
+{
+    if (key == TERM_KEY_ESC) {
+        app_pop(app);
+        return;
+    }
+    if (key == TERM_KEY_UP || key == TERM_KEY_DOWN) {
+        app_list_move(&s->sel, &s->first, F_COUNT, key, 7);
+        return;
+    }
+    if (key != TERM_KEY_OK) return;
+    term_user_info u;
+    if (term_store_user_get(app->store, app->uid, &u) != TERM_OK) {
+        app_pop(app);
+        return;
+    }
+    switch (s->sel) {
+    case F_NAME:
+        app_field(app, P_USER_NAME, 0, TERM_SCR_TEXT_INPUT, "Name", "Name", TERM_NAME_MAX, 1, u.name);
+        break;
+    case F_ROLE: {
+        scene *c = app_push(app, SC_CHOICE, TERM_SCR_CHOICE, "User Role");
+        c->purpose = P_USER_ROLE;
+        APP_COPY(c->choices[0], "Normal User");
+        APP_COPY(c->choices[1], "Admin");
+        c->choice_count = 2;
+        c->sel = u.privilege == TERM_PRIV_ADMIN ? 1 : 0;
+        break;
+    }
+    case F_FINGER:
+        enroll_start(app);
+        break;
+    case F_CARD:
+        app_push(app, SC_ENROLL_CARD, TERM_SCR_ENROLL_CARD, "Enroll Card");
+        break;
+    case F_PIN: {
+        scene *f = app_field(app, P_USER_PIN, 0, TERM_SCR_TEXT_INPUT, "Password", "Password", TERM_PIN_MAX, 1, "");
+        f->masked = 1;
+        break;
+    }
+    case F_DELETE: {
+        scene *ms = app_push(app, SC_MENU, TERM_SCR_USER_EDIT, "Delete");
+        static const struct {
+            int action;
+            const char *label;
+        } rows[] = {{A_DEL_USER, "Delete User"},
+                    {A_DEL_FINGERS, "Delete Fingerprints"},
+                    {A_DEL_CARD, "Delete Card"},
+                    {A_DEL_PIN, "Delete Password"}};
+        for (size_t i = 0; i < 4; i++) {
+            ms->items[i].kind = IT_ACTION;
+            ms->items[i].arg = rows[i].action;
+            APP_COPY(ms->items[i].label, rows[i].label);
+        }
+        ms->item_count = 4;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Enrolment                                                                */
+/* ------------------------------------------------------------------------ */
+
+void enroll_render(term_app *app, const scene *s, term_screen_model *m)
+{
+    snprintf(m->hint, sizeof(m->hint), "User ID: %s", app->uid);
+    if (s->kind == SC_ENROLL_CARD) {
+        m->kind = TERM_BODY_MESSAGE;
+        m->body.message.icon = TERM_ICON_CARD;
+        m->body.message.line_count = 1;
+        APP_COPY(m->body.message.lines[0], "Please swipe your card");
+        return;
+    }
+    m->kind = TERM_BODY_PROGRESS;
+    term_scr_progress *p = &m->body.progress;
+    p->total = app->cfg.enroll_presses;
+    p->done = (uint32_t)s->arg2;
+    APP_COPY(p->text, app->enroll_text);
+    p->icon = app->enroll_icon;
+    int64_t mode = term_settings_get(&app->settings, TERM_SETTING_FP_IMAGE);
+    if ((mode == TERM_FP_IMAGE_ENROLL || mode == TERM_FP_IMAGE_ALWAYS) && app->fp_image_valid) {
+        m->fp_image_valid = 1;
+        memcpy(m->fp_image, app->fp_image, sizeof(m->fp_image));
+    }
+}
+
+void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retry)
+{
+    if (!app->enroll) return;
+    if (!t) {
+        snprintf(app->enroll_text, sizeof(app->enroll_text), "%s", fp_status_message(retry));
+        app->enroll_icon = TERM_ICON_WARN;
+        app_voice(app, TERM_VOICE_TRY_AGAIN);
+        return;
+    }
+    uint32_t remaining = 0;
+    fp_status st = fp_enroll_add(app->enroll, app->fp, t, &remaining);
+    if (st != FP_OK) {
+        /* a refused press: say why; the enrolment goes on */
+        snprintf(app->enroll_text, sizeof(app->enroll_text), "%s", fp_status_message(st));
+        app->enroll_icon = TERM_ICON_WARN;
+        app_voice(app, TERM_VOICE_TRY_AGAIN);
+        return;
+    }
+    s->arg2 = (int)(app->cfg.enroll_presses - remaining);
+    if (remaining > 0) {
+        snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the same finger %u/%u", s->arg2 + 1,
+                 app->cfg.enroll_presses);
+        app->enroll_icon = TERM_ICON_FINGER;
+        return;
+    }
+    fp_template *merged = NULL;
+    st = fp_enroll_finish(app->enroll, app->fp, &merged);
+    fp_enroll_destroy(app->enroll);
+    app->enroll = NULL;
+    char uid[TERM_USER_ID_MAX + 1];
+    APP_COPY(uid, app->uid);
+    app_pop(app); /* the progress scene */
+    if (st != FP_OK) {
+        app_message(app, TERM_ICON_FAIL, "Enroll Fingerprint", fp_status_message(st), NULL);
+        return;
+    }
+    /* A finger already enrolled (for anybody) is refused: 1:N would be ambiguous. */
+    char owner[TERM_USER_ID_MAX + 1];
+    float score = 0;
+    if (term_gallery_identify(app->gallery, merged, owner, &score) == TERM_OK &&
+        score > (float)term_settings_get(&app->settings, TERM_SETTING_THRESHOLD_1_N)) {
+        char line[TERM_SCR_TEXT];
+        snprintf(line, sizeof(line), "Already enrolled for user %s", owner);
+        fp_template_destroy(merged);
+        app->last_status = TERM_ERR_DUPLICATE_USER;
+        app_message(app, TERM_ICON_FAIL, "Enroll Fingerprint", "Duplicate fingerprint", line);
+        return;
+    }
+    uint8_t buf[8192];
+    size_t len = 0;
+    term_status tst = TERM_ERR_BAD_TEMPLATE;
+    if (fp_template_serialize(merged, FP_FORMAT_NATIVE, buf, sizeof(buf), &len) == FP_OK)
+        tst = term_store_finger_set(app->store, uid, app->enroll_index, buf, len);
+    if (tst == TERM_OK) tst = term_gallery_put(app->gallery, uid, app->enroll_index, buf, len);
+    fp_template_destroy(merged);
+    app->last_status = tst;
+    if (tst != TERM_OK) {
+        app_message(app, TERM_ICON_FAIL, "Enroll Fingerprint", term_status_message(tst), NULL);
+        return;
+    }
+    char detail[64];
+    snprintf(detail, sizeof(detail), "%s finger %u", uid, app->enroll_index);
+    app_oplog(app, TERM_OP_FINGER_SET, detail);
+    user_changed(app, uid);
+    app_voice(app, TERM_VOICE_THANK_YOU);
+    app_message(app, TERM_ICON_OK, "Enroll Fingerprint", "Enrolled successfully", detail);
+}
+
+void enroll_card(term_app *app, scene *s, uint64_t card)
+{
+    (void)s;
+    term_status st = term_store_card_set(app->store, app->uid, card);
+    app->last_status = st;
+    char uid[TERM_USER_ID_MAX + 1];
+    APP_COPY(uid, app->uid);
+    app_pop(app);
+    if (st != TERM_OK) {
+        app_message(app, TERM_ICON_FAIL, "Enroll Card", term_status_message(st), NULL);
+        return;
+    }
+    char detail[64];
+    snprintf(detail, sizeof(detail), "%s card %llu", uid, (unsigned long long)card);
+    app_oplog(app, TERM_OP_CARD_SET, detail);
+    user_changed(app, uid);
+    app_message(app, TERM_ICON_OK, "Enroll Card", "Card registered", detail);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Completion                                                               */
+/* ------------------------------------------------------------------------ */
+
+int user_done(term_app *app, scene *s, const char *text, int choice)
+{
+    term_user_info u;
+    term_status st;
+    switch (s->purpose) {
+    case P_NEW_USER_ID: {
+        term_user nu;
+        memset(&nu, 0, sizeof(nu));
+        APP_COPY(nu.id, text ? text : "");
+        nu.privilege = TERM_PRIV_USER;
+        st = term_store_user_add(app->store, &nu);
+        app->last_status = st;
+        if (st != TERM_OK) {
+            app_message(app, TERM_ICON_FAIL, "New User", term_status_message(st), nu.id);
+            return 1;
+        }
+        app_oplog(app, TERM_OP_USER_ADD, nu.id);
+        user_changed(app, nu.id);
+        open_edit(app, nu.id);
+        return 1;
+    }
+    case P_USER_NAME:
+    case P_USER_ROLE: {
+        st = term_store_user_get(app->store, app->uid, &u);
+        if (st != TERM_OK) {
+            fail_message(app, "Edit User", st);
+            return 1;
+        }
+        term_user up;
+        memset(&up, 0, sizeof(up));
+        APP_COPY(up.id, u.id);
+        APP_COPY(up.name, s->purpose == P_USER_NAME ? (text ? text : "") : u.name);
+        up.privilege = s->purpose == P_USER_ROLE ? (choice == 1 ? TERM_PRIV_ADMIN : TERM_PRIV_USER) : u.privilege;
+        st = term_store_user_update(app->store, &up);
+        app->last_status = st;
+        if (st != TERM_OK) {
+            fail_message(app, "Edit User", st);
+            return 1;
+        }
+        char detail[96];
+        snprintf(detail, sizeof(detail), "%s %s", up.id,
+                 s->purpose == P_USER_NAME ? "name" : (up.privilege ? "admin" : "user"));
+        app_oplog(app, TERM_OP_USER_UPDATE, detail);
+        user_changed(app, up.id);
+        return 1;
+    }
+    case P_USER_PIN:
+        st = term_store_pin_set(app->store, app->uid, text ? text : "");
+        app->last_status = st;
+        if (st != TERM_OK) {
+            fail_message(app, "Password", st);
+            return 1;
+        }
+        app_oplog(app, TERM_OP_PIN_SET, app->uid);
+        user_changed(app, app->uid);
+        app_message(app, TERM_ICON_OK, "Password", "Password saved", NULL);
+        return 1;
+    case P_DELETE_USER:
+        st = term_store_user_delete(app->store, app->uid);
+        app->last_status = st;
+        if (st != TERM_OK) {
+            fail_message(app, "Delete", st);
+            return 1;
+        }
+        term_gallery_remove_user(app->gallery, app->uid);
+        app_oplog(app, TERM_OP_USER_DELETE, app->uid);
+        user_changed(app, app->uid);
+        /* leave the delete menu and the form of a user that no longer exists */
+        while (app_top(app) && (app_top(app)->kind == SC_USER_EDIT || app_top(app)->id == TERM_SCR_USER_EDIT))
+            app_pop(app);
+        if (app_top(app) && app_top(app)->kind == SC_USER_LIST) {
+            reload_users(app);
+            app_top(app)->sel = app_top(app)->first = 0;
+        }
+        app_message(app, TERM_ICON_OK, "Delete", "User deleted", app->uid);
+        return 1;
+    case P_DELETE_FINGERS: {
+        st = TERM_OK;
+        for (uint32_t i = 0; i < TERM_FINGERS_PER_USER && st == TERM_OK; i++) {
+            st = term_store_finger_delete(app->store, app->uid, i);
+            if (st == TERM_ERR_NOT_FOUND) st = TERM_OK;
+        }
+        app->last_status = st;
+        if (st == TERM_OK) {
+            /* rebuild the user's part of the gallery from the store (now empty) */
+            term_gallery_remove_user(app->gallery, app->uid);
+            app_oplog(app, TERM_OP_FINGER_DELETE, app->uid);
+            user_changed(app, app->uid);
+            app_pop(app); /* the delete menu */
+            app_message(app, TERM_ICON_OK, "Delete", "Fingerprints deleted", NULL);
+        } else {
+            fail_message(app, "Delete", st);
+        }
+        return 1;
+    }
+    case P_DELETE_CARD:
+    case P_DELETE_PIN:
+        st = s->purpose == P_DELETE_CARD ? term_store_card_clear(app->store, app->uid)
+                                         : term_store_pin_clear(app->store, app->uid);
+        app->last_status = st;
+        if (st != TERM_OK) {
+            fail_message(app, "Delete", st);
+            return 1;
+        }
+        {
+            char detail[64];
+            snprintf(detail, sizeof(detail), "%s cleared", app->uid);
+            app_oplog(app, s->purpose == P_DELETE_CARD ? TERM_OP_CARD_SET : TERM_OP_PIN_SET, detail);
+        }
+        user_changed(app, app->uid);
+        app_pop(app);
+        app_message(app, TERM_ICON_OK, "Delete", s->purpose == P_DELETE_CARD ? "Card deleted" : "Password deleted",
+                    NULL);
+        return 1;
+    default:
+        return 0;
+    }
+}
