@@ -7,16 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct gallery_entry {
-    char uid[TERM_USER_ID_MAX + 1];
-    uint32_t index;
-    fp_template *tmpl;
-} gallery_entry;
+#include "fp/search.h"
+
+/*
+ * The templates live in the engine's gallery (fp_gallery), which stores
+ * them with their pre-screening codes and runs the two-stage search. The
+ * engine names a finger by (user number, finger index); the terminal's
+ * user ids are text, so each user id gets a number: its position in users[]
+ * (a removed user's position is reused by the next new user).
+ */
+typedef struct user_slot {
+    char uid[TERM_USER_ID_MAX + 1]; /* "" = free */
+    uint16_t fingers;               /* bit i: finger index i is enrolled */
+} user_slot;
 
 struct term_gallery {
     fp_context *ctx;
-    gallery_entry *entries;
-    size_t count, cap;
+    fp_gallery *fg;
+    fp_identify_scratch *scratch;
+    user_slot *users;
+    size_t n_users, cap_users;
 };
 
 term_status term_gallery_create(fp_context *ctx, term_gallery **out)
@@ -26,72 +36,103 @@ term_status term_gallery_create(fp_context *ctx, term_gallery **out)
     term_gallery *g = calloc(1, sizeof(*g));
     if (g == NULL) return TERM_ERR_NO_MEMORY;
     g->ctx = ctx;
+    if (fp_gallery_create(0, &g->fg) != FP_OK || fp_identify_scratch_create(&g->scratch) != FP_OK) {
+        term_gallery_destroy(g);
+        return TERM_ERR_NO_MEMORY;
+    }
     *out = g;
     return TERM_OK;
 }
 
 static void clear(term_gallery *g)
 {
-    for (size_t i = 0; i < g->count; i++) fp_template_destroy(g->entries[i].tmpl);
-    g->count = 0;
+    for (size_t i = 0; i < g->n_users; i++) {
+        fp_gallery_remove_user(g->fg, (uint32_t)i, NULL);
+        g->users[i].uid[0] = '\0';
+        g->users[i].fingers = 0;
+    }
+    g->n_users = 0;
 }
 
 void term_gallery_destroy(term_gallery *g)
 {
     if (g == NULL) return;
-    clear(g);
-    free(g->entries);
+    fp_gallery_destroy(g->fg);
+    fp_identify_scratch_destroy(g->scratch);
+    free(g->users);
     free(g);
 }
 
 size_t term_gallery_count(const term_gallery *g)
 {
-    return g ? g->count : 0;
+    return g ? fp_gallery_count(g->fg) : 0;
+}
+
+/* The number of uid, or SIZE_MAX. */
+static size_t user_find(const term_gallery *g, const char *uid)
+{
+    for (size_t i = 0; i < g->n_users; i++)
+        if (strcmp(g->users[i].uid, uid) == 0) return i;
+    return SIZE_MAX;
+}
+
+/* The number of uid, giving it one (a free slot, or a new one) if needed. */
+static term_status user_number(term_gallery *g, const char *uid, size_t *out)
+{
+    size_t i = user_find(g, uid);
+    if (i == SIZE_MAX) {
+        for (i = 0; i < g->n_users && g->users[i].uid[0]; i++) {
+        }
+        if (i == g->n_users) {
+            if (g->n_users == g->cap_users) {
+                size_t cap = g->cap_users ? g->cap_users * 2 : 64;
+                user_slot *grown = realloc(g->users, cap * sizeof(*grown));
+                if (grown == NULL) return TERM_ERR_NO_MEMORY;
+                g->users = grown;
+                g->cap_users = cap;
+            }
+            g->n_users++;
+        }
+        memset(&g->users[i], 0, sizeof(g->users[i]));
+        memcpy(g->users[i].uid, uid, strlen(uid) + 1);
+    }
+    *out = i;
+    return TERM_OK;
 }
 
 term_status term_gallery_put(term_gallery *g, const char *uid, uint32_t index, const uint8_t *data, size_t len)
 {
-    if (g == NULL || uid == NULL || data == NULL || strlen(uid) > TERM_USER_ID_MAX) return TERM_ERR_INVALID_ARGUMENT;
+    if (g == NULL || uid == NULL || data == NULL || uid[0] == '\0' || strlen(uid) > TERM_USER_ID_MAX ||
+        index > FP_GALLERY_MAX_FINGER)
+        return TERM_ERR_INVALID_ARGUMENT;
     fp_template *t = NULL;
     fp_status fs = fp_template_deserialize(FP_FORMAT_NATIVE, data, len, &t);
     if (fs == FP_ERR_NO_MEMORY) return TERM_ERR_NO_MEMORY;
     if (fs != FP_OK) return TERM_ERR_BAD_TEMPLATE;
-    for (size_t i = 0; i < g->count; i++) {
-        if (g->entries[i].index == index && strcmp(g->entries[i].uid, uid) == 0) {
-            fp_template_destroy(g->entries[i].tmpl);
-            g->entries[i].tmpl = t;
-            return TERM_OK;
-        }
+    size_t u;
+    term_status st = user_number(g, uid, &u);
+    if (st == TERM_OK) {
+        fp_gallery_id id = {(uint32_t)u, (uint8_t)index};
+        int have = (g->users[u].fingers >> index) & 1;
+        fs = have ? fp_gallery_replace(g->fg, id, t) : fp_gallery_add(g->fg, id, t);
+        if (fs == FP_OK)
+            g->users[u].fingers |= (uint16_t)(1u << index);
+        else
+            st = fs == FP_ERR_NO_MEMORY ? TERM_ERR_NO_MEMORY : TERM_ERR_INVALID_ARGUMENT;
+        if (!g->users[u].fingers) g->users[u].uid[0] = '\0'; /* a new number that got no finger */
     }
-    if (g->count == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 64;
-        gallery_entry *grown = realloc(g->entries, cap * sizeof(*grown));
-        if (grown == NULL) {
-            fp_template_destroy(t);
-            return TERM_ERR_NO_MEMORY;
-        }
-        g->entries = grown;
-        g->cap = cap;
-    }
-    gallery_entry *e = &g->entries[g->count++];
-    memset(e, 0, sizeof(*e));
-    memcpy(e->uid, uid, strlen(uid) + 1);
-    e->index = index;
-    e->tmpl = t;
-    return TERM_OK;
+    fp_template_destroy(t);
+    return st;
 }
 
 void term_gallery_remove_user(term_gallery *g, const char *uid)
 {
     if (g == NULL || uid == NULL) return;
-    size_t kept = 0;
-    for (size_t i = 0; i < g->count; i++) {
-        if (strcmp(g->entries[i].uid, uid) == 0)
-            fp_template_destroy(g->entries[i].tmpl);
-        else
-            g->entries[kept++] = g->entries[i];
-    }
-    g->count = kept;
+    size_t u = user_find(g, uid);
+    if (u == SIZE_MAX) return;
+    fp_gallery_remove_user(g->fg, (uint32_t)u, NULL);
+    g->users[u].uid[0] = '\0';
+    g->users[u].fingers = 0;
 }
 
 typedef struct load_ctx {
@@ -121,35 +162,32 @@ term_status term_gallery_identify(term_gallery *g, const fp_template *probe, cha
                                   float *score)
 {
     if (g == NULL || probe == NULL || uid == NULL || score == NULL) return TERM_ERR_INVALID_ARGUMENT;
-    if (g->count == 0) return TERM_ERR_NOT_FOUND;
-    size_t best = 0;
-    float best_score = -1.0f;
-    for (size_t i = 0; i < g->count; i++) {
-        float s = 0.0f;
-        if (fp_compare(g->ctx, probe, g->entries[i].tmpl, &s) != FP_OK) return TERM_ERR_INVALID_ARGUMENT;
-        if (s > best_score) {
-            best_score = s;
-            best = i;
-        }
-    }
-    memcpy(uid, g->entries[best].uid, TERM_USER_ID_MAX + 1);
-    *score = best_score;
+    if (fp_gallery_count(g->fg) == 0) return TERM_ERR_NOT_FOUND;
+    fp_identify_candidate best;
+    size_t n = 0;
+    fp_identify_decision d;
+    /* The decision is taken by the caller (the port applies the size rule); any threshold will do here. */
+    fp_status fs = fp_identify_two_stage(g->ctx, g->fg, probe, 0.0f, 0, g->scratch, 1, &best, &n, &d);
+    if (fs == FP_ERR_NO_MEMORY) return TERM_ERR_NO_MEMORY;
+    if (fs != FP_OK || n == 0) return TERM_ERR_INVALID_ARGUMENT;
+    memcpy(uid, g->users[best.id.user].uid, TERM_USER_ID_MAX + 1);
+    *score = best.score;
     return TERM_OK;
 }
 
 term_status term_gallery_verify(term_gallery *g, const char *uid, const fp_template *probe, float *score)
 {
     if (g == NULL || uid == NULL || probe == NULL || score == NULL) return TERM_ERR_INVALID_ARGUMENT;
-    int found = 0;
+    size_t u = user_find(g, uid);
+    if (u == SIZE_MAX || !g->users[u].fingers) return TERM_ERR_NOT_FOUND;
     float best_score = 0.0f;
-    for (size_t i = 0; i < g->count; i++) {
-        if (strcmp(g->entries[i].uid, uid) != 0) continue;
+    for (uint8_t f = 0; f <= FP_GALLERY_MAX_FINGER; f++) {
+        if (!((g->users[u].fingers >> f) & 1)) continue;
+        fp_gallery_id id = {(uint32_t)u, f};
         float s = 0.0f;
-        if (fp_compare(g->ctx, probe, g->entries[i].tmpl, &s) != FP_OK) return TERM_ERR_INVALID_ARGUMENT;
-        if (!found || s > best_score) best_score = s;
-        found = 1;
+        if (fp_compare(g->ctx, probe, fp_gallery_find(g->fg, id), &s) != FP_OK) return TERM_ERR_INVALID_ARGUMENT;
+        if (s > best_score) best_score = s;
     }
-    if (!found) return TERM_ERR_NOT_FOUND;
     *score = best_score;
     return TERM_OK;
 }

@@ -4,8 +4,9 @@
  * state machine (term_verify.h) its ports over the store and the gallery.
  *
  * Memory: templates are parsed once at load or enrolment (allocation
- * happens there); identify and verify allocate nothing and use the
- * borrowed fp_context's buffers.
+ * happens there); verify allocates nothing, identify only when the gallery
+ * has grown since the last identification (the search's scratch, 12 bytes
+ * per finger); both use the borrowed fp_context's buffers.
  *
  * Thread safety: one thread per gallery (the fp_context is not shareable).
  */
@@ -32,15 +33,18 @@ void term_gallery_destroy(term_gallery *g);
 
 /* Replaces the contents with every template in the store. On error the gallery is empty. */
 term_status term_gallery_load(term_gallery *g, term_store *st);
-/* Adds or replaces (uid, index) from native template bytes. Errors: TERM_ERR_BAD_TEMPLATE, TERM_ERR_NO_MEMORY. */
+/* Adds or replaces (uid, index) from native template bytes; index 0..9.
+ * Errors: TERM_ERR_INVALID_ARGUMENT, TERM_ERR_BAD_TEMPLATE, TERM_ERR_NO_MEMORY. */
 term_status term_gallery_put(term_gallery *g, const char *uid, uint32_t index, const uint8_t *data, size_t len);
 /* Drops every template of uid (after the user was deleted). */
 void term_gallery_remove_user(term_gallery *g, const char *uid);
 size_t term_gallery_count(const term_gallery *g);
 
 /*
- * 1:N: the enrolled finger with the highest calibrated score against probe
- * (ties: the first loaded). Errors: TERM_ERR_NOT_FOUND (empty gallery).
+ * 1:N through the engine's two-stage search (fp_identify_two_stage with
+ * the default shortlist: pre-screening codes pick 2 % of the gallery, at
+ * least 200, and the matcher ranks those): the best candidate and its
+ * calibrated score. Errors: TERM_ERR_NOT_FOUND (empty gallery).
  */
 term_status term_gallery_identify(term_gallery *g, const fp_template *probe, char uid[TERM_USER_ID_MAX + 1],
                                   float *score);
