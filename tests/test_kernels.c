@@ -29,7 +29,7 @@ typedef struct level_entry {
 
 static int available_levels(level_entry *out)
 {
-    static const fp_simd_level all[] = {FP_SIMD_REF, FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_NEON};
+    static const fp_simd_level all[] = {FP_SIMD_REF, FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_AVX512, FP_SIMD_NEON};
     int n = 0;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         fp_simd_level got = FP_SIMD_AUTO;
@@ -134,7 +134,7 @@ static int filter_case(const level_entry *lv, int nlv, const int16_t *kernel, fi
 static void test_filter_levels(void **state)
 {
     (void)state;
-    level_entry lv[4];
+    level_entry lv[5];
     int nlv = available_levels(lv);
     int16_t *bank = malloc(BANK_TAPS * sizeof(int16_t));
     assert_non_null(bank);
@@ -209,7 +209,7 @@ static void random_pcode(fpi_pcode *c, int n, int density, fpt_rng *rng)
 static void test_pcode_levels(void **state)
 {
     (void)state;
-    level_entry lv[4];
+    level_entry lv[5];
     int nlv = available_levels(lv);
     fpt_rng rng = {4242};
     static fpi_pcode a, b;
@@ -304,7 +304,7 @@ static int tensor_case(const level_entry *lv, int nlv, tfill fill, ptrdiff_t str
 static void test_tensor_levels(void **state)
 {
     (void)state;
-    level_entry lv[4];
+    level_entry lv[5];
     int nlv = available_levels(lv);
     fpt_rng rng = {777};
     static const ptrdiff_t strides[] = {10, 11, 13, 17, 31, 64, 333};
@@ -411,7 +411,7 @@ static int extract_all_levels(const level_entry *lv, int nlv, const fp_image *im
 static void test_extract_levels_synthetic(void **state)
 {
     (void)state;
-    level_entry lv[4];
+    level_entry lv[5];
     int nlv = available_levels(lv);
     const int w = 301, h = 333; /* odd sizes: partial blocks at the edges */
     uint8_t *img = malloc((size_t)w * h);
@@ -441,7 +441,7 @@ static void test_extract_levels_real(void **state)
         print_message("skipped: %s not found (the dataset folder is optional)\n", FPT_DATASETS "/FVC2002/DB1_B");
         skip();
     }
-    level_entry lv[4];
+    level_entry lv[5];
     int nlv = available_levels(lv);
     int bad = 0, done = 0;
     size_t nfiles = fpt_quick() ? 2 : sizeof files / sizeof files[0];
@@ -479,8 +479,8 @@ static void test_select_errors(void **state)
     fp_context *ctx = (fp_context *)&cfg;
     assert_int_equal(fp_context_create(&cfg, &ctx), FP_ERR_INVALID_ARGUMENT);
     assert_null(ctx);
-    static const fp_simd_level all[] = {FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_NEON};
-    for (size_t i = 0; i < 3; i++) {
+    static const fp_simd_level all[] = {FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_AVX512, FP_SIMD_NEON};
+    for (size_t i = 0; i < 4; i++) {
         cfg.simd = all[i];
         fp_status st = fp_context_create(&cfg, &ctx);
         fp_status sel = fpi_kernels_select(all[i], &got, &k);
@@ -498,6 +498,7 @@ static void test_select_errors(void **state)
     assert_string_equal(fp_simd_level_name(FP_SIMD_SSE41), "sse41");
     assert_string_equal(fp_simd_level_name(FP_SIMD_AVX2), "avx2");
     assert_string_equal(fp_simd_level_name(FP_SIMD_NEON), "neon");
+    assert_string_equal(fp_simd_level_name(FP_SIMD_AVX512), "avx512");
 }
 
 int main(void)

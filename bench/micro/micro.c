@@ -132,13 +132,13 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof g_img; i++) g_img[i] = (uint8_t)rand();
     fpi_filter_bank_build(g_bank);
 
-    static const fp_simd_level levels[] = {FP_SIMD_REF, FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_NEON};
-    static kernel_case cases[4];
-    static char names[12][64];
+    static const fp_simd_level levels[] = {FP_SIMD_REF, FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_AVX512, FP_SIMD_NEON};
+    static kernel_case cases[5];
+    static char names[15][64];
     fill_pcode(&g_pa);
     fill_pcode(&g_pb);
     int nn = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         fp_simd_level got;
         if (fpi_kernels_select(levels[i], &got, &cases[i].k) != FP_OK) continue;
         snprintf(names[nn], sizeof names[nn], "filter_block8/%s", fp_simd_level_name(got));

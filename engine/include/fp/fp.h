@@ -142,7 +142,8 @@ typedef enum fp_simd_level {
     FP_SIMD_REF = 1,  /* portable scalar reference */
     FP_SIMD_SSE41 = 2,
     FP_SIMD_AVX2 = 3,
-    FP_SIMD_NEON = 4
+    FP_SIMD_NEON = 4,
+    FP_SIMD_AVX512 = 5 /* AVX2 kernels plus AVX-512 (F, VL, BW, VPOPCNTDQ) for 1:N pre-screening */
 } fp_simd_level;
 
 typedef struct fp_config {
@@ -151,7 +152,7 @@ typedef struct fp_config {
     uint32_t max_width;
     uint32_t max_height;
     /* SIMD level; FP_SIMD_AUTO honours the FP_SIMD environment variable
-     * (ref, sse41, avx2, neon) and otherwise picks the best available. */
+     * (ref, sse41, avx2, avx512, neon) and otherwise picks the best available. */
     fp_simd_level simd;
 } fp_config;
 

@@ -22,7 +22,7 @@ fp_status fp_context_create(const fp_config *config, fp_context **out)
     if (cfg.max_width == 0) cfg.max_width = 1024;
     if (cfg.max_height == 0) cfg.max_height = 1024;
     if (cfg.max_width < 32 || cfg.max_height < 32 || cfg.max_width > 4096 || cfg.max_height > 4096 ||
-        cfg.simd > FP_SIMD_NEON)
+        cfg.simd > FP_SIMD_AVX512)
         return FP_ERR_INVALID_ARGUMENT;
     fp_context *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) return FP_ERR_NO_MEMORY;

@@ -14,6 +14,9 @@ static int cpu_has(fp_simd_level level)
         return __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("popcnt");
     case FP_SIMD_AVX2:
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("popcnt");
+    case FP_SIMD_AVX512:
+        return cpu_has(FP_SIMD_AVX2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vpopcntdq");
 #endif
 #if defined(FP_HAVE_NEON)
     case FP_SIMD_NEON:
@@ -32,6 +35,8 @@ static const fpi_kernels *table_of(fp_simd_level level)
         return &fpi_kernels_sse41;
     case FP_SIMD_AVX2:
         return &fpi_kernels_avx2;
+    case FP_SIMD_AVX512:
+        return &fpi_kernels_avx512;
 #endif
 #if defined(FP_HAVE_NEON)
     case FP_SIMD_NEON:
@@ -49,6 +54,7 @@ static fp_simd_level level_from_env(void)
     if (!strcmp(v, "ref")) return FP_SIMD_REF;
     if (!strcmp(v, "sse41")) return FP_SIMD_SSE41;
     if (!strcmp(v, "avx2")) return FP_SIMD_AVX2;
+    if (!strcmp(v, "avx512")) return FP_SIMD_AVX512;
     if (!strcmp(v, "neon")) return FP_SIMD_NEON;
     return FP_SIMD_AUTO;
 }
@@ -57,7 +63,7 @@ fp_status fpi_kernels_select(fp_simd_level want, fp_simd_level *got, const fpi_k
 {
     if (want == FP_SIMD_AUTO) want = level_from_env();
     if (want == FP_SIMD_AUTO) {
-        static const fp_simd_level order[] = {FP_SIMD_AVX2, FP_SIMD_SSE41, FP_SIMD_NEON, FP_SIMD_REF};
+        static const fp_simd_level order[] = {FP_SIMD_AVX512, FP_SIMD_AVX2, FP_SIMD_SSE41, FP_SIMD_NEON, FP_SIMD_REF};
         for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
             if (cpu_has(order[i])) {
                 want = order[i];
@@ -82,6 +88,8 @@ const char *fp_simd_level_name(fp_simd_level level)
         return "avx2";
     case FP_SIMD_NEON:
         return "neon";
+    case FP_SIMD_AVX512:
+        return "avx512";
     default:
         return "auto";
     }

@@ -69,6 +69,11 @@ extern const fpi_kernels fpi_kernels_ref;
 #if defined(FP_HAVE_X86)
 extern const fpi_kernels fpi_kernels_sse41;
 extern const fpi_kernels fpi_kernels_avx2;
+extern const fpi_kernels fpi_kernels_avx512;
+/* The AVX2 extraction kernels, shared by the AVX-512 table. */
+void fpi_filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
+                            ptrdiff_t dst_stride, int shift);
+void fpi_tensor_block8_avx2(const uint8_t *src, ptrdiff_t stride, int32_t out[3]);
 #endif
 #if defined(FP_HAVE_NEON)
 extern const fpi_kernels fpi_kernels_neon;

@@ -16,7 +16,7 @@ static inline simde__m256i load2x128(const int16_t *a, const int16_t *b)
     return simde_mm256_inserti128_si256(simde_mm256_castsi128_si256(lo), hi, 1);
 }
 
-static void filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
+void fpi_filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
                                ptrdiff_t dst_stride, int shift)
 {
     const simde__m256i round = simde_mm256_set1_epi32(1 << (shift - 1));
@@ -108,4 +108,10 @@ static void pcode_best_avx2(const fpi_pcode *a, const fpi_pcode *b, uint16_t *be
     }
 }
 
-const fpi_kernels fpi_kernels_avx2 = {filter_block8_avx2, tensor_block8_128, pcode_best_avx2};
+/* Shared with the AVX-512 table (the tensor kernel has no wider version). */
+void fpi_tensor_block8_avx2(const uint8_t *src, ptrdiff_t stride, int32_t out[3])
+{
+    tensor_block8_128(src, stride, out);
+}
+
+const fpi_kernels fpi_kernels_avx2 = {fpi_filter_block8_avx2, tensor_block8_128, pcode_best_avx2};
