@@ -4,6 +4,12 @@
  * what the store holds, and checking `expect` lines.
  *
  *   m1-terminal --script events.txt [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]
+ *               [--server URL [--serial SN] [--fw-key FILE]]
+ *
+ * With --server the terminal runs with the cloud sync engine attached
+ * (term_app_sync.h) against that PUSH server: the URL is stored as the
+ * server_address setting and the transport made from it; `wait`/`tick`
+ * lines step the engine with the simulated clock.
  *
  * Script lines (one per line, '#' starts a comment; see docs/terminal.md):
  *   key NAME...            OK (or M), ESC, UP, DOWN, LEFT, RIGHT, 0-9
@@ -41,6 +47,9 @@
 #include "fp/synth.h"
 #include "term_app.h"
 #include "term_hal_sim.h"
+#ifdef M1_WITH_SYNC
+#include "term_app_sync.h"
+#endif
 
 #define MAX_FINGERS 64
 #define DUMP_MAX 8192
@@ -58,7 +67,46 @@ typedef struct driver {
     int line;
     int bound;      /* the simulated cloud binding (script: bound yes|no) */
     int profile_ok; /* still at the top of the script, where profile lines are read */
+    int synced;     /* --server: the sync engine is attached (binding and server icon come from it) */
+    unsigned reboots;
+#ifdef M1_WITH_SYNC
+    term_sync *sync;
+    push_transport *transport;
+    push_curl_config curl;
+#endif
 } driver;
+
+#ifdef M1_WITH_SYNC
+static void driver_reboot(void *ctx)
+{
+    driver *d = ctx;
+    d->reboots++;
+    if (!d->quiet) printf("(the server asked for a reboot)\n");
+}
+
+static void driver_firmware(void *ctx, const char *path)
+{
+    driver *d = ctx;
+    if (!d->quiet) printf("(firmware staged: %s)\n", path);
+}
+
+/* The Cloud Server Setting changed: a transport for the new address replaces the old one. */
+static void driver_server(void *ctx, const char *url)
+{
+    driver *d = ctx;
+    push_transport *next = NULL;
+    push_status ps = term_sync_transport_from_settings(term_app_store(d->app), &d->curl, &next);
+    if (ps == PUSH_OK) ps = term_sync_set_transport(d->sync, next);
+    if (ps != PUSH_OK) {
+        push_transport_destroy(next);
+        fprintf(stderr, "m1-terminal: server %s: %s (the old address stays in use)\n", url, push_status_message(ps));
+        return;
+    }
+    push_transport_destroy(d->transport);
+    d->transport = next;
+    if (!d->quiet) printf("(server address now %s)\n", url);
+}
+#endif
 
 static int driver_bound(void *ctx)
 {
@@ -514,6 +562,7 @@ static int run_line(driver *d, char *line)
     } else if (strcmp(cmd, "bound") == 0) {
         if (argc != 2 || (strcmp(argv[1], "yes") != 0 && strcmp(argv[1], "no") != 0))
             return bad_line(d, "bound yes|no", NULL);
+        if (d->synced) return bad_line(d, "with --server the binding comes from the server", NULL);
         d->bound = strcmp(argv[1], "yes") == 0;
         in.type = TERM_IN_TICK;
         feed(d, &in);
@@ -581,6 +630,7 @@ static int make_fingers(const char *dir, uint64_t seed, unsigned finger, unsigne
 static void usage(void)
 {
     fprintf(stderr, "usage: m1-terminal --script FILE [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]\n"
+                    "                   [--server URL [--serial SN] [--fw-key FILE]]\n"
                     "       m1-terminal --make-fingers DIR --finger F --impressions N [--seed N]\n");
 }
 
@@ -590,6 +640,7 @@ int main(int argc, char **argv)
     uint64_t seed = 7;
     int quiet = 0;
     const char *make = NULL;
+    const char *server = NULL, *serial = "SIM0000001", *fw_key = NULL;
     unsigned make_finger = 0, impressions = 6;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
@@ -608,6 +659,12 @@ int main(int argc, char **argv)
             make_finger = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--impressions") == 0 && i + 1 < argc)
             impressions = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc)
+            server = argv[++i];
+        else if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc)
+            serial = argv[++i];
+        else if (strcmp(argv[i], "--fw-key") == 0 && i + 1 < argc)
+            fw_key = argv[++i];
         else {
             usage();
             return 2;
@@ -618,6 +675,13 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
+#ifndef M1_WITH_SYNC
+    if (server || fw_key) {
+        fprintf(stderr, "m1-terminal: --server needs the sync layer, which this build leaves out\n");
+        return 2;
+    }
+#endif
+    (void)fw_key;
     FILE *f = fopen(script, "r");
     if (!f) {
         fprintf(stderr, "m1-terminal: cannot open %s: %s\n", script, strerror(errno));
@@ -655,11 +719,11 @@ int main(int argc, char **argv)
     cfg.store.key_path = key;
     cfg.store.create_key = 1;
     term_hal_sim_bind(&d.sim, &cfg.hal);
-    cfg.info.serial_number = "SIM0000001";
+    cfg.info.serial_number = serial;
     d.bound = 1;
     d.profile_ok = 1;
     cfg.hooks.ctx = &d;
-    cfg.hooks.is_bound = driver_bound;
+    cfg.hooks.is_bound = server ? NULL : driver_bound; /* with a server the engine knows the binding */
     cfg.info.mac_address = "00:17:61:00:00:01";
     /* `profile` lines at the top of the script size the store before the terminal starts */
     char pline[1024];
@@ -691,8 +755,52 @@ int main(int argc, char **argv)
         }
     }
     rewind(f);
-    term_status st = term_app_create(&cfg, &d.app);
+    term_status st = TERM_OK;
+#ifdef M1_WITH_SYNC
+    char staging[4200];
+    snprintf(staging, sizeof(staging), "%s/firmware", dbdir);
+    if (server) {
+        /* the address is the Cloud Server Setting (manual 5.2): stored before the terminal starts */
+        term_store *pre = NULL;
+        term_settings set;
+        st = term_store_open(&cfg.store, &pre);
+        if (st == TERM_OK) st = term_store_settings_load(pre, &set);
+        if (st == TERM_OK) st = term_settings_set_text(&set, TERM_SETTING_SERVER_ADDRESS, server);
+        if (st == TERM_OK) st = term_store_settings_save(pre, &set);
+        term_store_close(pre);
+        if (st != TERM_OK) fprintf(stderr, "m1-terminal: --server %s: %s\n", server, term_status_message(st));
+    }
+#endif
     int rc = 0;
+    if (st == TERM_OK) st = term_app_create(&cfg, &d.app);
+#ifdef M1_WITH_SYNC
+    if (st == TERM_OK && server) {
+        uint8_t fwkey[TERM_FW_PUBKEY_BYTES];
+        d.curl.connect_timeout_ms = 2000;
+        d.curl.timeout_ms = 5000;
+        term_sync_config scfg;
+        memset(&scfg, 0, sizeof(scfg));
+        scfg.serial = serial;
+        scfg.fw_version = cfg.info.firmware;
+        if (mkdir(staging, 0700) == 0 || errno == EEXIST) scfg.staging_dir = staging;
+        push_status ps = PUSH_OK;
+        if (fw_key) {
+            ps = term_fw_pubkey_load(fw_key, fwkey);
+            if (ps == PUSH_OK) scfg.fw_pubkey = fwkey;
+        }
+        term_app_sync_system sys = {&d, driver_reboot, driver_firmware, driver_server};
+        term_app_sync_device_ops(d.app, &sys, &scfg.device);
+        if (ps == PUSH_OK) ps = term_sync_transport_from_settings(term_app_store(d.app), &d.curl, &d.transport);
+        if (ps == PUSH_OK) ps = term_sync_create(&scfg, term_app_store(d.app), d.transport, &d.sync);
+        if (ps == PUSH_OK) {
+            term_app_attach_sync(d.app, d.sync);
+            d.synced = 1;
+        } else {
+            fprintf(stderr, "m1-terminal: sync: %s\n", push_status_message(ps));
+            st = TERM_ERR_INVALID_ARGUMENT;
+        }
+    }
+#endif
     if (st != TERM_OK) {
         fprintf(stderr, "m1-terminal: cannot start: %s\n", term_status_message(st));
         rc = 3;
@@ -710,6 +818,20 @@ int main(int argc, char **argv)
         if (rc == 0 && !quiet) printf("script %s: all %d lines ran, every expectation held\n", script, d.line);
     }
     term_app_destroy(d.app);
+#ifdef M1_WITH_SYNC
+    term_sync_destroy(d.sync);
+    push_transport_destroy(d.transport);
+    if (own_dir) {
+        static const char *const staged[] = {"/firmware.img", "/firmware.img.sig", "/firmware.part",
+                                             "/firmware.part.sig"};
+        for (size_t i = 0; i < sizeof(staged) / sizeof(staged[0]); i++) {
+            char path[sizeof(staging) + 32];
+            snprintf(path, sizeof(path), "%s%s", staging, staged[i]);
+            remove(path);
+        }
+        rmdir(staging);
+    }
+#endif
     for (int i = 0; i < MAX_FINGERS; i++) fp_synth_master_destroy(d.masters[i]);
     fclose(f);
     if (own_dir) {

@@ -64,7 +64,8 @@ static const menu_def menus[M_COUNT] = {
     [M_COMM] = MENU(TERM_SCR_COMM_MENU, "Comm.", ACT(A_WIFI, "Wi-Fi Setting"), SUB(M_SERVER, "Cloud Server Setting")),
     [M_IP] =
         MENU(TERM_SCR_IP_SETTINGS, "Advanced", SET(DHCP), SET(IP_ADDRESS), SET(SUBNET_MASK), SET(GATEWAY), SET(DNS)),
-    [M_SERVER] = MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS)),
+    [M_SERVER] =
+        MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS), ACT(A_SERVER_STATUS, "Connection Status")),
     [M_SYSTEM] = MENU(TERM_SCR_SYSTEM_MENU, "System", SUB(M_DATETIME, "Date/Time"), SUB(M_ATT, "Attendance"),
                       SUB(M_FP, "Fingerprint"), SUB(M_VOICE, "Voice"), ACT(A_AUTO_SWITCH, "Auto Switch"),
                       SUB(M_SECURITY, "Security Setting"), SUB(M_USB, "USB"), SUB(M_UPDATE, "Update"),
@@ -205,6 +206,7 @@ void menu_open(term_app *app, int menu)
 static int item_hidden(const term_app *app, const scene *s, const menu_item *it)
 {
     (void)s;
+    if (it->kind == IT_ACTION && it->arg == A_SERVER_STATUS) return app->sync_port == NULL; /* no engine */
     return it->kind == IT_ACTION && it->arg == A_USB_UPGRADE &&
            term_settings_get(&app->settings, TERM_SETTING_DEVELOPER_MODE);
 }
@@ -467,9 +469,20 @@ static void run_action(term_app *app, int action)
         term_hal_link link;
         memset(&link, 0, sizeof(link));
         if (app->cfg.hal.network.link) app->cfg.hal.network.link(app->cfg.hal.network.ctx, &link);
-        if (!term_settings_get(&app->settings, TERM_SETTING_ONLINE_UPDATE))
+        if (!term_settings_get(&app->settings, TERM_SETTING_ONLINE_UPDATE)) {
             app_message(app, TERM_ICON_INFO, "Update", "Enable Firmware Update Online first", NULL);
-        else if (!link.server_connected)
+        } else if (app->sync_port) {
+            /* the sync engine polls the server now; an UPGRADE waiting there is fetched, verified, staged */
+            int r = app->sync_port->check_update(app);
+            if (r > 0)
+                app_message(app, TERM_ICON_OK, "Update", "New firmware verified and staged",
+                            "Restart the device to install it");
+            else if (r < 0)
+                app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
+            else
+                app_message(app, TERM_ICON_OK, "Update", "The firmware is already the latest version",
+                            app->cfg.info.firmware);
+        } else if (!link.server_connected)
             app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
         else
             app_message(app, TERM_ICON_OK, "Update", "The firmware is already the latest version",
@@ -495,6 +508,12 @@ static void run_action(term_app *app, int action)
     case A_WIFI_ADD:
         app_field(app, P_WIFI_SSID, 0, TERM_SCR_TEXT_INPUT, "Add Wi-Fi Network", "SSID", 32, 1, "");
         return;
+    case A_SERVER_STATUS: {
+        char l1[TERM_SCR_TEXT] = "", l2[TERM_SCR_TEXT] = "";
+        if (app->sync_port) app->sync_port->status(app, l1, sizeof(l1), l2, sizeof(l2));
+        app_message(app, TERM_ICON_INFO, "Connection Status", l1, l2[0] ? l2 : NULL);
+        return;
+    }
     default:
         data_action(app, action);
         return;
@@ -531,6 +550,8 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
         store_setting_num(app, TERM_SETTING_ONLINE_UPDATE, 1);
         return 1;
     case P_FACTORY_RESET: {
+        char old_server[TERM_SETTING_TEXT_MAX + 1];
+        APP_COPY(old_server, term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS));
         term_status st = term_store_factory_reset(app->store);
         if (st == TERM_OK) st = term_store_settings_load(app->store, &app->settings);
         app->last_status = st;
@@ -546,6 +567,8 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
             app->cfg.hal.audio.set_volume(app->cfg.hal.audio.ctx,
                                           (uint32_t)term_settings_get(&app->settings, TERM_SETTING_VOLUME));
         if (app->cfg.hooks.settings_changed) app->cfg.hooks.settings_changed(app->cfg.hooks.ctx);
+        const char *server = term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS);
+        if (app->sync_port && strcmp(server, old_server) != 0) app->sync_port->server_changed(app, server);
         app_message(app, TERM_ICON_OK, "Reset Opts.", "Factory settings restored", NULL);
         return 1;
     }

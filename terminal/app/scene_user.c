@@ -10,6 +10,7 @@
 static void user_changed(term_app *app, const char *uid)
 {
     if (app->cfg.hooks.user_changed) app->cfg.hooks.user_changed(app->cfg.hooks.ctx, uid);
+    app_sync_changed(app, 0);
 }
 
 static void fail_message(term_app *app, const char *title, term_status st)
@@ -62,6 +63,15 @@ static void reload_users(term_app *app)
     app->user_count = 0;
     term_status st = term_store_user_each(app->store, collect, app);
     if (st != TERM_OK) app->last_status = st;
+}
+
+void user_list_refresh(term_app *app)
+{
+    for (size_t i = 0; i < app->depth; i++)
+        if (app->stack[i].kind == SC_USER_LIST) {
+            reload_users(app);
+            if (app->stack[i].sel >= app->user_count) app->stack[i].sel = app->stack[i].first = 0;
+        }
 }
 
 void user_list_open(term_app *app)
@@ -190,6 +200,25 @@ void user_edit_render(term_app *app, const scene *s, term_screen_model *m)
     }
 }
 
+int enroll_open(term_app *app, int index, int server)
+{
+    if (index < 0) {
+        scene *c = app_push(app, SC_ENROLL_CARD, TERM_SCR_ENROLL_CARD, "Enroll Card");
+        c->arg = server;
+        return 0;
+    }
+    fp_enroll_destroy(app->enroll);
+    app->enroll = NULL;
+    if (fp_enroll_create(app->cfg.enroll_presses, &app->enroll) != FP_OK) return -1;
+    app->enroll_index = (uint32_t)index;
+    snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the finger 1/%u", app->cfg.enroll_presses);
+    app->enroll_icon = TERM_ICON_FINGER;
+    app->fp_image_valid = 0;
+    scene *e = app_push(app, SC_ENROLL_FINGER, TERM_SCR_ENROLL_FINGER, "Enroll Fingerprint");
+    e->arg = server; /* 1: the server asked for it (app->sync_cmd answers it) */
+    return 0;
+}
+
 static void enroll_start(term_app *app)
 {
     uint32_t free_index;
@@ -198,17 +227,14 @@ static void enroll_start(term_app *app)
         app_message(app, TERM_ICON_WARN, "Enroll Fingerprint", "This user already has 10 fingerprints", NULL);
         return;
     }
-    fp_enroll_destroy(app->enroll);
-    app->enroll = NULL;
-    if (fp_enroll_create(app->cfg.enroll_presses, &app->enroll) != FP_OK) {
-        fail_message(app, "Enroll Fingerprint", TERM_ERR_NO_MEMORY);
-        return;
-    }
-    app->enroll_index = free_index;
-    snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the finger 1/%u", app->cfg.enroll_presses);
-    app->enroll_icon = TERM_ICON_FINGER;
-    app->fp_image_valid = 0;
-    app_push(app, SC_ENROLL_FINGER, TERM_SCR_ENROLL_FINGER, "Enroll Fingerprint");
+    if (enroll_open(app, (int)free_index, 0) != 0) fail_message(app, "Enroll Fingerprint", TERM_ERR_NO_MEMORY);
+}
+
+/* The result screen of a server-requested enrolment closes by itself: nobody opened a menu. */
+static void server_result(term_app *app, term_icon icon, const char *title, const char *l1, const char *l2)
+{
+    app_message(app, icon, title, l1, l2);
+    app_top(app)->deadline_ms = app->now_ms + 3000u;
 }
 
 void user_edit_key(term_app *app, scene *s, term_key key)
@@ -244,7 +270,7 @@ void user_edit_key(term_app *app, scene *s, term_key key)
         enroll_start(app);
         break;
     case F_CARD:
-        app_push(app, SC_ENROLL_CARD, TERM_SCR_ENROLL_CARD, "Enroll Card");
+        enroll_open(app, -1, 0);
         break;
     case F_PIN: {
         scene *f = app_field(app, P_USER_PIN, 0, TERM_SCR_TEXT_INPUT, "Password", "Password", TERM_PIN_MAX, 1, "");
@@ -300,13 +326,26 @@ void enroll_render(term_app *app, const scene *s, term_screen_model *m)
     }
 }
 
+/* A refused press of a server-requested enrolment counts against its RETRY; past it the enrolment fails. */
+static int server_refused(term_app *app, scene *s)
+{
+    if (s->arg != 1 || app->sync_retry == 0 || ++app->sync_refused <= app->sync_retry) return 0;
+    app_pop(app); /* answered by the pop with sync_abort_ret */
+    server_result(app, TERM_ICON_FAIL, "Enroll Fingerprint", "Enrolment failed", "Too many refused presses");
+    return 1;
+}
+
 void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retry)
 {
     if (!app->enroll) return;
+    int server = s->arg == 1;
     if (!t) {
         snprintf(app->enroll_text, sizeof(app->enroll_text), "%s", fp_status_message(retry));
         app->enroll_icon = TERM_ICON_WARN;
         app_voice(app, TERM_VOICE_TRY_AGAIN);
+        app->sync_abort_ret = APP_ENROLL_FAILED;
+        server_refused(app, s);
+        app->sync_abort_ret = 0;
         return;
     }
     uint32_t remaining = 0;
@@ -316,6 +355,9 @@ void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retr
         snprintf(app->enroll_text, sizeof(app->enroll_text), "%s", fp_status_message(st));
         app->enroll_icon = TERM_ICON_WARN;
         app_voice(app, TERM_VOICE_TRY_AGAIN);
+        app->sync_abort_ret = APP_ENROLL_FAILED;
+        server_refused(app, s);
+        app->sync_abort_ret = 0;
         return;
     }
     s->arg2 = (int)(app->cfg.enroll_presses - remaining);
@@ -331,21 +373,34 @@ void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retr
     app->enroll = NULL;
     char uid[TERM_USER_ID_MAX + 1];
     APP_COPY(uid, app->uid);
+    /* the answer to a server request is given below with the real outcome, not by the pop */
+    char cmd[sizeof(app->sync_cmd)] = "";
+    if (server) {
+        APP_COPY(cmd, app->sync_cmd);
+        app->sync_cmd[0] = '\0';
+    }
     app_pop(app); /* the progress scene */
+    if (server) APP_COPY(app->sync_cmd, cmd);
+    void (*result)(term_app *, term_icon, const char *, const char *, const char *) =
+        server ? server_result : app_message;
     if (st != FP_OK) {
-        app_message(app, TERM_ICON_FAIL, "Enroll Fingerprint", fp_status_message(st), NULL);
+        if (server) app_sync_enroll_answer(app, APP_ENROLL_FAILED);
+        result(app, TERM_ICON_FAIL, "Enroll Fingerprint", fp_status_message(st), NULL);
         return;
     }
-    /* A finger already enrolled (for anybody) is refused: 1:N would be ambiguous. */
+    /* A finger already enrolled (for anybody) is refused: 1:N would be ambiguous. A server-requested
+     * re-enrolment of the user's own finger (OVERWRITE=1) is not a duplicate. */
     char owner[TERM_USER_ID_MAX + 1];
     float score = 0;
     if (term_gallery_identify(app->gallery, merged, owner, &score) == TERM_OK &&
-        score > (float)term_settings_get(&app->settings, TERM_SETTING_THRESHOLD_1_N)) {
+        score > (float)term_settings_get(&app->settings, TERM_SETTING_THRESHOLD_1_N) &&
+        !(server && strcmp(owner, uid) == 0)) {
         char line[TERM_SCR_TEXT];
         snprintf(line, sizeof(line), "Already enrolled for user %s", owner);
         fp_template_destroy(merged);
         app->last_status = TERM_ERR_DUPLICATE_USER;
-        app_message(app, TERM_ICON_FAIL, "Enroll Fingerprint", "Duplicate fingerprint", line);
+        if (server) app_sync_enroll_answer(app, APP_ENROLL_DUPLICATE);
+        result(app, TERM_ICON_FAIL, "Enroll Fingerprint", "Duplicate fingerprint", line);
         return;
     }
     uint8_t buf[8192];
@@ -357,34 +412,49 @@ void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retr
     fp_template_destroy(merged);
     app->last_status = tst;
     if (tst != TERM_OK) {
-        app_message(app, TERM_ICON_FAIL, "Enroll Fingerprint", term_status_message(tst), NULL);
+        if (server) app_sync_enroll_answer(app, tst == TERM_ERR_CAPACITY_FINGERS ? APP_ENROLL_FULL : APP_ENROLL_FAILED);
+        result(app, TERM_ICON_FAIL, "Enroll Fingerprint", term_status_message(tst), NULL);
         return;
     }
     char detail[64];
     snprintf(detail, sizeof(detail), "%s finger %u", uid, app->enroll_index);
     app_oplog(app, TERM_OP_FINGER_SET, detail);
+    if (server) app_sync_enroll_answer(app, APP_ENROLL_OK);
     user_changed(app, uid);
     app_voice(app, TERM_VOICE_THANK_YOU);
-    app_message(app, TERM_ICON_OK, "Enroll Fingerprint", "Enrolled successfully", detail);
+    result(app, TERM_ICON_OK, "Enroll Fingerprint", "Enrolled successfully", detail);
 }
 
 void enroll_card(term_app *app, scene *s, uint64_t card)
 {
-    (void)s;
+    int server = s->arg == 1;
     term_status st = term_store_card_set(app->store, app->uid, card);
     app->last_status = st;
     char uid[TERM_USER_ID_MAX + 1];
     APP_COPY(uid, app->uid);
+    char cmd[sizeof(app->sync_cmd)] = "";
+    if (server) {
+        APP_COPY(cmd, app->sync_cmd);
+        app->sync_cmd[0] = '\0';
+    }
     app_pop(app);
+    if (server) APP_COPY(app->sync_cmd, cmd);
+    void (*result)(term_app *, term_icon, const char *, const char *, const char *) =
+        server ? server_result : app_message;
     if (st != TERM_OK) {
-        app_message(app, TERM_ICON_FAIL, "Enroll Card", term_status_message(st), NULL);
+        if (server)
+            app_sync_enroll_answer(app, st == TERM_ERR_DUPLICATE_CARD   ? APP_ENROLL_DUPLICATE
+                                        : st == TERM_ERR_CAPACITY_CARDS ? APP_ENROLL_FULL
+                                                                        : APP_ENROLL_FAILED);
+        result(app, TERM_ICON_FAIL, "Enroll Card", term_status_message(st), NULL);
         return;
     }
     char detail[64];
     snprintf(detail, sizeof(detail), "%s card %llu", uid, (unsigned long long)card);
     app_oplog(app, TERM_OP_CARD_SET, detail);
+    if (server) app_sync_enroll_answer(app, APP_ENROLL_OK);
     user_changed(app, uid);
-    app_message(app, TERM_ICON_OK, "Enroll Card", "Card registered", detail);
+    result(app, TERM_ICON_OK, "Enroll Card", "Card registered", detail);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -126,6 +126,20 @@ void app_voice(term_app *app, term_voice v)
     if (a->play && term_settings_get(&app->settings, TERM_SETTING_VOICE_PROMPT)) a->play(a->ctx, v);
 }
 
+void app_sync_enroll_answer(term_app *app, int ret)
+{
+    if (!app->sync_cmd[0]) return;
+    char cmd[sizeof(app->sync_cmd)];
+    APP_COPY(cmd, app->sync_cmd);
+    app->sync_cmd[0] = '\0';
+    if (app->sync_port) app->sync_port->enroll_done(app, cmd, ret);
+}
+
+void app_sync_changed(term_app *app, int punch)
+{
+    if (app->sync_port) app->sync_port->changed(app, punch);
+}
+
 void app_oplog(term_app *app, term_op op, const char *detail)
 {
     term_status st = term_store_oplog_add(app->store, app->now_wall, op, app->admin, detail ? detail : "");
@@ -174,6 +188,9 @@ void app_pop(term_app *app)
         fp_enroll_destroy(app->enroll);
         app->enroll = NULL;
     }
+    /* a server-requested enrolment closed without its result (ESC, menu timeout): the server is told */
+    if ((s->kind == SC_ENROLL_FINGER || s->kind == SC_ENROLL_CARD) && s->arg == 1)
+        app_sync_enroll_answer(app, app->sync_abort_ret ? app->sync_abort_ret : APP_ENROLL_CANCELLED);
     app->depth--;
     if (app->depth == 0) {
         app->admin[0] = '\0';
@@ -235,11 +252,15 @@ term_status app_save_settings(term_app *app, const term_settings *next, const ch
     }
     int volume_changed =
         term_settings_get(next, TERM_SETTING_VOLUME) != term_settings_get(&app->settings, TERM_SETTING_VOLUME);
+    int server_changed = strcmp(term_settings_get_text(next, TERM_SETTING_SERVER_ADDRESS),
+                                term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS)) != 0;
     app->settings = *next;
     if (volume_changed && app->cfg.hal.audio.set_volume)
         app->cfg.hal.audio.set_volume(app->cfg.hal.audio.ctx, (uint32_t)term_settings_get(next, TERM_SETTING_VOLUME));
     app_oplog(app, TERM_OP_SETTINGS_CHANGE, what);
     if (app->cfg.hooks.settings_changed) app->cfg.hooks.settings_changed(app->cfg.hooks.ctx);
+    if (server_changed && app->sync_port)
+        app->sync_port->server_changed(app, term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS));
     return TERM_OK;
 }
 
@@ -259,6 +280,7 @@ void term_app_config_init(term_app_config *cfg)
 void term_app_destroy(term_app *app)
 {
     if (!app) return;
+    app->sync_port = NULL; /* the engine may already be gone; an open enrolment is answered at its next start */
     app_pop_all(app);
     fp_enroll_destroy(app->enroll);
     term_gallery_destroy(app->gallery);
@@ -361,6 +383,7 @@ static void verify_actions(term_app *app, const term_action_list *acts)
             app->last_status = st;
             if (st == TERM_OK) {
                 if (app->cfg.hooks.record_added) app->cfg.hooks.record_added(app->cfg.hooks.ctx, id, &a->record);
+                app_sync_changed(app, 1);
             } else {
                 /* The machine checked the space; a failure here is a device fault: say so, never pretend. */
                 memset(&app->vscreen, 0, sizeof(app->vscreen));
@@ -636,11 +659,18 @@ static void verify_render(term_app *app, term_screen_model *m)
 /* Manual 1.1: until the device is bound, standby is the Wi-Fi shortcut or the binding QR code. */
 typedef enum first_boot { FB_NONE = 0, FB_WIFI, FB_QR } first_boot;
 
-static first_boot first_boot_state(term_app *app)
+/* The binding: the hook when the host gives one, else the attached sync engine, else bound. */
+static int app_is_bound(term_app *app)
 {
     const term_app_hooks *h = &app->cfg.hooks;
-    if (!h->is_bound || app->first_boot_skipped || app->vscreen_valid || app->vtext_open || h->is_bound(h->ctx))
-        return FB_NONE;
+    if (h->is_bound) return h->is_bound(h->ctx);
+    if (app->sync_port) return app->sync_port->is_bound(app);
+    return 1;
+}
+
+static first_boot first_boot_state(term_app *app)
+{
+    if (app->first_boot_skipped || app->vscreen_valid || app->vtext_open || app_is_bound(app)) return FB_NONE;
     term_hal_link link;
     memset(&link, 0, sizeof(link));
     if (app->cfg.hal.network.link) app->cfg.hal.network.link(app->cfg.hal.network.ctx, &link);
@@ -689,6 +719,8 @@ static void first_boot_render(term_app *app, first_boot fb, term_screen_model *m
     const term_app_hooks *h = &app->cfg.hooks;
     if (h->bind_code)
         h->bind_code(h->ctx, qr->payload, sizeof(qr->payload));
+    else if (app->sync_port)
+        app->sync_port->bind_code(app, qr->payload, sizeof(qr->payload));
     else
         APP_COPY(qr->payload, app->cfg.info.serial_number ? app->cfg.info.serial_number : "unknown");
     qr->payload[sizeof(qr->payload) - 1] = '\0';
@@ -943,7 +975,11 @@ static void scene_tick(term_app *app)
     if (s->kind == SC_FIELD) term_t9_tick(&s->t9, app->now_ms);
     if (s->kind == SC_MESSAGE && s->deadline_ms && app->now_ms >= s->deadline_ms) app_pop(app);
     int64_t timeout = term_settings_get(&app->settings, TERM_SETTING_MENU_TIMEOUT);
-    if (app->depth && timeout > 0 && app->now_ms - app->last_input_ms >= (uint64_t)timeout * 1000u) app_pop_all(app);
+    if (app->depth && timeout > 0 && app->now_ms - app->last_input_ms >= (uint64_t)timeout * 1000u) {
+        app->sync_abort_ret = APP_ENROLL_TIMEOUT;
+        app_pop_all(app);
+        app->sync_abort_ret = 0;
+    }
 }
 
 static fp_status extract(term_app *app, const term_app_input *in, fp_template **owned, const fp_template **tmpl,
@@ -1012,6 +1048,8 @@ term_status term_app_event(term_app *app, const term_app_input *in)
         }
     }
     fp_template_destroy(owned);
+    /* the sync engine is stepped from the host's ticks, after the input, before the screen is built */
+    if (in->type == TERM_IN_TICK && app->sync_port) app->sync_port->tick(app);
     refresh(app);
     return TERM_OK;
 }
@@ -1059,6 +1097,7 @@ static void status_render(term_app *app, term_screen_model *m)
         m->status.wifi = !link.wifi_enabled ? TERM_LINK_HIDDEN : link.wifi_connected ? TERM_LINK_UP : TERM_LINK_DOWN;
         m->status.server = link.server_connected ? TERM_LINK_UP : TERM_LINK_DOWN;
     }
+    if (app->sync_port) m->status.server = app->sync_port->link_icon(app); /* the engine knows the link */
 }
 
 static void field_render(const scene *s, term_screen_model *m)
@@ -1182,6 +1221,11 @@ static void refresh(term_app *app)
         standby_render(app, m);
     }
     if (app->cfg.hal.display.show) app->cfg.hal.display.show(app->cfg.hal.display.ctx, m);
+}
+
+void app_refresh(term_app *app)
+{
+    refresh(app);
 }
 
 void term_app_screen(term_app *app, term_screen_model *out)

@@ -66,6 +66,7 @@ typedef struct term_app_hooks {
     int (*is_bound)(void *ctx);
     /* The text of the binding QR code, into buf (cap bytes). NULL: the serial number. */
     void (*bind_code)(void *ctx, char *buf, size_t cap);
+    /* With a sync engine attached (term_app_sync.h), is_bound and bind_code left NULL are answered by it. */
 } term_app_hooks;
 
 /* Device and firmware information for Sys. Info. (manual 10). */

@@ -122,6 +122,36 @@ typedef struct scene {
     uint64_t t0_ms, elapsed_ms;
 } scene;
 
+/*
+ * The sync attachment as seen by the core (term_app_sync.c implements it),
+ * so that term_app itself does not link the sync layer. The return codes
+ * of a server-requested enrolment are the PUSH protocol's.
+ */
+enum {
+    APP_ENROLL_OK = 0,
+    APP_ENROLL_EXISTS = 2,     /* the finger index is taken and OVERWRITE=0 */
+    APP_ENROLL_FAILED = 4,     /* presses refused past RETRY, no merged template, storage error */
+    APP_ENROLL_DUPLICATE = 5,  /* the finger or card already belongs to somebody */
+    APP_ENROLL_CANCELLED = 6,  /* ESC at the terminal */
+    APP_ENROLL_FULL = -1001,   /* capacity */
+    APP_ENROLL_TIMEOUT = -1003 /* nobody came: the menu timeout closed it */
+};
+
+typedef struct app_sync_port {
+    void (*tick)(term_app *app);               /* a TICK: step the engine when it is due */
+    void (*changed)(term_app *app, int punch); /* after a punch (1) or a local user/credential change (0) */
+    uint8_t (*link_icon)(term_app *app);       /* term_link_icon of the server */
+    int (*is_bound)(term_app *app);
+    void (*bind_code)(term_app *app, char *buf, size_t cap);
+    /* Check for Updates: 1 an image was staged, 0 nothing new, -1 the server could not be reached. */
+    int (*check_update)(term_app *app);
+    void (*enroll_done)(term_app *app, const char *cmd_id, int ret);
+    /* Two lines for Connection Status: the link, then the backlog or the last failure. */
+    void (*status)(term_app *app, char *l1, size_t c1, char *l2, size_t c2);
+    /* The server_address setting changed (menu or factory reset). */
+    void (*server_changed)(term_app *app, const char *url);
+} app_sync_port;
+
 typedef struct summary_row {
     char uid[TERM_USER_ID_MAX + 1];
     int64_t day;
@@ -183,6 +213,19 @@ struct term_app {
     size_t detail_count;
 
     term_screen_model model; /* last model built */
+
+    /* cloud sync (term_app_sync.c); sync_port NULL: none attached */
+    const app_sync_port *sync_port;
+    void *sync;
+    char sync_cmd[24];   /* the server command a pending enrolment answers ("" when none) */
+    uint32_t sync_retry; /* RETRY of that command: refused presses allowed (0: no limit) */
+    uint32_t sync_refused;
+    int sync_abort_ret; /* the answer when the enrolment scene is closed without a result */
+    int fw_staged;      /* firmware_ready was called since the flag was cleared */
+    void *sys_ctx;      /* term_app_sync_system, kept as plain pointers (the core does not see the type) */
+    void (*sys_reboot)(void *ctx);
+    void (*sys_firmware_ready)(void *ctx, const char *path);
+    void (*sys_server_changed)(void *ctx, const char *url);
 };
 
 /* core (term_app.c) */
@@ -199,6 +242,14 @@ scene *app_spinner(term_app *app, purpose p, term_scr_id id, const char *title, 
 /* Moves a list selection for UP/DOWN (wrapping) and keeps it inside a window of rows. */
 void app_list_move(uint32_t *sel, uint32_t *first, uint32_t total, term_key key, uint32_t rows);
 void app_oplog(term_app *app, term_op op, const char *detail);
+/* Rebuilds the screen model and shows it (after a change that came from outside an event). */
+void app_refresh(term_app *app);
+/* Answers the pending server enrolment (if any) with ret and forgets it. */
+void app_sync_enroll_answer(term_app *app, int ret);
+/* After a local change the server should learn about: punch 1 for a punch, 0 for users/credentials. */
+void app_sync_changed(term_app *app, int punch);
+/* Opens the enrolment of finger `index` (a card when index < 0) of app->uid; 0 when opened. */
+int enroll_open(term_app *app, int index, int server);
 void app_voice(term_app *app, term_voice v);
 void app_set_fp_image(term_app *app, const fp_image *img);
 /* Converts local seconds to calendar fields and back. */
@@ -228,6 +279,8 @@ void autoswitch_key(term_app *app, scene *s, term_key key);
 /* scene_user.c: User Mgt. and enrolment */
 void user_new(term_app *app);
 void user_list_open(term_app *app);
+/* Reloads the All Users list if it is on the stack (the server changed users). */
+void user_list_refresh(term_app *app);
 void user_list_render(term_app *app, const scene *s, term_screen_model *m);
 void user_list_key(term_app *app, scene *s, term_key key);
 void user_edit_render(term_app *app, const scene *s, term_screen_model *m);
@@ -275,7 +328,8 @@ enum {
     A_DEL_USER,
     A_DEL_FINGERS,
     A_DEL_CARD,
-    A_DEL_PIN
+    A_DEL_PIN,
+    A_SERVER_STATUS /* Cloud Server Setting > Connection Status (only with a sync engine attached) */
 };
 
 /* Copies src into a fixed array of cap bytes, always terminated, cut at a UTF-8 character boundary. */

@@ -60,6 +60,7 @@ struct term_sync {
     int backlog;
     int scan_needed;
     int reboot_pending;
+    int bound; /* a registration has succeeded once (persisted as sync_state.bound) */
     int check_pending;
     int reload_pending;
     unsigned failures;
@@ -270,6 +271,7 @@ push_status term_sync_create(const term_sync_config *cfg, term_store *store, pus
              " WHERE state = 0",
              PUSH_RET_TIMEOUT);
     db_exec(s, sql);
+    s->bound = state_get(s, "bound", 0) != 0;
     *out = s;
     return PUSH_OK;
 }
@@ -288,6 +290,51 @@ void term_sync_kick(term_sync *s)
         s->upload_now = 1;
         s->scan_needed = 1;
     }
+}
+
+int term_sync_is_online(const term_sync *s)
+{
+    return s != NULL && s->registered;
+}
+
+int term_sync_is_bound(const term_sync *s)
+{
+    return s != NULL && s->bound;
+}
+
+void term_sync_bind_code(const term_sync *s, char *buf, size_t cap)
+{
+    if (buf == NULL || cap == 0) return;
+    if (s == NULL) {
+        buf[0] = '\0';
+        return;
+    }
+    snprintf(buf, cap, "SN=%s&DeviceName=%s&PushVersion=%s", s->sn, s->devname, s->pushver);
+}
+
+int term_sync_realtime(const term_sync *s)
+{
+    return s != NULL && s->opt.realtime;
+}
+
+push_status term_sync_set_transport(term_sync *s, push_transport *transport)
+{
+    if (s == NULL || transport == NULL || transport->ops == NULL) return PUSH_ERR_INVALID_ARGUMENT;
+    s->tp = transport;
+    s->registered = 0;
+    s->info_sent = 0;
+    s->failures = 0;
+    s->next_handshake = s->now;
+    return PUSH_OK;
+}
+
+void term_sync_check_now(term_sync *s)
+{
+    if (s == NULL) return;
+    if (s->registered)
+        s->next_poll = s->now;
+    else
+        s->next_handshake = s->now; /* the poll follows the registration at once */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -398,6 +445,7 @@ static push_status handshake(term_sync *s)
     set_clock_from(s, &r);
     push_response_clear(&r);
     s->registered = 1;
+    if (!s->bound && state_set(s, "bound", 1) == 0) s->bound = 1;
     s->failures = 0;
     s->info_sent = 0;
     s->stats.handshakes++;

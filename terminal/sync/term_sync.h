@@ -133,6 +133,33 @@ void term_sync_run(term_sync *sync, volatile int *stop);
 /* Uploads now instead of at the next TransInterval (the app calls it after a punch when Realtime is on). */
 void term_sync_kick(term_sync *sync);
 
+/*
+ * Link state for the application's status bar and binding screens (no I/O):
+ * online: registered and the last exchange succeeded; bound: a registration
+ * has succeeded at least once on this database (kept in sync_state), which
+ * is how the terminal learns that the cloud accepted it (manual 1.1).
+ * realtime: the server's Realtime option in force.
+ */
+int term_sync_is_online(const term_sync *sync);
+int term_sync_is_bound(const term_sync *sync);
+int term_sync_realtime(const term_sync *sync);
+/* The text of the binding QR code: "SN=<serial>&DeviceName=<name>&PushVersion=<ver>", cut to cap. */
+void term_sync_bind_code(const term_sync *sync, char *buf, size_t cap);
+/*
+ * Makes the next step poll for commands (registering first when offline),
+ * e.g. for the menu's "Check for Updates": an UPGRADE waiting on the server
+ * is then fetched and staged in that step.
+ */
+void term_sync_check_now(term_sync *sync);
+/*
+ * Replaces the transport (borrowed; the caller destroys the old one after
+ * this call) when the server address changed: the next step registers with
+ * the new server. Outbox watermarks are kept, so what the old server
+ * acknowledged is not sent again; the new server can ask for it with CHECK
+ * (stamp 0) or DATA QUERY ATTLOG. Errors: PUSH_ERR_INVALID_ARGUMENT.
+ */
+push_status term_sync_set_transport(term_sync *sync, push_transport *transport);
+
 /* The result of an ENROLL_FP / ENROLL_MF started through the device ops (0 ok, or the protocol's code). */
 push_status term_sync_enroll_done(term_sync *sync, const char *cmd_id, int ret);
 
