@@ -47,6 +47,7 @@
 #include "fp/synth.h"
 #include "term_app.h"
 #include "term_hal_sim.h"
+#include "term_script.h"
 #ifdef M1_WITH_SYNC
 #include "term_app_sync.h"
 #endif
@@ -262,24 +263,6 @@ static int failed(driver *d, const char *what, const char *want, const char *got
     return 1;
 }
 
-static int parse_key(const char *name, term_key *out)
-{
-    static const struct {
-        const char *name;
-        term_key key;
-    } names[] = {{"OK", TERM_KEY_OK},     {"M", TERM_KEY_OK},      {"ESC", TERM_KEY_ESC},    {"UP", TERM_KEY_UP},
-                 {"DOWN", TERM_KEY_DOWN}, {"LEFT", TERM_KEY_LEFT}, {"RIGHT", TERM_KEY_RIGHT}};
-    if (strlen(name) == 1 && isdigit((unsigned char)name[0])) {
-        *out = (term_key)(TERM_KEY_0 + (name[0] - '0'));
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcasecmp(name, names[i].name) == 0) {
-            *out = names[i].key;
-            return 0;
-        }
-    return -1;
-}
 
 static void step(driver *d, uint64_t ms)
 {
@@ -347,35 +330,7 @@ static int do_finger(driver *d, const char *arg)
     return 0;
 }
 
-/* Splits "a b "c d"" into words; quotes group. Returns the count. */
-static int split(char *line, char **argv, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (*p && n < max) {
-        while (isspace((unsigned char)*p)) p++;
-        if (!*p || *p == '#') break;
-        if (*p == '"') {
-            argv[n++] = ++p;
-            while (*p && *p != '"') p++;
-        } else {
-            argv[n++] = p;
-            while (*p && !isspace((unsigned char)*p)) p++;
-        }
-        if (*p) *p++ = '\0';
-    }
-    return n;
-}
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || !end || *end || s[0] == '-' || s[0] == '\0') return -1;
-    *out = v;
-    return 0;
-}
 
 static int expect(driver *d, int argc, char **argv)
 {
@@ -430,7 +385,7 @@ static int expect(driver *d, int argc, char **argv)
     }
     if (argc == 3) {
         uint64_t want;
-        if (parse_u64(argv[2], &want) != 0) return bad_line(d, "expected a count", argv[2]);
+        if (term_script_u64(argv[2], &want) != 0) return bad_line(d, "expected a count", argv[2]);
         term_store_counts c;
         if (term_store_counts_get(term_app_store(d->app), &c) != TERM_OK)
             return failed(d, what, argv[2], "store error");
@@ -460,7 +415,7 @@ static int expect(driver *d, int argc, char **argv)
 static int run_line(driver *d, char *line)
 {
     char *argv[65];
-    int argc = split(line, argv, 65);
+    int argc = term_script_split(line, argv, 65);
     if (argc == 0) return 0;
     if (strcmp(argv[0], "profile") != 0) d->profile_ok = 0;
     if (argc == 65) return bad_line(d, "more than 64 words on a line", NULL);
@@ -478,7 +433,7 @@ static int run_line(driver *d, char *line)
                     keys[n++] = (term_key)(TERM_KEY_0 + (*c - '0'));
                 }
             } else {
-                if (n == 64 || parse_key(argv[i], &keys[n]) != 0) return bad_line(d, "unknown key", argv[i]);
+                if (n == 64 || term_script_key(argv[i], &keys[n]) != 0) return bad_line(d, "unknown key", argv[i]);
                 n++;
             }
         }
@@ -512,14 +467,14 @@ static int run_line(driver *d, char *line)
         feed(d, &in);
     } else if (strcmp(cmd, "card") == 0) {
         uint64_t card;
-        if (argc != 2 || parse_u64(argv[1], &card) != 0)
+        if (argc != 2 || term_script_u64(argv[1], &card) != 0)
             return bad_line(d, "card wants a number", argc > 1 ? argv[1] : NULL);
         step(d, 100);
         if (term_hal_sim_push_card(&d->sim, card) != TERM_OK) return bad_line(d, "card queue full", NULL);
         term_app_poll(d->app);
     } else if (strcmp(cmd, "wait") == 0 || strcmp(cmd, "tick") == 0) {
         uint64_t v;
-        if (argc != 2 || parse_u64(argv[1], &v) != 0 || v > 100000000u)
+        if (argc != 2 || term_script_u64(argv[1], &v) != 0 || v > 100000000u)
             return bad_line(d, "wants a number", argc > 1 ? argv[1] : NULL);
         uint64_t ms = cmd[0] == 'w' ? v * 1000u : v;
         /* tick every second so timeouts fire at their time, like the device's main loop */
@@ -731,11 +686,11 @@ int main(int argc, char **argv)
     while (fgets(pline, sizeof(pline), f)) {
         pno++;
         char *words[8];
-        int n = split(pline, words, 8);
+        int n = term_script_split(pline, words, 8);
         if (n == 0) continue;
         if (strcmp(words[0], "profile") != 0) break;
         uint64_t v;
-        if (n != 3 || parse_u64(words[2], &v) != 0 || v == 0 || v > 1000000) {
+        if (n != 3 || term_script_u64(words[2], &v) != 0 || v == 0 || v > 1000000) {
             fprintf(stderr, "%s:%d: profile NAME N (N 1..1000000)\n", script, pno);
             fclose(f);
             return 2;

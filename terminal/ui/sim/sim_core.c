@@ -14,6 +14,7 @@
 #include "fp/sensor.h"
 #include "fp/synth.h"
 #include "term_hal_sim.h"
+#include "term_script.h"
 #include "ui_render.h"
 
 #define MAX_FINGERS 64
@@ -346,34 +347,7 @@ void m1_sim_model_text(const term_screen_model *m, char *out, size_t cap)
     APPEND("%.*s\n", (int)sizeof m->hint, m->hint);
 }
 
-static int split(char *line, char **argv, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (*p && n < max) {
-        while (isspace((unsigned char)*p)) p++;
-        if (!*p || *p == '#') break;
-        if (*p == '"') {
-            argv[n++] = ++p;
-            while (*p && *p != '"') p++;
-        } else {
-            argv[n++] = p;
-            while (*p && !isspace((unsigned char)*p)) p++;
-        }
-        if (*p) *p++ = '\0';
-    }
-    return n;
-}
 
-static int parse_u64(const char *str, uint64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(str, &end, 10);
-    if (errno || !end || *end || str[0] == '-' || str[0] == '\0') return -1;
-    *out = v;
-    return 0;
-}
 
 /*
  * Splits text into exactly n unsigned decimal numbers separated by sep
@@ -398,24 +372,6 @@ static int parse_numbers(const char *text, char sep, unsigned long *out, int n)
     return *p == '\0' ? 0 : -1;
 }
 
-static int parse_key(const char *name, term_key *out)
-{
-    static const struct {
-        const char *name;
-        term_key key;
-    } names[] = {{"OK", TERM_KEY_OK},     {"M", TERM_KEY_OK},      {"ESC", TERM_KEY_ESC},    {"UP", TERM_KEY_UP},
-                 {"DOWN", TERM_KEY_DOWN}, {"LEFT", TERM_KEY_LEFT}, {"RIGHT", TERM_KEY_RIGHT}};
-    if (strlen(name) == 1 && isdigit((unsigned char)name[0])) {
-        *out = (term_key)(TERM_KEY_0 + (name[0] - '0'));
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(name, names[i].name) == 0) {
-            *out = names[i].key;
-            return 0;
-        }
-    return -1;
-}
 
 /* A name usable as a file name: letters, digits, '-', '_' and '.' (not leading). */
 static int safe_name(const char *n)
@@ -485,7 +441,7 @@ static int expect(m1_sim *s, int argc, char **argv, char *err, size_t errcap)
         if (k < 7) {
             uint64_t want;
             term_store_counts c;
-            if (parse_u64(argv[2], &want) != 0) {
+            if (term_script_u64(argv[2], &want) != 0) {
                 ERR("expected a count: %s", argv[2]);
                 return 2;
             }
@@ -529,7 +485,7 @@ int m1_sim_line(m1_sim *s, const char *text, char *err, size_t errcap)
     }
     snprintf(line, sizeof line, "%s", text);
     char *argv[16];
-    int argc = split(line, argv, 16);
+    int argc = term_script_split(line, argv, 16);
     if (argc == 0) return 0;
     const char *cmd = argv[0];
     int rc = 0;
@@ -550,7 +506,7 @@ int m1_sim_line(m1_sim *s, const char *text, char *err, size_t errcap)
                     keys[n++] = (term_key)(TERM_KEY_0 + (*c - '0'));
                 }
             } else {
-                if (n == 64 || parse_key(argv[i], &keys[n]) != 0) {
+                if (n == 64 || term_script_key(argv[i], &keys[n]) != 0) {
                     ERR("unknown key %s", argv[i]);
                     return 2;
                 }
@@ -591,14 +547,14 @@ int m1_sim_line(m1_sim *s, const char *text, char *err, size_t errcap)
         feed(s, &in);
     } else if (!strcmp(cmd, "card")) {
         uint64_t card;
-        if (argc != 2 || parse_u64(argv[1], &card) != 0) {
+        if (argc != 2 || term_script_u64(argv[1], &card) != 0) {
             ERR("card wants a number");
             return 2;
         }
         m1_sim_card(s, card);
     } else if (!strcmp(cmd, "wait") || !strcmp(cmd, "tick")) {
         uint64_t v;
-        if (argc != 2 || parse_u64(argv[1], &v) != 0 || v > 100000000u) {
+        if (argc != 2 || term_script_u64(argv[1], &v) != 0 || v > 100000000u) {
             ERR("%s wants a number", cmd);
             return 2;
         }
