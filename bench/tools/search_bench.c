@@ -106,7 +106,8 @@ static void usage(void)
             "                      [--fpir-sizes N,...|none] [--fpir-probes P] [--mated-probes M]\n"
             "                      [--threshold T] [--seed S] [--shortlist auto|exhaustive|N]\n"
             "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n"
-            "                      [--gallery-file PATH] [--real-max N]\n");
+            "                      [--gallery-file PATH] [--real-max N]\n"
+            "                      [--real-exhaustive-max N] [--shortlist-compare N]\n");
 }
 
 typedef struct opts {
@@ -122,6 +123,8 @@ typedef struct opts {
     const char *json, *plot;
     const char *gallery_file; /* write each gallery to this file and time loading it */
     unsigned long real_max;   /* evaluate the real probes up to this N */
+    unsigned long real_exhaustive_max; /* and compare them with the exhaustive scan up to this N */
+    size_t shortlist_cmp;     /* a second shortlist evaluated on the real probes (0 = none) */
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -137,6 +140,7 @@ static int parse(int argc, char **argv, opts *o)
     o->seed = 1;
     o->exhaustive_max = 100000;
     o->real_max = 100000;
+    o->real_exhaustive_max = 10000;
     for (int i = 0; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -170,6 +174,10 @@ static int parse(int argc, char **argv, opts *o)
             o->json = v;
         else if (!strcmp(a, "--plot") && v)
             o->plot = v;
+        else if (!strcmp(a, "--shortlist-compare") && v)
+            ok = (o->shortlist_cmp = strtoul(v, NULL, 10)) > 0;
+        else if (!strcmp(a, "--real-exhaustive-max") && v)
+            o->real_exhaustive_max = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--real-max") && v)
             o->real_max = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--gallery-file") && v)
@@ -376,6 +384,7 @@ static void free_real(real_set *r)
 
 typedef struct real_result {
     size_t rank1_ex, acc_ex, rank1_two, acc_two, agree, probes;
+    size_t rank1_cmp, acc_cmp; /* the second shortlist (--shortlist-compare) */
     double ms_ex, ms_two;
     int have_ex;
 } real_result;
@@ -403,6 +412,13 @@ static int real_rank1(const opts *o, const fp_gallery *g, const real_set *r, uns
         int hit_b = nb && b[0].id.user == r->probe_user[p];
         out->rank1_two += hit_b;
         out->acc_two += hit_b && db.accepted;
+        if (o->shortlist_cmp) {
+            st = fp_identify_parallel_two_stage(pool, g, r->probe[p], o->threshold, o->shortlist_cmp, 1, b, &nb, &db);
+            if (st != FP_OK) break;
+            hit_b = nb && b[0].id.user == r->probe_user[p];
+            out->rank1_cmp += hit_b;
+            out->acc_cmp += hit_b && db.accepted;
+        }
         if (exhaustive) {
             t0 = fpb_now_ms();
             st = fp_identify_parallel(pool, g, r->probe[p], o->threshold, 1, a, &na, &da);
@@ -603,13 +619,16 @@ int fpbench_search(int argc, char **argv)
             if (real.n_enrol && next <= o.real_max) {
                 real_result rr;
                 unsigned long tmax = o.threads[o.n_threads - 1];
-                int ex = next <= o.exhaustive_max && next <= 10000;
+                int ex = next <= o.real_exhaustive_max;
                 if (!real_rank1(&o, g, &real, tmax, ex, &rr)) goto done;
                 double pn = (double)rr.probes;
                 printf("  real probes (%zu) in N = %lu + %zu real: two-stage rank-1 %.2f %%, FNIR at T %.2f %% "
                        "(%.1f ms/query)",
                        rr.probes, next, real.n_enrol, 100.0 * (double)rr.rank1_two / pn,
                        100.0 - 100.0 * (double)rr.acc_two / pn, rr.ms_two / pn);
+                if (o.shortlist_cmp)
+                    printf("; shortlist %zu: rank-1 %.2f %%, FNIR at T %.2f %%", o.shortlist_cmp,
+                           100.0 * (double)rr.rank1_cmp / pn, 100.0 - 100.0 * (double)rr.acc_cmp / pn);
                 if (ex)
                     printf("; exhaustive rank-1 %.2f %%, FNIR at T %.2f %% (%.1f ms/query); same top candidate "
                            "%.2f %%",
