@@ -45,6 +45,7 @@
 
 #include "term_app.h"
 #include "term_app_sync.h"
+#include "term_fw_ab.h"
 #include "term_hal_sim.h"
 #include "test_term_sync_server.h"
 
@@ -591,26 +592,38 @@ static void test_link_state_update_reboot(void **state)
 }
 
 /* Check for Updates with an UPGRADE waiting on the server: fetched, verified and staged in that poll. */
-static void test_check_for_updates_stages_firmware(void **state)
+/* Signs an image as fw-sign does: Ed25519 over term_fw_message(SHA-256, size). */
+static void sign_image(fixture *fx, const uint8_t *img, size_t len, uint8_t sig[64], size_t *siglen, char md5hex[33])
 {
-    fixture *fx = *state;
-    tick(fx, 1);
-    size_t len = 200000;
-    uint8_t *img = malloc(len);
-    assert_non_null(img);
-    for (size_t i = 0; i < len; i++) img[i] = (uint8_t)(i * 7 + (i >> 9));
-    uint8_t sha[32], msg[TERM_FW_MESSAGE_BYTES], sig[64], md5[16];
+    uint8_t sha[32], msg[TERM_FW_MESSAGE_BYTES], md5[16];
     unsigned int dl = 0;
     assert_int_equal(EVP_Digest(img, len, sha, &dl, EVP_sha256(), NULL), 1);
     assert_int_equal(EVP_Digest(img, len, md5, &dl, EVP_md5(), NULL), 1);
     term_fw_message(sha, len, msg);
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
-    size_t siglen = sizeof(sig);
+    *siglen = 64;
     assert_int_equal(EVP_DigestSignInit(mc, NULL, NULL, NULL, fx->fw_key), 1);
-    assert_int_equal(EVP_DigestSign(mc, sig, &siglen, msg, sizeof(msg)), 1);
+    assert_int_equal(EVP_DigestSign(mc, sig, siglen, msg, TERM_FW_MESSAGE_BYTES), 1);
     EVP_MD_CTX_free(mc);
-    char md5hex[33], cmd[300];
     for (int i = 0; i < 16; i++) snprintf(md5hex + 2 * i, 3, "%02x", md5[i]);
+}
+
+static uint8_t *test_image(size_t len)
+{
+    uint8_t *img = malloc(len);
+    assert_non_null(img);
+    for (size_t i = 0; i < len; i++) img[i] = (uint8_t)(i * 7 + (i >> 9));
+    return img;
+}
+
+static void test_check_for_updates_stages_firmware(void **state)
+{
+    fixture *fx = *state;
+    tick(fx, 1);
+    size_t len = 200000, siglen;
+    uint8_t *img = test_image(len), sig[64];
+    char md5hex[33], cmd[300];
+    sign_image(fx, img, len, sig, &siglen, md5hex);
     mock_push_add_file(fx->srv, "/fw/m1-0.2.0.bin", img, len);
     mock_push_add_file(fx->srv, "/fw/m1-0.2.0.bin.sig", sig, siglen);
     free(img);
@@ -628,6 +641,76 @@ static void test_check_for_updates_stages_firmware(void **state)
     assert_int_equal(stat(fx->fw_path, &st), 0);
     assert_int_equal((size_t)st.st_size, len);
     assert_int_equal(wait_result(fx, "g1", 3), 0);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* System > USB > USB Upgrade: the file on the drive passes the same signature
+ * check as an online update; a wrong signature is refused and stages nothing;
+ * the staged image then goes into the inactive A/B slot. */
+static void test_usb_upgrade(void **state)
+{
+    fixture *fx = *state;
+    tick(fx, 1);
+    char usb[200], path[260], slots[200];
+    snprintf(usb, sizeof usb, "%s/usb", fx->dir);
+    assert_int_equal(mkdir(usb, 0700), 0);
+    fx->sim.link.usb_present = 1;
+    snprintf(fx->sim.link.usb_path, sizeof fx->sim.link.usb_path, "%s", usb);
+    const int rounds = 3;
+    for (int round = 0; round < rounds; round++) {
+        key(fx, TERM_KEY_OK);
+        key(fx, TERM_KEY_DOWN);
+        key(fx, TERM_KEY_DOWN);
+        key(fx, TERM_KEY_OK);
+        assert_int_equal(screen(fx)->id, TERM_SCR_SYSTEM_MENU);
+        for (int i = 0; i < 6; i++) key(fx, TERM_KEY_DOWN);
+        key(fx, TERM_KEY_OK);
+        assert_int_equal(screen(fx)->id, TERM_SCR_USB);
+        key(fx, TERM_KEY_DOWN);
+        size_t len = 50000, siglen;
+        uint8_t *img = test_image(len), sig[64];
+        char md5hex[33];
+        sign_image(fx, img, len, sig, &siglen, md5hex);
+        if (round == 1) sig[5] ^= 1; /* a damaged signature */
+        if (round >= 1) {
+            snprintf(path, sizeof path, "%s/firmware.img", usb);
+            write_file(path, img, len);
+            snprintf(path, sizeof path, "%s/firmware.img.sig", usb);
+            write_file(path, sig, siglen);
+        }
+        free(img);
+        key(fx, TERM_KEY_OK);
+        if (round == 0) {
+            assert_true(screen_has(fx, "No upgrade file found on the drive"));
+        } else if (round == 1) {
+            assert_true(screen_has(fx, "Upgrade file refused"));
+            assert_int_equal(fx->fw_ready, 0);
+            snprintf(path, sizeof path, "%s/firmware.img", fx->staging);
+            assert_int_not_equal(access(path, F_OK), 0);
+        } else {
+            assert_true(screen_has(fx, "New firmware verified and staged"));
+            assert_int_equal(fx->fw_ready, 1);
+        }
+        key(fx, TERM_KEY_ESC);
+        key(fx, TERM_KEY_ESC);
+        key(fx, TERM_KEY_ESC);
+        key(fx, TERM_KEY_ESC);
+    }
+    /* The updater installs the staged image into the inactive slot; the boot loader tries it. */
+    snprintf(slots, sizeof slots, "%s/slots", fx->dir);
+    assert_int_equal(mkdir(slots, 0700), 0);
+    assert_int_equal(term_fw_ab_install(slots, fx->fw_path), PUSH_OK);
+    char slot = 0;
+    assert_int_equal(term_fw_ab_boot(slots, 3, &slot), PUSH_OK);
+    assert_int_equal(slot, 'B');
+    assert_int_equal(term_fw_ab_confirm(slots, 'B'), PUSH_OK);
 }
 
 /* The server address changed in Comm. > Cloud Server Setting: the next step registers with the new server. */
@@ -745,6 +828,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_server_enroll_fp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_state_update_reboot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_for_updates_stages_firmware, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_usb_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_address_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_server_option, setup, teardown),
     };

@@ -20,7 +20,7 @@
  *   card N                 a card is read
  *   wait SECONDS | tick MS time passes (then a tick event)
  *   clock YYYY-MM-DD HH:MM:SS   set the simulated RTC
- *   network wifi NAME PASSWORD | network server up|down | network usb on|off
+ *   network wifi NAME PASSWORD | network server up|down | network usb on [DIR]|off
  *   bound yes|no           the cloud binding (no: standby shows the Wi-Fi shortcut / QR code)
  *   profile max_records|max_users|max_fingers|max_cards N   (only at the top) the store's limits
  *   print                  print the current screen
@@ -36,6 +36,7 @@
 #endif
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@
 #include "term_script.h"
 #ifdef M1_WITH_SYNC
 #include "term_app_sync.h"
+#include "term_fw_ab.h"
 #endif
 
 #define MAX_FINGERS 64
@@ -74,6 +76,7 @@ typedef struct driver {
     term_sync *sync;
     push_transport *transport;
     push_curl_config curl;
+    char fw_dir[PATH_MAX]; /* A/B firmware slots */
 #endif
 } driver;
 
@@ -85,10 +88,19 @@ static void driver_reboot(void *ctx)
     if (!d->quiet) printf("(the server asked for a reboot)\n");
 }
 
+/* A verified image was staged: install it into the inactive A/B slot of
+ * "<db>/firmware" (term_fw_ab.h), as the device's updater would before its
+ * reboot; the boot loader then tries it and falls back if it never confirms. */
 static void driver_firmware(void *ctx, const char *path)
 {
     driver *d = ctx;
-    if (!d->quiet) printf("(firmware staged: %s)\n", path);
+    push_status ps = d->fw_dir[0] ? term_fw_ab_install(d->fw_dir, path) : PUSH_ERR_IO;
+    term_fw_ab_state s;
+    term_fw_ab_state_read(d->fw_dir, &s, NULL);
+    if (ps != PUSH_OK)
+        fprintf(stderr, "m1-terminal: firmware %s: not installed: %s\n", path, push_status_message(ps));
+    else if (!d->quiet)
+        printf("(firmware staged: %s; installed in slot %c, pending its first start)\n", path, s.pending);
 }
 
 /* The Cloud Server Setting changed: a transport for the new address replaces the old one. */
@@ -504,10 +516,14 @@ static int run_line(driver *d, char *line)
         } else if (argc == 3 && strcmp(argv[1], "server") == 0 &&
                    (!strcmp(argv[2], "up") || !strcmp(argv[2], "down"))) {
             d->sim.link.server_connected = strcmp(argv[2], "up") == 0;
-        } else if (argc == 3 && strcmp(argv[1], "usb") == 0 && (!strcmp(argv[2], "on") || !strcmp(argv[2], "off"))) {
+        } else if ((argc == 3 || argc == 4) && strcmp(argv[1], "usb") == 0 &&
+                   (!strcmp(argv[2], "on") || !strcmp(argv[2], "off"))) {
             d->sim.link.usb_present = strcmp(argv[2], "on") == 0;
+            /* "network usb on DIR": the drive's files are those of DIR */
+            snprintf(d->sim.link.usb_path, sizeof d->sim.link.usb_path, "%s",
+                     argc == 4 && d->sim.link.usb_present ? argv[3] : "");
         } else {
-            return bad_line(d, "network wifi NAME PASSWORD | server up|down | usb on|off", NULL);
+            return bad_line(d, "network wifi NAME PASSWORD | server up|down | usb on [DIR]|off", NULL);
         }
         in.type = TERM_IN_TICK;
         feed(d, &in);
@@ -738,6 +754,9 @@ int main(int argc, char **argv)
         scfg.serial = serial;
         scfg.fw_version = cfg.info.firmware;
         if (mkdir(staging, 0700) == 0 || errno == EEXIST) scfg.staging_dir = staging;
+        if (snprintf(d.fw_dir, sizeof d.fw_dir, "%s/firmware", dbdir) >= (int)sizeof d.fw_dir ||
+            (mkdir(d.fw_dir, 0700) != 0 && errno != EEXIST))
+            d.fw_dir[0] = '\0';
         push_status ps = PUSH_OK;
         if (fw_key) {
             ps = term_fw_pubkey_load(fw_key, fwkey);

@@ -459,8 +459,17 @@ static void run_action(term_app *app, int action)
         term_hal_link link;
         memset(&link, 0, sizeof(link));
         if (app->cfg.hal.network.link) app->cfg.hal.network.link(app->cfg.hal.network.ctx, &link);
+        char why[96] = "";
+        int r = 0;
+        if (link.usb_present && link.usb_path[0] && app->sync_port)
+            r = app->sync_port->usb_upgrade(app, link.usb_path, why, sizeof why);
         if (!link.usb_present)
             app_message(app, TERM_ICON_FAIL, "USB Upgrade", "PenDrive not found", NULL);
+        else if (r > 0)
+            app_message(app, TERM_ICON_OK, "USB Upgrade", "New firmware verified and staged",
+                        "Restart the device to install it");
+        else if (r < 0)
+            app_message(app, TERM_ICON_FAIL, "USB Upgrade", "Upgrade file refused", why);
         else
             app_message(app, TERM_ICON_FAIL, "USB Upgrade", "No upgrade file found on the drive", NULL);
         return;

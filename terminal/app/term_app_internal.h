@@ -150,6 +150,9 @@ typedef struct app_sync_port {
     void (*status)(term_app *app, char *l1, size_t c1, char *l2, size_t c2);
     /* The server_address setting changed (menu or factory reset). */
     void (*server_changed)(term_app *app, const char *url);
+    /* USB Upgrade from the drive mounted at mount: 1 verified and staged, 0 no
+     * upgrade file, -1 refused (why says why). */
+    int (*usb_upgrade)(term_app *app, const char *mount, char *why, size_t cap);
 } app_sync_port;
 
 typedef struct summary_row {

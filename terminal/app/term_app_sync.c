@@ -4,7 +4,9 @@
  * changed, firmware staged) and the port the core calls (step on ticks,
  * kicks, link icon, binding, Check for Updates, enrolment answers).
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "term_app_internal.h"
 #include "term_app_sync.h"
@@ -183,9 +185,26 @@ static void port_server_changed(term_app *app, const char *url)
     if (app->sys_server_changed) app->sys_server_changed(app->sys_ctx, url);
 }
 
-static const app_sync_port sync_port = {port_tick,        port_changed,   port_link_icon,
-                                        port_is_bound,    port_bind_code, port_check_update,
-                                        port_enroll_done, port_status,    port_server_changed};
+/* The upgrade file on a drive: "firmware.img" with its signature "firmware.img.sig". */
+static int port_usb_upgrade(term_app *app, const char *mount, char *why, size_t cap)
+{
+    char img[300], sig[310];
+    if (snprintf(img, sizeof img, "%s/firmware.img", mount) >= (int)sizeof img) return 0;
+    snprintf(sig, sizeof sig, "%s.sig", img);
+    if (access(img, R_OK) != 0) return 0;
+    if (access(sig, R_OK) != 0) {
+        snprintf(why, cap, "Signature file missing");
+        return -1;
+    }
+    push_status st = term_sync_stage_file(app->sync, img, sig, why, cap);
+    if (st == PUSH_OK) return 1;
+    if (!why[0]) snprintf(why, cap, "%s", push_status_message(st));
+    return -1;
+}
+
+static const app_sync_port sync_port = {port_tick,        port_changed,   port_link_icon,    port_is_bound,
+                                        port_bind_code,   port_check_update, port_enroll_done, port_status,
+                                        port_server_changed, port_usb_upgrade};
 
 term_status term_app_attach_sync(term_app *app, term_sync *sync)
 {

@@ -1178,6 +1178,24 @@ static int exec_upgrade(term_sync *s, const push_cmd *c)
     return 0;
 }
 
+push_status term_sync_stage_file(term_sync *s, const char *image_path, const char *sig_path, char *why,
+                                 size_t why_cap)
+{
+    if (why && why_cap) why[0] = '\0';
+    if (!s || !image_path || !sig_path) return PUSH_ERR_INVALID_ARGUMENT;
+    if (s->staging[0] == '\0' || !s->have_key) return PUSH_ERR_UNSUPPORTED;
+    char img[512];
+    snprintf(img, sizeof(img), "%s/firmware.img", s->staging);
+    push_status st = term_fw_stage(s->staging, image_path, sig_path, 0, NULL, s->pubkey, why, why_cap);
+    if (st != PUSH_OK) {
+        logf_(s, TERM_SYNC_LOG_ERROR, "USB upgrade rejected: %s (%s)", why ? why : "", push_status_name(st));
+        return st;
+    }
+    logf_(s, TERM_SYNC_LOG_INFO, "firmware from USB verified and staged: %s", img);
+    if (s->dev.firmware_ready) s->dev.firmware_ready(s->dev.ctx, img);
+    return PUSH_OK;
+}
+
 /* Runs one command line; records its answer. */
 static void run_command(term_sync *s, const push_cmd_line *cl)
 {

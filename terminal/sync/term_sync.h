@@ -151,6 +151,17 @@ void term_sync_bind_code(const term_sync *sync, char *buf, size_t cap);
  * is then fetched and staged in that step.
  */
 void term_sync_check_now(term_sync *sync);
+
+/*
+ * USB upgrade (manual 6.6): verifies image_path with its signature sig_path
+ * exactly as an online UPGRADE is verified (term_fw_stage: Ed25519 under
+ * the device key; no size or MD5 announcement exists for a file on a
+ * drive), stages it and calls the device's firmware_ready. why (optional)
+ * says what was wrong. Errors: PUSH_ERR_UNSUPPORTED (no staging directory
+ * or no key configured), those of term_fw_stage.
+ */
+push_status term_sync_stage_file(term_sync *sync, const char *image_path, const char *sig_path, char *why,
+                                 size_t why_cap);
 /*
  * Replaces the transport (borrowed; the caller destroys the old one after
  * this call) when the server address changed: the next step registers with

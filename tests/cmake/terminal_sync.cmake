@@ -19,3 +19,5 @@ fp_add_test(test_term_sync_tools SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_s
             LIBS term_sync LABELS unit)
 target_compile_definitions(test_term_sync_tools PRIVATE FW_SIGN_PATH="$<TARGET_FILE:fw-sign>")
 add_dependencies(test_term_sync_tools fw-sign)
+# A/B firmware slots: bounded tries, confirmation, damaged state, killed installs.
+fp_add_test(test_term_fw_ab SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_fw_ab.c LIBS term_fw LABELS unit)

@@ -80,6 +80,7 @@ typedef struct term_hal_link {
     char ssid[TERM_HAL_SSID_MAX];
     int server_connected; /* the cloud server answered (set by the sync layer's backend) */
     int usb_present;      /* a USB drive is plugged in */
+    char usb_path[256];   /* where it is mounted ("": not known) */
 } term_hal_link;
 
 /*
