@@ -517,17 +517,23 @@ static void test_server_enroll_fp(void **state)
 }
 
 /* Standby -> main menu (no administrator yet) -> System -> Update, with "Check for Updates" selected. */
-static void open_update_menu(fixture *fx)
+/* Main menu > System > the row-th submenu (expected screen id), cursor on its second item. */
+static void open_system_submenu(fixture *fx, int row, term_scr_id id)
 {
     key(fx, TERM_KEY_OK);
     key(fx, TERM_KEY_DOWN);
     key(fx, TERM_KEY_DOWN);
     key(fx, TERM_KEY_OK);
     assert_int_equal(screen(fx)->id, TERM_SCR_SYSTEM_MENU);
-    for (int i = 0; i < 7; i++) key(fx, TERM_KEY_DOWN);
+    for (int i = 0; i < row; i++) key(fx, TERM_KEY_DOWN);
     key(fx, TERM_KEY_OK);
-    assert_int_equal(screen(fx)->id, TERM_SCR_UPDATE);
+    assert_int_equal(screen(fx)->id, id);
     key(fx, TERM_KEY_DOWN);
+}
+
+static void open_update_menu(fixture *fx)
+{
+    open_system_submenu(fx, 7, TERM_SCR_UPDATE);
 }
 
 static void test_link_state_update_reboot(void **state)
@@ -665,15 +671,7 @@ static void test_usb_upgrade(void **state)
     snprintf(fx->sim.link.usb_path, sizeof fx->sim.link.usb_path, "%s", usb);
     const int rounds = 3;
     for (int round = 0; round < rounds; round++) {
-        key(fx, TERM_KEY_OK);
-        key(fx, TERM_KEY_DOWN);
-        key(fx, TERM_KEY_DOWN);
-        key(fx, TERM_KEY_OK);
-        assert_int_equal(screen(fx)->id, TERM_SCR_SYSTEM_MENU);
-        for (int i = 0; i < 6; i++) key(fx, TERM_KEY_DOWN);
-        key(fx, TERM_KEY_OK);
-        assert_int_equal(screen(fx)->id, TERM_SCR_USB);
-        key(fx, TERM_KEY_DOWN);
+        open_system_submenu(fx, 6, TERM_SCR_USB);
         size_t len = 50000, siglen;
         uint8_t *img = test_image(len), sig[64];
         char md5hex[33];
