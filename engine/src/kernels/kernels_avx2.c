@@ -7,6 +7,7 @@
 
 #include <simde/x86/avx2.h>
 
+#include "kernels_pcode256.h"
 #include "kernels_simd128.h"
 
 static inline simde__m256i load2x128(const int16_t *a, const int16_t *b)
@@ -76,7 +77,6 @@ static void pcode_best_avx2(const fpi_pcode *a, const fpi_pcode *b, uint16_t *be
     const int na = a->n, nb8 = (b->n + 7) & ~7;
     /* Lane order after merging two count4 results: j = 0,4,1,5,2,6,3,7 of the step. */
     const simde__m256i order = simde_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-    const simde__m256i round = simde_mm256_set1_epi32(128);
     for (int i = 0; i < na; i++) {
         const uint32_t pa = a->pop[i];
         if (pa < FPI_PCODE_MIN_BITS) {
@@ -91,20 +91,10 @@ static void pcode_best_avx2(const fpi_pcode *a, const fpi_pcode *b, uint16_t *be
             simde__m256i c0 = count4(b->lo + j, b->hi + j, alo, ahi);
             simde__m256i c1 = count4(b->lo + j + 4, b->hi + j + 4, alo, ahi);
             simde__m256i both = simde_mm256_or_si256(c0, simde_mm256_slli_epi64(c1, 32));
-            uint64_t p8;
-            memcpy(&p8, b->pop + j, 8);
-            simde__m256i pb = simde_mm256_cvtepu8_epi32(simde_mm_cvtsi64_si128((int64_t)p8));
-            pb = simde_mm256_permutevar8x32_epi32(pb, order);
-            simde__m256i r = simde_mm256_i32gather_epi32((const int32_t *)(const void *)fpi_pcode_recip,
-                                                         simde_mm256_add_epi32(vpa, pb), 4);
-            simde__m256i q = simde_mm256_srli_epi32(simde_mm256_add_epi32(simde_mm256_mullo_epi32(both, r), round), 8);
-            top = simde_mm256_max_epu32(top, q);
+            simde__m256i pb = simde_mm256_permutevar8x32_epi32(pcode_pop8(b, j), order);
+            top = simde_mm256_max_epu32(top, pcode_dice8(both, vpa, pb));
         }
-        simde__m128i m = simde_mm_max_epu32(simde_mm256_castsi256_si128(top), simde_mm256_extracti128_si256(top, 1));
-        m = simde_mm_max_epu32(m, simde_mm_shuffle_epi32(m, 0x4E));
-        m = simde_mm_max_epu32(m, simde_mm_shuffle_epi32(m, 0xB1));
-        uint32_t v = (uint32_t)simde_mm_cvtsi128_si32(m);
-        best[i] = (uint16_t)(v > 65535 ? 65535 : v);
+        best[i] = pcode_hmax(top);
     }
 }
 

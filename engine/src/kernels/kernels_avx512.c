@@ -5,16 +5,13 @@
  * the AVX2 version's nibble-table counting. Bit-identical to the reference
  * (tests/test_kernels.c).
  */
-#include <string.h>
-
 #include <simde/x86/avx512.h>
 
-#include "kernels.h"
+#include "kernels_pcode256.h"
 
 static void pcode_best_avx512(const fpi_pcode *a, const fpi_pcode *b, uint16_t *best)
 {
     const int na = a->n, nb8 = (b->n + 7) & ~7;
-    const simde__m256i round = simde_mm256_set1_epi32(128);
     for (int i = 0; i < na; i++) {
         const uint32_t pa = a->pop[i];
         if (pa < FPI_PCODE_MIN_BITS) {
@@ -30,20 +27,9 @@ static void pcode_best_avx512(const fpi_pcode *a, const fpi_pcode *b, uint16_t *
             simde__m512i lo = simde_mm512_and_si512(simde_mm512_loadu_si512((const void *)(b->lo + j)), alo);
             simde__m512i hi = simde_mm512_and_si512(simde_mm512_loadu_si512((const void *)(b->hi + j)), ahi);
             simde__m512i cnt = simde_mm512_add_epi64(simde_mm512_popcnt_epi64(lo), simde_mm512_popcnt_epi64(hi));
-            simde__m256i both = simde_mm512_cvtepi64_epi32(cnt);
-            uint64_t p8;
-            memcpy(&p8, b->pop + j, 8);
-            simde__m256i pb = simde_mm256_cvtepu8_epi32(simde_mm_cvtsi64_si128((int64_t)p8));
-            simde__m256i r = simde_mm256_i32gather_epi32((const int32_t *)(const void *)fpi_pcode_recip,
-                                                         simde_mm256_add_epi32(vpa, pb), 4);
-            simde__m256i q = simde_mm256_srli_epi32(simde_mm256_add_epi32(simde_mm256_mullo_epi32(both, r), round), 8);
-            top = simde_mm256_max_epu32(top, q);
+            top = simde_mm256_max_epu32(top, pcode_dice8(simde_mm512_cvtepi64_epi32(cnt), vpa, pcode_pop8(b, j)));
         }
-        simde__m128i m = simde_mm_max_epu32(simde_mm256_castsi256_si128(top), simde_mm256_extracti128_si256(top, 1));
-        m = simde_mm_max_epu32(m, simde_mm_shuffle_epi32(m, 0x4E));
-        m = simde_mm_max_epu32(m, simde_mm_shuffle_epi32(m, 0xB1));
-        uint32_t v = (uint32_t)simde_mm_cvtsi128_si32(m);
-        best[i] = (uint16_t)(v > 65535 ? 65535 : v);
+        best[i] = pcode_hmax(top);
     }
 }
 
