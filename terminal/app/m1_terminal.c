@@ -48,6 +48,7 @@
 #include "fp/synth.h"
 #include "term_app.h"
 #include "term_hal_sim.h"
+#include "term_press.h"
 #include "term_script.h"
 #ifdef M1_WITH_SYNC
 #include "term_app_sync.h"
@@ -310,34 +311,12 @@ static int do_finger(driver *d, const char *arg)
     } else {
         if (!d->masters[f] && fp_synth_master_create(d->seed, f, &d->masters[f]) != FP_OK)
             return bad_line(d, "cannot build the synthetic finger", arg);
-        cfg.backend = FP_SENSOR_BACKEND_SYNTHETIC;
-        cfg.sensitivity = sens;
-        cfg.synth.seed = d->seed;
-        cfg.synth.finger = f;
-        cfg.synth.first_impression = imp;
-        cfg.synth.presses = 1;
-        cfg.synth_master = d->masters[f];
-        st = fp_sensor_open(&cfg, &sensor);
+        st = term_press_synthetic_open(d->masters[f], d->seed, f, imp, sens, &sensor);
         if (st != FP_OK) return bad_line(d, "cannot open the synthetic sensor", fp_status_message(st));
     }
-    fp_sensor_frame frame;
-    memset(&frame, 0, sizeof(frame));
-    st = fp_sensor_capture(sensor, 10000, &frame, NULL);
-    term_app_input in;
-    memset(&in, 0, sizeof(in));
-    if (st == FP_OK) {
-        fp_image img = {frame.pixels, frame.width, frame.height, frame.width, frame.dpi};
-        in.type = TERM_IN_FINGER_IMAGE;
-        in.image = &img;
-        feed(d, &in);
-    } else if (fp_status_is_retry(st)) {
-        in.type = TERM_IN_FINGER_RETRY;
-        in.retry = (int)st;
-        feed(d, &in);
-    } else {
+    st = term_press_present(d->app, sensor, 10000);
+    if (st != FP_OK && !fp_status_is_retry(st))
         fprintf(stderr, "%s:%d: sensor: %s\n", d->script, d->line, fp_status_message(st));
-    }
-    fp_sensor_frame_free(&frame);
     fp_sensor_close(sensor);
     return 0;
 }
@@ -569,19 +548,9 @@ static int make_fingers(const char *dir, uint64_t seed, unsigned finger, unsigne
     }
     int rc = 0;
     for (unsigned i = 0; i < n && rc == 0; i++) {
-        fp_sensor_config cfg;
-        fp_sensor_config_init(&cfg);
-        cfg.backend = FP_SENSOR_BACKEND_SYNTHETIC;
-        cfg.synth.seed = seed;
-        cfg.synth.finger = finger;
-        cfg.synth.first_impression = i;
-        cfg.synth.presses = 1;
-        cfg.synth_master = master;
-        fp_sensor *sensor = NULL;
         fp_sensor_frame frame;
         memset(&frame, 0, sizeof(frame));
-        fp_status st = fp_sensor_open(&cfg, &sensor);
-        if (st == FP_OK) st = fp_sensor_capture(sensor, 10000, &frame, NULL);
+        fp_status st = term_press_synthetic_frame(master, seed, finger, i, &frame);
         char path[4096];
         snprintf(path, sizeof(path), "%s/%u_%u", dir, finger, i);
         if (st == FP_OK && mkdir(path, 0755) != 0 && errno != EEXIST) st = FP_ERR_IO;
@@ -592,7 +561,6 @@ static int make_fingers(const char *dir, uint64_t seed, unsigned finger, unsigne
             rc = 3;
         }
         fp_sensor_frame_free(&frame);
-        fp_sensor_close(sensor);
     }
     fp_synth_master_destroy(master);
     return rc;

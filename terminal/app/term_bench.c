@@ -27,6 +27,7 @@
 #include "fp/sensor.h"
 #include "fp/synth.h"
 #include "term_gallery.h"
+#include "term_press.h"
 
 static double now_ms(void)
 {
@@ -49,23 +50,6 @@ static void stats(const char *what, double *v, size_t n)
     printf("  %-28s median %8.2f ms   p95 %8.2f ms   (n=%zu)\n", what, v[n / 2], v[p95], n);
 }
 
-/* One press of synthetic finger (seed, finger) impression imp, through the synthetic sensor backend. */
-static fp_status capture(const fp_synth_master *m, uint64_t seed, uint32_t finger, uint32_t imp, fp_sensor_frame *frame)
-{
-    fp_sensor_config cfg;
-    fp_sensor_config_init(&cfg);
-    cfg.backend = FP_SENSOR_BACKEND_SYNTHETIC;
-    cfg.synth.seed = seed;
-    cfg.synth.finger = finger;
-    cfg.synth.first_impression = imp;
-    cfg.synth.presses = 1;
-    cfg.synth_master = m;
-    fp_sensor *s = NULL;
-    fp_status st = fp_sensor_open(&cfg, &s);
-    if (st == FP_OK) st = fp_sensor_capture(s, 10000, frame, NULL);
-    fp_sensor_close(s);
-    return st;
-}
 
 typedef struct entry {
     char uid[TERM_USER_ID_MAX + 1];
@@ -172,7 +156,7 @@ int main(int argc, char **argv)
                 fp_sensor_frame fr;
                 memset(&fr, 0, sizeof(fr));
                 fp_template *t = NULL;
-                if (capture(masters[f], seed, (uint32_t)f, imp, &fr) == FP_OK) {
+                if (term_press_synthetic_frame(masters[f], seed, (uint32_t)f, imp, &fr) == FP_OK) {
                     fp_image img = {fr.pixels, fr.width, fr.height, fr.width, fr.dpi};
                     uint32_t remaining = 1;
                     if (fp_extract(ctx, &img, &t, NULL) == FP_OK && fp_enroll_add(en, ctx, t, &remaining) == FP_OK &&
@@ -230,7 +214,7 @@ int main(int argc, char **argv)
         fp_sensor_frame fr;
         memset(&fr, 0, sizeof(fr));
         double c0 = now_ms();
-        fp_status st = capture(masters[f], seed, (uint32_t)f, 5, &fr);
+        fp_status st = term_press_synthetic_frame(masters[f], seed, (uint32_t)f, 5, &fr);
         double c1 = now_ms();
         if (st != FP_OK) {
             fprintf(stderr, "term-bench: probe %zu not captured: %s\n", f, fp_status_message(st));

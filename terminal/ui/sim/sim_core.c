@@ -14,6 +14,7 @@
 #include "fp/sensor.h"
 #include "fp/synth.h"
 #include "term_hal_sim.h"
+#include "term_press.h"
 #include "term_script.h"
 #include "ui_render.h"
 
@@ -224,39 +225,18 @@ int m1_sim_finger(m1_sim *s, unsigned finger, int imp, char *err, size_t errcap)
             return -1;
         }
         if (imp < 0) imp = (int)s->next_imp[finger]++;
-        cfg.backend = FP_SENSOR_BACKEND_SYNTHETIC;
-        cfg.sensitivity = sens;
-        cfg.synth.seed = s->cfg.seed;
-        cfg.synth.finger = finger;
-        cfg.synth.first_impression = (uint32_t)imp;
-        cfg.synth.presses = 1;
-        cfg.synth_master = s->masters[finger];
-        st = fp_sensor_open(&cfg, &sensor);
+        st = term_press_synthetic_open(s->masters[finger], s->cfg.seed, finger, (uint32_t)imp, sens, &sensor);
         if (st != FP_OK) {
             ERR("cannot open the synthetic sensor: %s", fp_status_message(st));
             return -1;
         }
     }
-    fp_sensor_frame frame;
-    memset(&frame, 0, sizeof frame);
-    st = fp_sensor_capture(sensor, 10000, &frame, NULL);
-    term_app_input in;
-    memset(&in, 0, sizeof in);
     int rc = 0;
-    if (st == FP_OK) {
-        fp_image img = {frame.pixels, frame.width, frame.height, frame.width, frame.dpi};
-        in.type = TERM_IN_FINGER_IMAGE;
-        in.image = &img;
-        feed(s, &in);
-    } else if (fp_status_is_retry(st)) {
-        in.type = TERM_IN_FINGER_RETRY;
-        in.retry = (int)st;
-        feed(s, &in);
-    } else {
+    st = term_press_present(s->app, sensor, 10000);
+    if (st != FP_OK && !fp_status_is_retry(st)) {
         ERR("sensor: %s", fp_status_message(st));
         rc = -1;
     }
-    fp_sensor_frame_free(&frame);
     if (sensor != s->replay) fp_sensor_close(sensor);
     return rc;
 }
