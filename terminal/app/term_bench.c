@@ -57,12 +57,14 @@ typedef struct entry {
     uint8_t data[4096];
 } entry;
 
-static int load_cache(const char *path, entry *e, size_t n, uint64_t seed)
+/* The cache is keyed by gallery size, seed and the number of enrolled fingers
+ * (the probes): with another probe count the enrolled set differs. */
+static int load_cache(const char *path, entry *e, size_t n, uint64_t seed, size_t enrolled)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
-    uint64_t hdr[2];
-    int ok = fread(hdr, sizeof(hdr), 1, f) == 1 && hdr[0] == n && hdr[1] == seed;
+    uint64_t hdr[3];
+    int ok = fread(hdr, sizeof(hdr), 1, f) == 1 && hdr[0] == n && hdr[1] == seed && hdr[2] == enrolled;
     for (size_t i = 0; ok && i < n; i++) {
         ok = fread(e[i].uid, sizeof(e[i].uid), 1, f) == 1 && fread(&e[i].len, sizeof(e[i].len), 1, f) == 1 &&
              e[i].len <= sizeof(e[i].data) && fread(e[i].data, e[i].len, 1, f) == 1;
@@ -71,14 +73,14 @@ static int load_cache(const char *path, entry *e, size_t n, uint64_t seed)
     return ok ? 0 : -1;
 }
 
-static void save_cache(const char *path, const entry *e, size_t n, uint64_t seed)
+static void save_cache(const char *path, const entry *e, size_t n, uint64_t seed, size_t enrolled)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
         fprintf(stderr, "term-bench: cannot write the cache %s: %s (continuing)\n", path, strerror(errno));
         return;
     }
-    uint64_t hdr[2] = {n, seed};
+    uint64_t hdr[3] = {n, seed, enrolled};
     int ok = fwrite(hdr, sizeof(hdr), 1, f) == 1;
     for (size_t i = 0; ok && i < n; i++)
         ok = fwrite(e[i].uid, sizeof(e[i].uid), 1, f) == 1 && fwrite(&e[i].len, sizeof(e[i].len), 1, f) == 1 &&
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
         if (fp_synth_master_create(seed, (uint32_t)f, &masters[f]) != FP_OK) goto done;
     printf("built %zu synthetic fingers in %.1f s\n", 2 * probes, (now_ms() - t0) / 1e3);
 
-    if (load_cache(cache, e, gallery_n, seed) == 0) {
+    if (load_cache(cache, e, gallery_n, seed, probes) == 0) {
         printf("gallery: %zu templates from %s\n", gallery_n, cache);
     } else {
         t0 = now_ms();
@@ -186,7 +188,7 @@ int main(int argc, char **argv)
             snprintf(e[i].uid, sizeof(e[i].uid), "%zu", i + 1);
         }
         printf("gallery: built %zu templates in %.1f s, cached in %s\n", gallery_n, (now_ms() - t0) / 1e3, cache);
-        save_cache(cache, e, gallery_n, seed);
+        save_cache(cache, e, gallery_n, seed, probes);
     }
     for (size_t i = 0; i < gallery_n; i++)
         if (term_gallery_put(g, e[i].uid, 0, e[i].data, e[i].len) != TERM_OK) goto done;
