@@ -211,52 +211,30 @@ fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t,
     return FP_OK;
 }
 
+/* A heap copy of tmpl, stored under id by fpi_gallery_put_owned. */
+static fp_status put_copy(fp_gallery *g, fp_gallery_id id, const fp_template *tmpl)
+{
+    fp_template *copy;
+    FPI_CHECK(fp_template_clone(tmpl, &copy));
+    return fpi_gallery_put_owned(g, id, copy, NULL);
+}
+
 fp_status fp_gallery_add(fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl)
 {
     if (!gallery || !tmpl || !valid_id(id)) return FP_ERR_INVALID_ARGUMENT;
     int found;
     index_probe(gallery, id.user, id.finger, &found);
     if (found) return FP_ERR_INVALID_ARGUMENT;
-    if (gallery->count == gallery->cap) {
-        if (gallery->cap >= GALLERY_MAX_CAP) return FP_ERR_CAPACITY;
-        FPI_CHECK(grow(gallery, FPI_MIN(gallery->cap * 2, GALLERY_MAX_CAP)));
-    }
-    fp_template *copy;
-    FPI_CHECK(fp_template_clone(tmpl, &copy));
-    fpi_pcode *code = owned_code(copy, NULL);
-    if (!code) {
-        fp_template_destroy(copy);
-        return FP_ERR_NO_MEMORY;
-    }
-    size_t slot = gallery->count++;
-    gallery->tmpl[slot] = copy;
-    gallery->user[slot] = id.user;
-    gallery->finger[slot] = id.finger;
-    gallery->pcode[slot] = code;
-    size_t pos = index_probe(gallery, id.user, id.finger, &found);
-    gallery->index[pos] = (uint32_t)(slot + 1);
-    return FP_OK;
+    return put_copy(gallery, id, tmpl);
 }
 
 fp_status fp_gallery_replace(fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl)
 {
     if (!gallery || !tmpl || !valid_id(id)) return FP_ERR_INVALID_ARGUMENT;
     int found;
-    size_t pos = index_probe(gallery, id.user, id.finger, &found);
+    index_probe(gallery, id.user, id.finger, &found);
     if (!found) return FP_ERR_NOT_FOUND;
-    fp_template *copy;
-    FPI_CHECK(fp_template_clone(tmpl, &copy));
-    fpi_pcode *code = owned_code(copy, NULL);
-    if (!code) {
-        fp_template_destroy(copy);
-        return FP_ERR_NO_MEMORY;
-    }
-    size_t slot = gallery->index[pos] - 1;
-    release_code(gallery, slot);
-    fp_template_destroy(gallery->tmpl[slot]);
-    gallery->tmpl[slot] = copy;
-    gallery->pcode[slot] = code;
-    return FP_OK;
+    return put_copy(gallery, id, tmpl);
 }
 
 static void remove_at(fp_gallery *g, size_t pos)

@@ -24,15 +24,7 @@ void fpi_topk_insert(fp_identify_candidate *top, size_t k, size_t *n, const fp_i
 fp_status fpi_search_scan(fp_context *ctx, const fp_gallery *g, size_t begin, size_t end, const fp_template *probe,
                           size_t k, fp_identify_candidate *top, size_t *n)
 {
-    for (size_t i = begin; i < end; i++) {
-        fp_identify_candidate c;
-        fp_status st = fp_compare(ctx, probe, g->tmpl[i], &c.score);
-        if (st != FP_OK) return st;
-        c.id.user = g->user[i];
-        c.id.finger = g->finger[i];
-        fpi_topk_insert(top, k, n, &c);
-    }
-    return FP_OK;
+    return fpi_search_scan_list(ctx, g, NULL, begin, end, probe, k, top, n);
 }
 
 float fp_identify_threshold(float threshold, size_t n)
@@ -184,7 +176,7 @@ fp_status fpi_search_scan_list(fp_context *ctx, const fp_gallery *g, const uint3
                                const fp_template *probe, size_t k, fp_identify_candidate *top, size_t *n)
 {
     for (size_t i = begin; i < end; i++) {
-        size_t s = list[i];
+        size_t s = list ? list[i] : i;
         fp_identify_candidate c;
         fp_status st = fp_compare(ctx, probe, g->tmpl[s], &c.score);
         if (st != FP_OK) return st;

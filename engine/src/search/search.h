@@ -75,7 +75,7 @@ void fpi_stage1_scan(const fpi_kernels *k, const fp_gallery *g, const fpi_pcode 
 /* Reorders keys[0..n) so that its first m entries are the m largest, in
  * descending order; then turns them into slot numbers in slots[0..m). */
 void fpi_stage1_select(const fp_gallery *g, uint64_t *keys, size_t n, size_t m, uint32_t *slots);
-/* As fpi_search_scan over the listed slots list[begin..end). */
+/* As fpi_search_scan over the listed slots list[begin..end); list NULL: slots begin..end. */
 fp_status fpi_search_scan_list(fp_context *ctx, const fp_gallery *g, const uint32_t *list, size_t begin, size_t end,
                                const fp_template *probe, size_t k, fp_identify_candidate *top, size_t *n);
 /* The slot of id, or SIZE_MAX. */
