@@ -2,7 +2,10 @@
  * m1-ui-shots - renders every sample screen (ui_samples.h) to DIR/<name>.png.
  * Used by scripts/ui-review.sh to regenerate tests/ui_ref/ and docs/img/.
  *
- *   m1-ui-shots DIR [--scale N] [--only NAME] [--models]
+ *   m1-ui-shots DIR [--scale N] [--only NAME] [--models] [--time N]
+ *
+ * --time N renders each sample N more times and prints the mean and the
+ * largest time per render (the figure in docs/ui.md).
  *
  * --models also writes each sample's raw model bytes as DIR/<name>.model
  * (the seeds of the fuzz_ui_render corpus).
@@ -10,20 +13,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ui_fb.h"
 #include "ui_render.h"
 #include "ui_samples.h"
 
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = NULL, *only = NULL;
-    int scale = 1, models = 0;
+    int scale = 1, models = 0, reps = 0;
+    double total_ms = 0, worst_ms = 0;
+    const char *worst = "";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--scale") && i + 1 < argc)
             scale = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--models"))
             models = 1;
+        else if (!strcmp(argv[i], "--time") && i + 1 < argc)
+            reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = argv[++i];
         else if (argv[i][0] != '-' && !dir)
@@ -51,6 +66,13 @@ int main(int argc, char **argv)
         ui_sample_model(i, &m);
         st = ui_render(&m, fb);
         if (st != UI_OK) fprintf(stderr, "m1-ui-shots: %s: %s\n", name, ui_status_message(st));
+        if (reps > 0) {
+            double t0 = now_ms();
+            for (int r = 0; r < reps; r++) ui_render(&m, fb);
+            double per = (now_ms() - t0) / reps;
+            total_ms += per;
+            if (per > worst_ms) worst_ms = per, worst = name;
+        }
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.png", dir, name);
         st = ui_fb_write_png(fb, path, scale);
@@ -72,5 +94,8 @@ int main(int argc, char **argv)
     }
     ui_fb_destroy(fb);
     printf("%d screenshots written to %s\n", written, dir);
+    if (reps > 0 && written > 0)
+        printf("render: mean %.3f ms per screen over %d screens, largest %.3f ms (%s), %d renders each\n",
+               total_ms / written, written, worst_ms, worst, reps);
     return rc;
 }
