@@ -597,10 +597,21 @@ int fpbench_search(int argc, char **argv)
                 fprintf(stderr, "fpbench search: gallery file: %s\n", fp_status_message(gst));
                 goto done;
             }
-            printf("  gallery file: %.0f MB written in %.0f ms; loaded (mapped, %zu records checked) in %.0f ms\n",
-                   (double)gi.file_bytes / 1e6, w1 - w0, gi.records, l1 - l0);
             fp_gallery_file_close(gf);
             fp_gallery_destroy(loaded);
+            /* Two more loads: the first one after writing competes with the page cache's write-back. */
+            double again = 0;
+            for (int r = 0; r < 2 && gst == FP_OK; r++) {
+                double a0 = fpb_now_ms();
+                gst = fp_gallery_file_open(o.gallery_file, &gf, &loaded, NULL);
+                double t = fpb_now_ms() - a0;
+                if (r == 0 || t < again) again = t;
+                fp_gallery_file_close(gf);
+                fp_gallery_destroy(loaded);
+            }
+            printf("  gallery file: %.0f MB written in %.0f ms; loaded (mapped, %zu records checked) in %.0f ms, "
+                   "best of two more loads %.0f ms\n",
+                   (double)gi.file_bytes / 1e6, w1 - w0, gi.records, l1 - l0, again);
         }
         if (in_list(o.sizes, o.n_sizes, next)) {
             for (int ti = 0; ti < o.n_threads; ti++) {
