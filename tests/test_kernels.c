@@ -259,6 +259,103 @@ static void test_pcode_levels(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* ---- matcher scans -------------------------------------------------------- */
+
+/* Every level writes the reference's hits for random runs, angle offsets,
+ * limits and caps (small caps cut the output mid-run). */
+static void test_edge_scan_levels(void **state)
+{
+    (void)state;
+    level_entry lv[5];
+    int nlv = available_levels(lv);
+    fpt_rng rng = {5150};
+    enum { NE = 1152, NQ = 300 };
+    static uint8_t r[NE + FPI_SCAN_PAD], o[NE + FPI_SCAN_PAD];
+    static uint16_t lo[NQ], hi[NQ];
+    static uint8_t dr[NQ], dor[NQ];
+    static uint32_t ref[1 << 16], got[1 << 16];
+    int bad = 0;
+    for (int it = 0; it < 300; it++) {
+        /* Clustered angles on some rounds, so hits are frequent. */
+        int spread = it % 3 == 0 ? 40 : 255;
+        for (int q = 0; q < NE + FPI_SCAN_PAD; q++) {
+            r[q] = (uint8_t)fpt_range(&rng, 0, spread);
+            o[q] = (uint8_t)fpt_range(&rng, 0, spread);
+        }
+        int nq = fpt_range(&rng, 0, NQ);
+        for (int i = 0; i < nq; i++) {
+            int a = fpt_range(&rng, 0, NE), len = fpt_range(&rng, 0, it % 4 == 0 ? 300 : 40);
+            lo[i] = (uint16_t)a;
+            hi[i] = (uint16_t)(a + len > NE ? NE : a + len);
+            dr[i] = (uint8_t)fpt_range(&rng, 0, 255);
+            dor[i] = (uint8_t)fpt_range(&rng, 0, 255);
+        }
+        uint8_t lim = it % 5 == 0 ? 255 : it % 5 == 1 ? 0 : (uint8_t)fpt_range(&rng, 1, 80);
+        int cap = it % 6 == 0 ? fpt_range(&rng, 0, 50) : 1 << 16;
+        int nref = lv[0].k->edge_scan(r, o, lo, hi, dr, dor, nq, lim, ref, cap);
+        assert_true(nref <= cap);
+        if (lim == 255) {
+            /* Every edge of every run passes. */
+            long total = 0;
+            for (int i = 0; i < nq; i++) total += hi[i] - lo[i];
+            assert_int_equal(nref, total < cap ? total : cap);
+        }
+        for (int li = 1; li < nlv; li++) {
+            int n = lv[li].k->edge_scan(r, o, lo, hi, dr, dor, nq, lim, got, cap);
+            if (n != nref || memcmp(ref, got, (size_t)n * sizeof(*ref)) != 0) {
+                print_error("level %s: edge_scan differs (case %d: %d vs %d hits)\n", fp_simd_level_name(lv[li].level),
+                            it, n, nref);
+                bad++;
+            }
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* Every level finds the reference's candidate pairs, for coordinates at the
+ * documented limits and radii from -1 (nothing) to 255. */
+static void test_pair_scan_levels(void **state)
+{
+    (void)state;
+    level_entry lv[5];
+    int nlv = available_levels(lv);
+    fpt_rng rng = {6160};
+    enum { N = 192 };
+    static int16_t cx[N], cy[N], rad[N], bx[N + FPI_SCAN_PAD], by[N + FPI_SCAN_PAD];
+    static uint16_t ref[N * N], got[N * N];
+    int bad = 0;
+    for (int it = 0; it < 300; it++) {
+        int span = it % 4 == 0 ? 16384 : 300;
+        int na = fpt_range(&rng, 0, N), nb = fpt_range(&rng, 0, N);
+        for (int j = 0; j < N; j++) {
+            cx[j] = (int16_t)fpt_range(&rng, -span, span);
+            cy[j] = (int16_t)fpt_range(&rng, -span, span);
+            rad[j] = (int16_t)(it % 7 == 0 ? 255 : fpt_range(&rng, -1, 40));
+        }
+        for (int k = 0; k < N + FPI_SCAN_PAD; k++) {
+            bx[k] = (int16_t)fpt_range(&rng, -span, span);
+            by[k] = (int16_t)fpt_range(&rng, -span, span);
+        }
+        if (it % 5 == 0 && nb > 0) {
+            /* Exact corners of a box: |d| == rad must be in, rad + 1 out. */
+            bx[0] = (int16_t)(cx[0] + rad[0]);
+            by[0] = (int16_t)(cy[0] - rad[0]);
+        }
+        int nref = lv[0].k->pair_scan(cx, cy, rad, na, bx, by, nb, ref);
+        if (it % 5 == 0 && na > 0 && nb > 0 && rad[0] >= 0) assert_true(nref > 0 && ref[0] == 0);
+        for (int li = 1; li < nlv; li++) {
+            memset(got, 0, sizeof got);
+            int n = lv[li].k->pair_scan(cx, cy, rad, na, bx, by, nb, got);
+            if (n != nref || memcmp(ref, got, (size_t)n * sizeof(*ref)) != 0) {
+                print_error("level %s: pair_scan differs (case %d: %d vs %d pairs)\n", fp_simd_level_name(lv[li].level),
+                            it, n, nref);
+                bad++;
+            }
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
 /* ---- tensor_block8 ------------------------------------------------------ */
 
 typedef enum tfill { T_RANDOM, T_CHECKER, T_CHECKER_INV, T_STRIPES_X, T_STRIPES_Y, T_FLAT, T_BINARY } tfill;
@@ -463,6 +560,67 @@ static void test_extract_levels_real(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* Whole comparisons give the same score at every level (the matcher's scan
+ * kernels feed its pairing and voting). */
+static void test_compare_levels(void **state)
+{
+    (void)state;
+    level_entry lv[5];
+    int nlv = available_levels(lv);
+    enum { NS = 6, NT = 10 };
+    const int w = 301, h = 333;
+    uint8_t *img = malloc((size_t)w * h);
+    assert_non_null(img);
+    fp_context *ctx = NULL;
+    fp_config cfg;
+    fp_config_init(&cfg);
+    cfg.simd = FP_SIMD_REF;
+    assert_int_equal(fp_context_create(&cfg, &ctx), FP_OK);
+    fp_template *t[NT] = {0};
+    int nt = 0;
+    for (int i = 0; i < NS; i++) {
+        make_pattern(img, w, h, 1000 + (uint64_t)i);
+        fp_image im = {img, (uint32_t)w, (uint32_t)h, (uint32_t)w, 500};
+        assert_int_equal(fp_extract(ctx, &im, &t[nt++], NULL), FP_OK);
+    }
+    /* Real fingers too when the data sets are here: two impressions of two fingers. */
+    static const int real[4][2] = {{101, 1}, {101, 2}, {102, 1}, {102, 2}};
+    for (int i = 0; i < 4; i++) {
+        fpt_image fi;
+        if (!fpt_load_fvc(FPT_DATASETS "/FVC2002/DB1_B", real[i][0], real[i][1], &fi)) continue;
+        fp_image im = {fi.pixels, fi.width, fi.height, fi.width, 500};
+        if (fp_extract(ctx, &im, &t[nt], NULL) == FP_OK) nt++;
+        fpt_image_free(&fi);
+    }
+    print_message("%d templates compared at every level\n", nt);
+    fp_context_destroy(ctx);
+    free(img);
+    float ref[NT][NT];
+    int bad = 0, positive = 0;
+    for (int li = 0; li < nlv; li++) {
+        cfg.simd = lv[li].level;
+        assert_int_equal(fp_context_create(&cfg, &ctx), FP_OK);
+        for (int i = 0; i < nt; i++)
+            for (int j = 0; j < nt; j++) {
+                float sc = -1;
+                assert_int_equal(fp_compare(ctx, t[i], t[j], &sc), FP_OK);
+                if (li == 0) {
+                    ref[i][j] = sc;
+                    positive += sc > 0;
+                } else if (sc != ref[i][j]) {
+                    print_error("level %s: compare(%d, %d) = %g, ref %g\n", fp_simd_level_name(lv[li].level), i, j,
+                                (double)sc, (double)ref[i][j]);
+                    bad++;
+                }
+            }
+        fp_context_destroy(ctx);
+    }
+    for (int i = 0; i < nt; i++) fp_template_destroy(t[i]);
+    /* Beyond the self-comparisons, copies and impressions do match: the check compares real work. */
+    assert_true(positive > nt);
+    assert_int_equal(bad, 0);
+}
+
 static void test_select_errors(void **state)
 {
     (void)state;
@@ -508,6 +666,9 @@ int main(void)
         cmocka_unit_test(test_filter_levels),
         cmocka_unit_test(test_tensor_levels),
         cmocka_unit_test(test_pcode_levels),
+        cmocka_unit_test(test_edge_scan_levels),
+        cmocka_unit_test(test_pair_scan_levels),
+        cmocka_unit_test(test_compare_levels),
         cmocka_unit_test(test_extract_levels_synthetic),
         cmocka_unit_test(test_extract_levels_real),
     };

@@ -283,7 +283,7 @@ static int cmd_calibrate(int argc, char **argv)
     fp_context *ctx;
     if (fp_context_create(NULL, &ctx) != FP_OK) return 1;
     fpi_match_ws *mws = malloc(sizeof(*mws));
-    if (!mws || fpi_match_ws_init(mws) != FP_OK) return 1;
+    if (!mws || fpi_match_ws_init(mws, NULL) != FP_OK) return 1;
     size_t cap = 1 << 20, n = 0;
     uint32_t *raw = malloc(cap * sizeof(uint32_t));
     for (int d = 0; d < argc; d++) {

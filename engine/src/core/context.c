@@ -28,7 +28,7 @@ fp_status fp_context_create(const fp_config *config, fp_context **out)
     if (!ctx) return FP_ERR_NO_MEMORY;
     fp_status st = fpi_kernels_select(cfg.simd, &ctx->level, &ctx->kernels);
     if (st == FP_OK) st = fpi_workspace_init(&ctx->ws, cfg.max_width, cfg.max_height);
-    if (st == FP_OK) st = fpi_match_ws_init(&ctx->match);
+    if (st == FP_OK) st = fpi_match_ws_init(&ctx->match, ctx->kernels);
     if (st != FP_OK) {
         fp_context_destroy(ctx);
         return st;

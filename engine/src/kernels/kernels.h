@@ -62,7 +62,31 @@ typedef struct fpi_kernels {
      * fewer than FPI_PCODE_MIN_BITS bits set. Writes a->n entries of best.
      */
     void (*pcode_best)(const fpi_pcode *a, const fpi_pcode *b, uint16_t *best);
+    /*
+     * The matcher's edge agreement scan. Query i < nq tests the run
+     * [lo[i], hi[i]) of the first template's sorted edges: every q in it
+     * with (uint8)(r[q] + dr[i]) <= lim and (uint8)(o[q] + dor[i]) <= lim
+     * (two wrapping angle tests) is a hit, written as q << 16 | i, queries
+     * in order and q ascending within one. Writes the first cap hits and
+     * returns how many it wrote. r and o must be readable up to
+     * FPI_SCAN_PAD bytes past every hi[i].
+     */
+    int (*edge_scan)(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
+                     const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap);
+    /*
+     * The matcher's candidate pairs under one alignment: every j < na and
+     * k < nb with |bx[k] - cx[j]| <= rad[j] and |by[k] - cy[j]| <= rad[j],
+     * written as j << 8 | k, by j then k ascending; returns their count
+     * (at most na * nb). bx and by must be readable up to FPI_SCAN_PAD
+     * entries past nb; |cx|, |cy| <= 16384 and -1 <= rad <= 255 (-1 pairs
+     * nothing).
+     */
+    int (*pair_scan)(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
+                     const int16_t *by, int nb, uint16_t *out);
 } fpi_kernels;
+
+/* Readable slack the scan kernels need past the end of their inputs. */
+#define FPI_SCAN_PAD 32
 
 /* The tables; NULL-free. Only those built for the target exist. */
 extern const fpi_kernels fpi_kernels_ref;
@@ -74,6 +98,10 @@ extern const fpi_kernels fpi_kernels_avx512;
 void fpi_filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
                             ptrdiff_t dst_stride, int shift);
 void fpi_tensor_block8_avx2(const uint8_t *src, ptrdiff_t stride, int32_t out[3]);
+int fpi_edge_scan_avx2(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
+                       const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap);
+int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
+                       const int16_t *by, int nb, uint16_t *out);
 #endif
 #if defined(FP_HAVE_NEON)
 extern const fpi_kernels fpi_kernels_neon;

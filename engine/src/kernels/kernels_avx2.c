@@ -104,4 +104,54 @@ void fpi_tensor_block8_avx2(const uint8_t *src, ptrdiff_t stride, int32_t out[3]
     tensor_block8_128(src, stride, out);
 }
 
-const fpi_kernels fpi_kernels_avx2 = {fpi_filter_block8_avx2, tensor_block8_128, pcode_best_avx2};
+/* The scan kernels, 32 edges or 16 minutiae per step; shared with the AVX-512 table. */
+int fpi_edge_scan_avx2(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
+                       const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap)
+{
+    const simde__m256i vlim = simde_mm256_set1_epi8((char)lim);
+    int c = 0;
+    for (int i = 0; i < nq && c < cap; i++) {
+        const simde__m256i vdr = simde_mm256_set1_epi8((char)dr[i]), vdo = simde_mm256_set1_epi8((char)dor[i]);
+        const int n = hi[i];
+        for (int q = lo[i]; q < n; q += 32) {
+            simde__m256i vr = simde_mm256_add_epi8(simde_mm256_loadu_si256((const void *)(r + q)), vdr);
+            simde__m256i vo = simde_mm256_add_epi8(simde_mm256_loadu_si256((const void *)(o + q)), vdo);
+            simde__m256i okr = simde_mm256_cmpeq_epi8(simde_mm256_min_epu8(vr, vlim), vr);
+            simde__m256i oko = simde_mm256_cmpeq_epi8(simde_mm256_min_epu8(vo, vlim), vo);
+            uint32_t m = (uint32_t)simde_mm256_movemask_epi8(simde_mm256_and_si256(okr, oko));
+            if (n - q < 32) m &= (1u << (n - q)) - 1;
+            c = fpi_emit_hits(m, q, i, out, c, cap);
+        }
+    }
+    return c;
+}
+
+int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
+                       const int16_t *by, int nb, uint16_t *out)
+{
+    int c = 0;
+    for (int j = 0; j < na; j++) {
+        const simde__m256i xlo = simde_mm256_set1_epi16((int16_t)(cx[j] - rad[j] - 1));
+        const simde__m256i xhi = simde_mm256_set1_epi16((int16_t)(cx[j] + rad[j] + 1));
+        const simde__m256i ylo = simde_mm256_set1_epi16((int16_t)(cy[j] - rad[j] - 1));
+        const simde__m256i yhi = simde_mm256_set1_epi16((int16_t)(cy[j] + rad[j] + 1));
+        for (int k = 0; k < nb; k += 16) {
+            simde__m256i vx = simde_mm256_loadu_si256((const void *)(bx + k));
+            simde__m256i vy = simde_mm256_loadu_si256((const void *)(by + k));
+            simde__m256i in = simde_mm256_and_si256(
+                simde_mm256_and_si256(simde_mm256_cmpgt_epi16(vx, xlo), simde_mm256_cmpgt_epi16(xhi, vx)),
+                simde_mm256_and_si256(simde_mm256_cmpgt_epi16(vy, ylo), simde_mm256_cmpgt_epi16(yhi, vy)));
+            /* Two mask bits per int16 lane; keep the even ones. */
+            uint32_t m = (uint32_t)simde_mm256_movemask_epi8(in) & 0x55555555u;
+            if (nb - k < 16) m &= (1u << (2 * (nb - k))) - 1;
+            while (m) {
+                out[c++] = (uint16_t)(j << 8 | (k + (__builtin_ctz(m) >> 1)));
+                m &= m - 1;
+            }
+        }
+    }
+    return c;
+}
+
+const fpi_kernels fpi_kernels_avx2 = {fpi_filter_block8_avx2, tensor_block8_128, pcode_best_avx2, fpi_edge_scan_avx2,
+                                      fpi_pair_scan_avx2};

@@ -33,4 +33,5 @@ static void pcode_best_avx512(const fpi_pcode *a, const fpi_pcode *b, uint16_t *
     }
 }
 
-const fpi_kernels fpi_kernels_avx512 = {fpi_filter_block8_avx2, fpi_tensor_block8_avx2, pcode_best_avx512};
+const fpi_kernels fpi_kernels_avx512 = {fpi_filter_block8_avx2, fpi_tensor_block8_avx2, pcode_best_avx512,
+                                        fpi_edge_scan_avx2, fpi_pair_scan_avx2};

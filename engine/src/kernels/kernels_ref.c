@@ -1,4 +1,6 @@
 /* Scalar reference kernels: the definition every SIMD level must match. */
+#include <stdlib.h>
+
 #include "kernels.h"
 #include "kernels_pcode.h"
 
@@ -44,6 +46,29 @@ static void tensor_block8_ref(const uint8_t *src, ptrdiff_t stride, int32_t out[
     out[2] = sxy;
 }
 
+static int edge_scan_ref(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
+                         const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap)
+{
+    int c = 0;
+    for (int i = 0; i < nq; i++)
+        for (int q = lo[i]; q < hi[i]; q++)
+            if ((uint8_t)(r[q] + dr[i]) <= lim && (uint8_t)(o[q] + dor[i]) <= lim) {
+                if (c == cap) return c;
+                out[c++] = (uint32_t)q << 16 | (uint32_t)i;
+            }
+    return c;
+}
+
+static int pair_scan_ref(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
+                         const int16_t *by, int nb, uint16_t *out)
+{
+    int c = 0;
+    for (int j = 0; j < na; j++)
+        for (int k = 0; k < nb; k++)
+            if (abs(bx[k] - cx[j]) <= rad[j] && abs(by[k] - cy[j]) <= rad[j]) out[c++] = (uint16_t)(j << 8 | k);
+    return c;
+}
+
 /* round(2 * 65535 * 256 / s): Dice = |a&b| * recip[|a|+|b|] >> 8, in 1/65535. */
 const uint32_t fpi_pcode_recip[257] = {
     0, 33553920, 16776960, 11184640, 8388480, 6710784, 5592320, 4793417,
@@ -81,4 +106,5 @@ const uint32_t fpi_pcode_recip[257] = {
     131070,
 };
 
-const fpi_kernels fpi_kernels_ref = {filter_block8_ref, tensor_block8_ref, pcode_best_body};
+const fpi_kernels fpi_kernels_ref = {filter_block8_ref, tensor_block8_ref, pcode_best_body, edge_scan_ref,
+                                     pair_scan_ref};

@@ -71,4 +71,81 @@ static void tensor_block8_128(const uint8_t *src, ptrdiff_t stride, int32_t out[
     out[2] = t[0] + t[1] + t[2] + t[3];
 }
 
+/* Appends base + the index of every set bit of mask to out, lowest first. */
+static inline int fpi_emit_bits16(uint32_t mask, int base, uint16_t *out, int c)
+{
+    while (mask) {
+        out[c++] = (uint16_t)(base + __builtin_ctz(mask));
+        mask &= mask - 1;
+    }
+    return c;
+}
+
+/*
+ * Appends (q0 + bit) << 16 | i for every set bit of mask, lowest first,
+ * stopping at cap; returns the new count.
+ */
+static inline int fpi_emit_hits(uint32_t mask, int q0, int i, uint32_t *out, int c, int cap)
+{
+    while (mask) {
+        if (c == cap) return c;
+        out[c++] = (uint32_t)(q0 + __builtin_ctz(mask)) << 16 | (uint32_t)i;
+        mask &= mask - 1;
+    }
+    return c;
+}
+
+/* Lanes where v <= lim, unsigned bytes. */
+static inline simde__m128i fpi_le_epu8(simde__m128i v, simde__m128i lim)
+{
+    return simde_mm_cmpeq_epi8(simde_mm_min_epu8(v, lim), v);
+}
+
+static int edge_scan_128(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
+                         const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap)
+{
+    const simde__m128i vlim = simde_mm_set1_epi8((char)lim);
+    int c = 0;
+    for (int i = 0; i < nq && c < cap; i++) {
+        const simde__m128i vdr = simde_mm_set1_epi8((char)dr[i]), vdo = simde_mm_set1_epi8((char)dor[i]);
+        const int n = hi[i];
+        for (int q = lo[i]; q < n; q += 16) {
+            simde__m128i vr = simde_mm_add_epi8(simde_mm_loadu_si128((const simde__m128i *)(const void *)(r + q)), vdr);
+            simde__m128i vo = simde_mm_add_epi8(simde_mm_loadu_si128((const simde__m128i *)(const void *)(o + q)), vdo);
+            uint32_t m = (uint32_t)simde_mm_movemask_epi8(simde_mm_and_si128(fpi_le_epu8(vr, vlim), fpi_le_epu8(vo, vlim)));
+            if (n - q < 16) m &= (1u << (n - q)) - 1;
+            c = fpi_emit_hits(m, q, i, out, c, cap);
+        }
+    }
+    return c;
+}
+
+/*
+ * |v - c| <= rad as c - rad - 1 < v < c + rad + 1 on int16 lanes; the
+ * bounds fit (|c| <= 16384, rad <= 255), so no lane overflows.
+ */
+static int pair_scan_128(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
+                         const int16_t *by, int nb, uint16_t *out)
+{
+    int c = 0;
+    for (int j = 0; j < na; j++) {
+        const simde__m128i xlo = simde_mm_set1_epi16((int16_t)(cx[j] - rad[j] - 1));
+        const simde__m128i xhi = simde_mm_set1_epi16((int16_t)(cx[j] + rad[j] + 1));
+        const simde__m128i ylo = simde_mm_set1_epi16((int16_t)(cy[j] - rad[j] - 1));
+        const simde__m128i yhi = simde_mm_set1_epi16((int16_t)(cy[j] + rad[j] + 1));
+        for (int k = 0; k < nb; k += 8) {
+            simde__m128i vx = simde_mm_loadu_si128((const simde__m128i *)(const void *)(bx + k));
+            simde__m128i vy = simde_mm_loadu_si128((const simde__m128i *)(const void *)(by + k));
+            simde__m128i in = simde_mm_and_si128(
+                simde_mm_and_si128(simde_mm_cmpgt_epi16(vx, xlo), simde_mm_cmpgt_epi16(xhi, vx)),
+                simde_mm_and_si128(simde_mm_cmpgt_epi16(vy, ylo), simde_mm_cmpgt_epi16(yhi, vy)));
+            /* One bit per int16 lane: pack the lanes' sign bytes. */
+            uint32_t m = (uint32_t)simde_mm_movemask_epi8(simde_mm_packs_epi16(in, simde_mm_setzero_si128()));
+            if (nb - k < 8) m &= (1u << (nb - k)) - 1;
+            c = fpi_emit_bits16(m, j << 8 | k, out, c);
+        }
+    }
+    return c;
+}
+
 #endif

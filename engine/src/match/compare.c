@@ -22,9 +22,10 @@
 
 #include "core/context.h"
 
-fp_status fpi_match_ws_init(fpi_match_ws *ws)
+fp_status fpi_match_ws_init(fpi_match_ws *ws, const fpi_kernels *kernels)
 {
     memset(ws, 0, sizeof(*ws));
+    ws->k = kernels ? kernels : &fpi_kernels_ref;
     for (int i = 0; i < 256; i++) {
         ws->cos_t[i] = (float)cos(i * M_PI / 128.0);
         ws->sin_t[i] = (float)sin(i * M_PI / 128.0);
@@ -92,41 +93,54 @@ static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
     const int nb_count = b->count;
     memset(ws->votes, 0, (size_t)a->count * nb_count * sizeof(uint16_t));
     const int ne = b->count * FPI_NEIGHBOURS;
+    int nq = 0;
     for (int e = 0; e < ne; e++) {
         const fpi_neighbour *eb = &b->nb[e];
         if (eb->index == 0xFF) continue;
-        const int j = e / FPI_NEIGHBOURS;
         const int d = eb->dist, td = 4 + d / 16;
-        const int lo = ws->edge_start[d > td ? d - td : 0];
-        const int hi = ws->edge_start[d + td + 1 > 256 ? 256 : d + td + 1];
-        const uint8_t r = (uint8_t)(EDGE_ANGLE_TOL - eb->radial), o = (uint8_t)(EDGE_ANGLE_TOL - eb->dir);
-        for (int q = lo; q < hi; q++) {
-            if ((uint8_t)(ws->edge_r[q] + r) > 2 * EDGE_ANGLE_TOL) continue;
-            if ((uint8_t)(ws->edge_o[q] + o) > 2 * EDGE_ANGLE_TOL) continue;
-            ws->votes[ws->edge_from[q] * nb_count + j]++;
-            ws->votes[ws->edge_to[q] * nb_count + eb->index]++;
-        }
+        ws->q_lo[nq] = ws->edge_start[d > td ? d - td : 0];
+        ws->q_hi[nq] = ws->edge_start[d + td + 1 > 256 ? 256 : d + td + 1];
+        ws->q_dr[nq] = (uint8_t)(EDGE_ANGLE_TOL - eb->radial);
+        ws->q_do[nq] = (uint8_t)(EDGE_ANGLE_TOL - eb->dir);
+        ws->q_from[nq] = (uint8_t)(e / FPI_NEIGHBOURS);
+        ws->q_to[nq] = eb->index;
+        nq++;
     }
+    const int nh = ws->k->edge_scan(ws->edge_r, ws->edge_o, ws->q_lo, ws->q_hi, ws->q_dr, ws->q_do, nq,
+                                    2 * EDGE_ANGLE_TOL, ws->hits, FPI_MAX_HITS);
+    int nv = 0;
+    for (int h = 0; h < nh; h++) {
+        const int q = (int)(ws->hits[h] >> 16), i = (int)(ws->hits[h] & 0xFFFF);
+        const int v1 = ws->edge_from[q] * nb_count + ws->q_from[i];
+        const int v2 = ws->edge_to[q] * nb_count + ws->q_to[i];
+        if (++ws->votes[v1] == 2) ws->voted[nv++] = (uint16_t)v1;
+        if (++ws->votes[v2] == 2) ws->voted[nv++] = (uint16_t)v2;
+    }
+    ws->n_voted = nv;
 }
 
-/* Picks up to FPI_SEEDS most voted pairs, highest first (ties: lowest index). */
-static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
+/*
+ * Picks up to FPI_SEEDS most voted pairs among those with at least two
+ * votes, highest first; ties go to the lowest index a * nb + b.
+ */
+static int pick_seeds(const fpi_match_ws *ws, int nb, fpi_pair *seeds)
 {
     int n = 0;
-    for (int i = 0; i < na; i++)
-        for (int j = 0; j < nb; j++) {
-            uint16_t v = ws->votes[i * nb + j];
-            if (v < 2) continue;
-            if (n == FPI_SEEDS && v <= seeds[n - 1].cost) continue;
-            int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
-            while (pos > 0 && seeds[pos - 1].cost < v) {
-                seeds[pos] = seeds[pos - 1];
-                pos--;
-            }
-            seeds[pos].a = (uint16_t)i;
-            seeds[pos].b = (uint16_t)j;
-            seeds[pos].cost = v;
+    uint16_t idx[FPI_SEEDS];
+    for (int c = 0; c < ws->n_voted; c++) {
+        const uint16_t x = ws->voted[c], v = ws->votes[x];
+        if (n == FPI_SEEDS && (v < seeds[n - 1].cost || (v == seeds[n - 1].cost && x > idx[n - 1]))) continue;
+        int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
+        while (pos > 0 && (seeds[pos - 1].cost < v || (seeds[pos - 1].cost == v && idx[pos - 1] > x))) {
+            seeds[pos] = seeds[pos - 1];
+            idx[pos] = idx[pos - 1];
+            pos--;
         }
+        seeds[pos].a = (uint16_t)(x / nb);
+        seeds[pos].b = (uint16_t)(x % nb);
+        seeds[pos].cost = v;
+        idx[pos] = x;
+    }
     return n;
 }
 
@@ -137,6 +151,20 @@ static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
  */
 static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
 {
+    if (n <= 32) {
+        /* Few candidates (the usual case): a stable insertion sort is cheaper
+         * than clearing and summing the 257 counters. */
+        for (int i = 1; i < n; i++) {
+            fpi_pair v = p[i];
+            int j = i;
+            while (j > 0 && p[j - 1].cost > v.cost) {
+                p[j] = p[j - 1];
+                j--;
+            }
+            p[j] = v;
+        }
+        return;
+    }
     uint16_t *count = ws->cost_count;
     memset(count, 0, sizeof(ws->cost_count));
     for (int i = 0; i < n; i++) count[p[i].cost + 1]++;
@@ -152,13 +180,6 @@ static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
 #define TOLS 0.02f
 #define TOLM 14.0f
 #endif
-
-static inline int grid_cell(const fpi_match_ws *ws, const fp_template *b, int k)
-{
-    int cx = (b->px[k] - (int)ws->grid_x0) / ws->grid_cell;
-    int cy = (b->py[k] - (int)ws->grid_y0) / ws->grid_cell;
-    return cy * ws->grid_w + cx;
-}
 
 /* A rigid transform of template a's coordinates into b's. */
 typedef struct xform {
@@ -211,35 +232,11 @@ static void refine_xform(const fp_template *a, const fp_template *b, const fpi_p
     t->oy = cay;
 }
 
-/*
- * Buckets b's minutiae into square cells of FPI_GRID_CELL pixels (larger
- * than any pairing tolerance), so a query touches at most 2 x 2 cells.
- */
-static void build_grid(fpi_match_ws *ws, const fp_template *b)
+/* Copies b's positions into the padded arrays the box scan kernel reads. */
+static void load_positions(fpi_match_ws *ws, const fp_template *b)
 {
-    int x0 = b->px[0], y0 = b->py[0], x1 = x0, y1 = y0;
-    for (int k = 1; k < b->count; k++) {
-        x0 = FPI_MIN(x0, b->px[k]);
-        x1 = FPI_MAX(x1, b->px[k]);
-        y0 = FPI_MIN(y0, b->py[k]);
-        y1 = FPI_MAX(y1, b->py[k]);
-    }
-    ws->grid_x0 = (float)x0;
-    ws->grid_y0 = (float)y0;
-    /* Cells grow for unusually large templates so the grid never exceeds
-     * FPI_GRID_MAX cells per side. */
-    int extent = FPI_MAX(x1 - x0, y1 - y0) + 1;
-    ws->grid_cell = FPI_MAX(FPI_GRID_CELL, (extent + FPI_GRID_MAX - 1) / FPI_GRID_MAX);
-    ws->grid_inv = 1.0f / (float)ws->grid_cell;
-    ws->grid_w = (x1 - x0) / ws->grid_cell + 1;
-    ws->grid_h = (y1 - y0) / ws->grid_cell + 1;
-    const int cells = ws->grid_w * ws->grid_h;
-    memset(ws->grid_start, 0, (size_t)(cells + 1) * sizeof(ws->grid_start[0]));
-    for (int k = 0; k < b->count; k++) ws->grid_start[grid_cell(ws, b, k) + 1]++;
-    for (int c = 1; c <= cells; c++) ws->grid_start[c] = (uint16_t)(ws->grid_start[c] + ws->grid_start[c - 1]);
-    uint16_t fill[FPI_GRID_MAX * FPI_GRID_MAX];
-    memcpy(fill, ws->grid_start, (size_t)cells * sizeof(fill[0]));
-    for (int k = 0; k < b->count; k++) ws->grid_items[fill[grid_cell(ws, b, k)]++] = (uint8_t)k;
+    memcpy(ws->bx, b->px, (size_t)b->count * sizeof(int16_t));
+    memcpy(ws->by, b->py, (size_t)b->count * sizeof(int16_t));
 }
 
 /* Pairs minutiae of a mapped by t with those of b, closest first; returns the pair count. */
@@ -252,37 +249,36 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
     for (int j = 0; j < na; j++) {
         float x = a->px[j], y = a->py[j];
         float tx = t->c * x - t->s * y + t->tx, ty = t->s * x + t->c * y + t->ty;
-        int ta = (a->minutiae[j].angle + t->rot) & 255;
         float rx = x - t->ox, ry = y - t->oy;
         float tol = tol0 + tol_slope * sqrtf(rx * rx + ry * ry);
         if (tol > tol_max) tol = tol_max;
-        const float tol2 = tol * tol, inv_tol2 = 1.0f / tol2;
-        /* The grid cells the tolerance square reaches (at most 2 x 2: tol < cell). */
-        if (tx + tol < ws->grid_x0 || ty + tol < ws->grid_y0) continue;
-        const float gx = tx - ws->grid_x0, gy = ty - ws->grid_y0;
-        int cx0 = (int)((gx - tol) * ws->grid_inv), cx1 = (int)((gx + tol) * ws->grid_inv);
-        int cy0 = (int)((gy - tol) * ws->grid_inv), cy1 = (int)((gy + tol) * ws->grid_inv);
-        cx0 = FPI_MAX(cx0, 0);
-        cy0 = FPI_MAX(cy0, 0);
-        cx1 = FPI_MIN(cx1, ws->grid_w - 1);
-        cy1 = FPI_MIN(cy1, ws->grid_h - 1);
-        for (int cy = cy0; cy <= cy1; cy++)
-            for (int cx = cx0; cx <= cx1; cx++) {
-                const int cell = cy * ws->grid_w + cx;
-                for (int q = ws->grid_start[cell]; q < ws->grid_start[cell + 1]; q++) {
-                    int k = ws->grid_items[q];
-                    float dx = b->px[k] - tx, dy = b->py[k] - ty;
-                    float d2 = dx * dx + dy * dy;
-                    if (d2 > tol2) continue;
-                    int da = ang_diff(ta, b->minutiae[k].angle);
-                    if (da > angle_tol) continue;
-                    if (np == cap) continue;
-                    out[np].a = (uint16_t)j;
-                    out[np].b = (uint16_t)k;
-                    out[np].cost = (uint16_t)(sqrtf(d2 * inv_tol2) * 128.0f + (float)(da * 127 / angle_tol));
-                    np++;
-                }
-            }
+        ws->mx[j] = tx;
+        ws->my[j] = ty;
+        ws->tol2[j] = tol * tol;
+        /* Candidates: b's minutiae in the square around the mapped point,
+         * grown by a pixel for rounding; the exact test follows. */
+        if (fabsf(tx) > 16000.0f || fabsf(ty) > 16000.0f) {
+            ws->cx[j] = ws->cy[j] = 0;
+            ws->rad[j] = -1;
+        } else {
+            ws->cx[j] = (int16_t)lrintf(tx);
+            ws->cy[j] = (int16_t)lrintf(ty);
+            ws->rad[j] = (int16_t)((int)tol + 1);
+        }
+    }
+    const int nc = ws->k->pair_scan(ws->cx, ws->cy, ws->rad, na, ws->bx, ws->by, nb, ws->cand);
+    for (int h = 0; h < nc; h++) {
+        const int j = ws->cand[h] >> 8, k = ws->cand[h] & 255;
+        float dx = b->px[k] - ws->mx[j], dy = b->py[k] - ws->my[j];
+        float d2 = dx * dx + dy * dy;
+        if (d2 > ws->tol2[j]) continue;
+        int da = ang_diff((a->minutiae[j].angle + t->rot) & 255, b->minutiae[k].angle);
+        if (da > angle_tol) continue;
+        if (np == cap) continue;
+        out[np].a = (uint16_t)j;
+        out[np].b = (uint16_t)k;
+        out[np].cost = (uint16_t)(sqrtf(d2 / ws->tol2[j]) * 128.0f + (float)(da * 127 / angle_tol));
+        np++;
     }
     sort_pairs(ws, out, np);
     memset(ws->used_a, 0, (size_t)na);
@@ -320,9 +316,9 @@ uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_templa
     sort_edges(ws, a);
     vote(ws, a, b);
     fpi_pair seeds[FPI_SEEDS];
-    int ns = pick_seeds(ws, na, nb, seeds);
+    int ns = pick_seeds(ws, nb, seeds);
     if (!ns) return 0;
-    build_grid(ws, b);
+    load_positions(ws, b);
     /* Pass 1: every seed's alignment, loose tolerances, refined by least squares. */
     xform cand_t[FPI_SEEDS];
     int cand_m[FPI_SEEDS], top1 = 0;

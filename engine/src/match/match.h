@@ -5,12 +5,12 @@
 #include <stdint.h>
 
 #include "core/internal.h"
+#include "kernels/kernels.h"
 
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
+#define FPI_MAX_HITS 16384 /* edge agreements kept per comparison */
 #define FPI_SEEDS 12
 #define FPI_COST_MAX 256
-#define FPI_GRID_CELL 32 /* smallest cell, pixels; must exceed the largest pairing tolerance (30) */
-#define FPI_GRID_MAX 64  /* cells per side at most */
 
 typedef struct fpi_pair {
     uint16_t a, b;
@@ -18,27 +18,35 @@ typedef struct fpi_pair {
 } fpi_pair;
 
 typedef struct fpi_match_ws {
+    const fpi_kernels *k; /* the scan kernels of the context's SIMD level */
     float cos_t[256], sin_t[256];
-    /* The first template's edges sorted by length (see sort_edges). */
+    /* The first template's edges sorted by length (see sort_edges), padded for the scan kernel. */
     uint16_t edge_start[257]; /* first edge of each length 0..255, and the end */
-    uint8_t edge_r[FPI_MAX_EDGES], edge_o[FPI_MAX_EDGES];
+    uint8_t edge_r[FPI_MAX_EDGES + FPI_SCAN_PAD], edge_o[FPI_MAX_EDGES + FPI_SCAN_PAD];
     uint8_t edge_from[FPI_MAX_EDGES], edge_to[FPI_MAX_EDGES];
+    /* Edge scan queries (one per edge of the second template) and hits. */
+    uint16_t q_lo[FPI_MAX_EDGES], q_hi[FPI_MAX_EDGES];
+    uint8_t q_dr[FPI_MAX_EDGES], q_do[FPI_MAX_EDGES];
+    uint8_t q_from[FPI_MAX_EDGES], q_to[FPI_MAX_EDGES];
+    uint32_t hits[FPI_MAX_HITS];
+    /* Minutia pairs whose votes reached 2 (seed candidates), as a * nb + b. */
+    uint16_t voted[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
+    int n_voted;
     uint16_t votes[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     fpi_pair pairs[FP_MAX_MINUTIAE * 16];
     fpi_pair best[FP_MAX_MINUTIAE];
     fpi_pair sorted[FP_MAX_MINUTIAE * 16];
     uint16_t cost_count[FPI_COST_MAX + 1];
-    /* The second template's minutiae bucketed in a coarse grid (pairing lookups). */
-    float grid_x0, grid_y0, grid_inv;
-    int grid_w, grid_h, grid_cell;
-    uint16_t grid_start[FPI_GRID_MAX * FPI_GRID_MAX + 1];
-    uint8_t grid_items[FP_MAX_MINUTIAE];
-    float tx[FP_MAX_MINUTIAE], ty[FP_MAX_MINUTIAE];
-    uint8_t ta[FP_MAX_MINUTIAE];
+    /* The second template's positions, padded for the box scan kernel. */
+    int16_t bx[FP_MAX_MINUTIAE + FPI_SCAN_PAD], by[FP_MAX_MINUTIAE + FPI_SCAN_PAD];
+    int16_t cx[FP_MAX_MINUTIAE], cy[FP_MAX_MINUTIAE], rad[FP_MAX_MINUTIAE];
+    float mx[FP_MAX_MINUTIAE], my[FP_MAX_MINUTIAE], tol2[FP_MAX_MINUTIAE];
+    uint16_t cand[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
 } fpi_match_ws;
 
-fp_status fpi_match_ws_init(fpi_match_ws *ws);
+/* Prepares the workspace; kernels NULL means the scalar reference. */
+fp_status fpi_match_ws_init(fpi_match_ws *ws, const fpi_kernels *kernels);
 void fpi_match_ws_free(fpi_match_ws *ws);
 
 /* The alignment found by a comparison: a's 500 dpi y-up coordinates map to
