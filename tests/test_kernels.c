@@ -322,6 +322,7 @@ static void test_pair_scan_levels(void **state)
     fpt_rng rng = {6160};
     enum { N = 192 };
     static int16_t cx[N], cy[N], rad[N], bx[N + FPI_SCAN_PAD], by[N + FPI_SCAN_PAD];
+    static uint8_t klo[N], khi[N];
     static uint16_t ref[N * N], got[N * N];
     int bad = 0;
     for (int it = 0; it < 300; it++) {
@@ -331,21 +332,27 @@ static void test_pair_scan_levels(void **state)
             cx[j] = (int16_t)fpt_range(&rng, -span, span);
             cy[j] = (int16_t)fpt_range(&rng, -span, span);
             rad[j] = (int16_t)(it % 7 == 0 ? 255 : fpt_range(&rng, -1, 40));
+            /* The whole of b, or a run of it (empty and reversed runs included). */
+            int lo = it % 3 == 0 ? 0 : fpt_range(&rng, 0, nb), hi = it % 3 == 0 ? nb : fpt_range(&rng, 0, nb);
+            klo[j] = (uint8_t)lo;
+            khi[j] = (uint8_t)hi;
         }
         for (int k = 0; k < N + FPI_SCAN_PAD; k++) {
             bx[k] = (int16_t)fpt_range(&rng, -span, span);
             by[k] = (int16_t)fpt_range(&rng, -span, span);
         }
-        if (it % 5 == 0 && nb > 0) {
+        if (it % 5 == 0 && nb > 0 && na > 0) {
+            klo[0] = 0;
+            if (khi[0] == 0) khi[0] = 1;
             /* Exact corners of a box: |d| == rad must be in, rad + 1 out. */
             bx[0] = (int16_t)(cx[0] + rad[0]);
             by[0] = (int16_t)(cy[0] - rad[0]);
         }
-        int nref = lv[0].k->pair_scan(cx, cy, rad, na, bx, by, nb, ref);
+        int nref = lv[0].k->pair_scan(cx, cy, rad, klo, khi, na, bx, by, ref);
         if (it % 5 == 0 && na > 0 && nb > 0 && rad[0] >= 0) assert_true(nref > 0 && ref[0] == 0);
         for (int li = 1; li < nlv; li++) {
             memset(got, 0, sizeof got);
-            int n = lv[li].k->pair_scan(cx, cy, rad, na, bx, by, nb, got);
+            int n = lv[li].k->pair_scan(cx, cy, rad, klo, khi, na, bx, by, got);
             if (n != nref || memcmp(ref, got, (size_t)n * sizeof(*ref)) != 0) {
                 print_error("level %s: pair_scan differs (case %d: %d vs %d pairs)\n", fp_simd_level_name(lv[li].level),
                             it, n, nref);

@@ -420,10 +420,15 @@ static int cmd_speed(int argc, char **argv)
                 nt++;
                 minutiae += fp_template_minutiae_count(sd.t[i]);
             }
-        double t0 = fpb_now_ms(), elapsed = 0;
-        uint64_t done = 0;
+        /* Whole all-pairs passes for about 2 s (at least 3); the fastest
+         * pass is reported, which keeps other load on the machine out of
+         * the figure. */
+        double t0 = fpb_now_ms(), best_ms = 0;
+        uint64_t per_pass = 0;
         float sink = 0;
-        while (elapsed < 2000.0) {
+        for (int pass = 0; pass < 3 || fpb_now_ms() - t0 < 2000.0; pass++) {
+            double p0 = fpb_now_ms();
+            uint64_t done = 0;
             for (size_t i = 0; i < sd.n; i++)
                 for (size_t j = i + 1; j < sd.n; j++) {
                     if (!sd.t[i] || !sd.t[j]) continue;
@@ -432,9 +437,11 @@ static int cmd_speed(int argc, char **argv)
                     sink += s;
                     done++;
                 }
-            elapsed = fpb_now_ms() - t0;
+            double ms = fpb_now_ms() - p0;
+            if (pass == 0 || ms < best_ms) best_ms = ms;
+            per_pass = done;
         }
-        double per_s = (double)done / (elapsed / 1e3);
+        double per_s = best_ms > 0 ? (double)per_pass / (best_ms / 1e3) : 0;
         printf("| %s | %zu | %.1f | %.2f | %.0f | %.1f |\n", sd.name, nt, nt ? (double)minutiae / (double)nt : 0.0,
                sd.median_extract_ms, per_s, 1e6 / per_s);
         if (sink < 0) printf("\n");

@@ -75,14 +75,14 @@ typedef struct fpi_kernels {
                      const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap);
     /*
      * The matcher's candidate pairs under one alignment: every j < na and
-     * k < nb with |bx[k] - cx[j]| <= rad[j] and |by[k] - cy[j]| <= rad[j],
-     * written as j << 8 | k, by j then k ascending; returns their count
-     * (at most na * nb). bx and by must be readable up to FPI_SCAN_PAD
-     * entries past nb; |cx|, |cy| <= 16384 and -1 <= rad <= 255 (-1 pairs
-     * nothing).
+     * klo[j] <= k < khi[j] with |bx[k] - cx[j]| <= rad[j] and
+     * |by[k] - cy[j]| <= rad[j], written as j << 8 | k, by j then k
+     * ascending; returns their count. bx and by must be readable up to
+     * FPI_SCAN_PAD entries past every khi[j]; |cx|, |cy| <= 16384 and
+     * -1 <= rad <= 255 (-1 pairs nothing).
      */
-    int (*pair_scan)(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
-                     const int16_t *by, int nb, uint16_t *out);
+    int (*pair_scan)(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo, const uint8_t *khi,
+                     int na, const int16_t *bx, const int16_t *by, uint16_t *out);
 } fpi_kernels;
 
 /* Readable slack the scan kernels need past the end of their inputs. */
@@ -100,8 +100,8 @@ void fpi_filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int1
 void fpi_tensor_block8_avx2(const uint8_t *src, ptrdiff_t stride, int32_t out[3]);
 int fpi_edge_scan_avx2(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
                        const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap);
-int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
-                       const int16_t *by, int nb, uint16_t *out);
+int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo,
+                       const uint8_t *khi, int na, const int16_t *bx, const int16_t *by, uint16_t *out);
 #endif
 #if defined(FP_HAVE_NEON)
 extern const fpi_kernels fpi_kernels_neon;

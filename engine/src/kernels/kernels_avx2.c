@@ -126,8 +126,8 @@ int fpi_edge_scan_avx2(const uint8_t *r, const uint8_t *o, const uint16_t *lo, c
     return c;
 }
 
-int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
-                       const int16_t *by, int nb, uint16_t *out)
+int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo,
+                       const uint8_t *khi, int na, const int16_t *bx, const int16_t *by, uint16_t *out)
 {
     int c = 0;
     for (int j = 0; j < na; j++) {
@@ -135,7 +135,8 @@ int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad,
         const simde__m256i xhi = simde_mm256_set1_epi16((int16_t)(cx[j] + rad[j] + 1));
         const simde__m256i ylo = simde_mm256_set1_epi16((int16_t)(cy[j] - rad[j] - 1));
         const simde__m256i yhi = simde_mm256_set1_epi16((int16_t)(cy[j] + rad[j] + 1));
-        for (int k = 0; k < nb; k += 16) {
+        const int nb = khi[j];
+        for (int k = klo[j]; k < nb; k += 16) {
             simde__m256i vx = simde_mm256_loadu_si256((const void *)(bx + k));
             simde__m256i vy = simde_mm256_loadu_si256((const void *)(by + k));
             simde__m256i in = simde_mm256_and_si256(

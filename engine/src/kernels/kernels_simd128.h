@@ -124,8 +124,8 @@ static int edge_scan_128(const uint8_t *r, const uint8_t *o, const uint16_t *lo,
  * |v - c| <= rad as c - rad - 1 < v < c + rad + 1 on int16 lanes; the
  * bounds fit (|c| <= 16384, rad <= 255), so no lane overflows.
  */
-static int pair_scan_128(const int16_t *cx, const int16_t *cy, const int16_t *rad, int na, const int16_t *bx,
-                         const int16_t *by, int nb, uint16_t *out)
+static int pair_scan_128(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo,
+                         const uint8_t *khi, int na, const int16_t *bx, const int16_t *by, uint16_t *out)
 {
     int c = 0;
     for (int j = 0; j < na; j++) {
@@ -133,7 +133,8 @@ static int pair_scan_128(const int16_t *cx, const int16_t *cy, const int16_t *ra
         const simde__m128i xhi = simde_mm_set1_epi16((int16_t)(cx[j] + rad[j] + 1));
         const simde__m128i ylo = simde_mm_set1_epi16((int16_t)(cy[j] - rad[j] - 1));
         const simde__m128i yhi = simde_mm_set1_epi16((int16_t)(cy[j] + rad[j] + 1));
-        for (int k = 0; k < nb; k += 8) {
+        const int nb = khi[j];
+        for (int k = klo[j]; k < nb; k += 8) {
             simde__m128i vx = simde_mm_loadu_si128((const simde__m128i *)(const void *)(bx + k));
             simde__m128i vy = simde_mm_loadu_si128((const simde__m128i *)(const void *)(by + k));
             simde__m128i in = simde_mm_and_si128(

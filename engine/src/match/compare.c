@@ -232,11 +232,37 @@ static void refine_xform(const fp_template *a, const fp_template *b, const fpi_p
     t->oy = cay;
 }
 
-/* Copies b's positions into the padded arrays the box scan kernel reads. */
+/*
+ * Lays b's positions out for the pair scan kernel: sorted by y (counting
+ * sort into bands of 8 pixels, wider for unusually tall templates), so
+ * the minutiae a query square can reach are one short run.
+ */
 static void load_positions(fpi_match_ws *ws, const fp_template *b)
 {
-    memcpy(ws->bx, b->px, (size_t)b->count * sizeof(int16_t));
-    memcpy(ws->by, b->py, (size_t)b->count * sizeof(int16_t));
+    const int n = b->count;
+    int y0 = b->py[0], y1 = y0;
+    for (int k = 1; k < n; k++) {
+        y0 = FPI_MIN(y0, b->py[k]);
+        y1 = FPI_MAX(y1, b->py[k]);
+    }
+    int shift = 3;
+    while (((y1 - y0) >> shift) >= FPI_BANDS) shift++;
+    const int nbands = ((y1 - y0) >> shift) + 1;
+    uint8_t count[FPI_BANDS + 1] = {0};
+    for (int k = 0; k < n; k++) count[((b->py[k] - y0) >> shift) + 1]++;
+    ws->band_start[0] = 0;
+    for (int i = 1; i <= nbands; i++) ws->band_start[i] = (uint8_t)(ws->band_start[i - 1] + count[i]);
+    uint8_t fill[FPI_BANDS];
+    memcpy(fill, ws->band_start, (size_t)nbands);
+    for (int k = 0; k < n; k++) {
+        const int pos = fill[(b->py[k] - y0) >> shift]++;
+        ws->order[pos] = (uint8_t)k;
+        ws->bx[pos] = b->px[k];
+        ws->by[pos] = b->py[k];
+    }
+    ws->band_y0 = y0;
+    ws->band_shift = shift;
+    ws->n_bands = nbands;
 }
 
 /* Pairs minutiae of a mapped by t with those of b, closest first; returns the pair count. */
@@ -246,29 +272,43 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
     const int na = a->count, nb = b->count;
     int np = 0;
     const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
+    /* Map a's minutiae (branch-free loops over restrict arrays, which the
+     * compiler vectorises). */
+    const float c = t->c, sn = t->s, ttx = t->tx, tty = t->ty, ox = t->ox, oy = t->oy;
+    const int16_t *restrict apx = a->px, *restrict apy = a->py;
+    float *restrict mx = ws->mx, *restrict my = ws->my, *restrict mtol2 = ws->tol2;
+    int16_t *restrict qcx = ws->cx, *restrict qcy = ws->cy, *restrict qrad = ws->rad;
     for (int j = 0; j < na; j++) {
-        float x = a->px[j], y = a->py[j];
-        float tx = t->c * x - t->s * y + t->tx, ty = t->s * x + t->c * y + t->ty;
-        float rx = x - t->ox, ry = y - t->oy;
+        const float x = apx[j], y = apy[j];
+        const float tx = c * x - sn * y + ttx, ty = sn * x + c * y + tty;
+        const float rx = x - ox, ry = y - oy;
         float tol = tol0 + tol_slope * sqrtf(rx * rx + ry * ry);
-        if (tol > tol_max) tol = tol_max;
-        ws->mx[j] = tx;
-        ws->my[j] = ty;
-        ws->tol2[j] = tol * tol;
-        /* Candidates: b's minutiae in the square around the mapped point,
-         * grown by a pixel for rounding; the exact test follows. */
-        if (fabsf(tx) > 16000.0f || fabsf(ty) > 16000.0f) {
-            ws->cx[j] = ws->cy[j] = 0;
-            ws->rad[j] = -1;
-        } else {
-            ws->cx[j] = (int16_t)lrintf(tx);
-            ws->cy[j] = (int16_t)lrintf(ty);
-            ws->rad[j] = (int16_t)((int)tol + 1);
-        }
+        tol = tol < tol_max ? tol : tol_max;
+        mx[j] = tx;
+        my[j] = ty;
+        mtol2[j] = tol * tol;
+        /* The candidates' square: around the mapped point rounded, grown by
+         * a pixel for the rounding; the exact test follows. Points far
+         * outside any template pair nothing. */
+        const int in = (fabsf(tx) <= 16000.0f) & (fabsf(ty) <= 16000.0f);
+        const float kx = tx > 16000.0f ? 16000.0f : tx < -16000.0f ? -16000.0f : tx;
+        const float ky = ty > 16000.0f ? 16000.0f : ty < -16000.0f ? -16000.0f : ty;
+        qcx[j] = (int16_t)((int)(kx + 16384.5f) - 16384);
+        qcy[j] = (int16_t)((int)(ky + 16384.5f) - 16384);
+        qrad[j] = (int16_t)(in * ((int)tol + 2) - 1);
     }
-    const int nc = ws->k->pair_scan(ws->cx, ws->cy, ws->rad, na, ws->bx, ws->by, nb, ws->cand);
+    /* The bands each square reaches. */
+    const int y0 = ws->band_y0, sh = ws->band_shift, nbd = ws->n_bands;
+    for (int j = 0; j < na; j++) {
+        const int lo = qcy[j] - qrad[j] - y0, hi = qcy[j] + qrad[j] - y0;
+        const int blo = lo < 0 ? 0 : FPI_MIN(lo >> sh, nbd);
+        const int bhi = hi < 0 ? 0 : FPI_MIN((hi >> sh) + 1, nbd);
+        ws->klo[j] = ws->band_start[blo];
+        ws->khi[j] = ws->band_start[bhi];
+    }
+    const int nc = ws->k->pair_scan(ws->cx, ws->cy, ws->rad, ws->klo, ws->khi, na, ws->bx, ws->by, ws->cand);
     for (int h = 0; h < nc; h++) {
-        const int j = ws->cand[h] >> 8, k = ws->cand[h] & 255;
+        const int j = ws->cand[h] >> 8, k = ws->order[ws->cand[h] & 255];
         float dx = b->px[k] - ws->mx[j], dy = b->py[k] - ws->my[j];
         float d2 = dx * dx + dy * dy;
         if (d2 > ws->tol2[j]) continue;
@@ -306,6 +346,33 @@ int fpi_inside_hull(const fp_template *t, float x, float y, float margin)
         if (cr < 0 && cr * cr > margin * margin * (ex * ex + ey * ey)) return 0;
     }
     return 1;
+}
+
+/*
+ * How many of the n points (ws->mx, ws->my) lie inside t's hull grown by
+ * margin pixels: fpi_inside_hull for all of them at once, edge by edge,
+ * in a loop over the points that the compiler vectorises.
+ */
+static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float margin)
+{
+    const int hn = t->hull_n;
+    if (hn < 3) return n;
+    const float *restrict px = ws->mx, *restrict py = ws->my;
+    uint8_t *restrict out = ws->outside;
+    memset(out, 0, (size_t)n);
+    for (int i = 0; i < hn; i++) {
+        const int k = i + 1 == hn ? 0 : i + 1;
+        const float ex = (float)(t->hull_x[k] - t->hull_x[i]), ey = (float)(t->hull_y[k] - t->hull_y[i]);
+        const float hx = (float)t->hull_x[i], hy = (float)t->hull_y[i];
+        const float lim = margin * margin * (ex * ex + ey * ey);
+        for (int p = 0; p < n; p++) {
+            const float cr = ex * (py[p] - hy) - ey * (px[p] - hx);
+            out[p] |= (uint8_t)((cr < 0) & (cr * cr > lim));
+        }
+    }
+    int inside = n;
+    for (int p = 0; p < n; p++) inside -= out[p];
+    return inside;
 }
 
 uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al)
@@ -350,16 +417,19 @@ uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_templa
         if (ws->votes[ws->best[p].a * nb + ws->best[p].b] > 0) supported++;
     /* Minutiae of each template inside the other's area, under the alignment. */
     const float c = best_t.c, s = best_t.s;
-    int in_a = 0, in_b = 0;
     for (int j = 0; j < na; j++) {
         float x = a->px[j], y = a->py[j];
-        in_a += fpi_inside_hull(b, c * x - s * y + best_t.tx, s * x + c * y + best_t.ty, 10.0f);
+        ws->mx[j] = c * x - s * y + best_t.tx;
+        ws->my[j] = s * x + c * y + best_t.ty;
     }
+    int in_a = count_inside(ws, b, na, 10.0f);
     for (int k = 0; k < nb; k++) {
         /* Inverse transform: rotate back by -theta after removing the translation. */
         float x = b->px[k] - best_t.tx, y = b->py[k] - best_t.ty;
-        in_b += fpi_inside_hull(a, c * x + s * y, -s * x + c * y, 10.0f);
+        ws->mx[k] = c * x + s * y;
+        ws->my[k] = -s * x + c * y;
     }
+    int in_b = count_inside(ws, a, nb, 10.0f);
     int m = best_m;
     if (al) {
         al->c = best_t.c;

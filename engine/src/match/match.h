@@ -10,6 +10,7 @@
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
 #define FPI_MAX_HITS 16384 /* edge agreements kept per comparison */
 #define FPI_SEEDS 12
+#define FPI_BANDS 128 /* bands of the second template's minutiae along y, at most */
 #define FPI_COST_MAX 256
 
 typedef struct fpi_pair {
@@ -39,7 +40,15 @@ typedef struct fpi_match_ws {
     uint16_t cost_count[FPI_COST_MAX + 1];
     /* The second template's positions, padded for the box scan kernel. */
     int16_t bx[FP_MAX_MINUTIAE + FPI_SCAN_PAD], by[FP_MAX_MINUTIAE + FPI_SCAN_PAD];
+    /* The second template's minutiae in order of y (order[] maps back), in
+     * bands of 1 << band_shift pixels from band_y0: band_start[i] is the
+     * first minutia of band i and band_start[n_bands] the count. */
+    uint8_t order[FP_MAX_MINUTIAE];
+    uint8_t band_start[FPI_BANDS + 1];
+    int band_y0, band_shift, n_bands;
     int16_t cx[FP_MAX_MINUTIAE], cy[FP_MAX_MINUTIAE], rad[FP_MAX_MINUTIAE];
+    uint8_t klo[FP_MAX_MINUTIAE], khi[FP_MAX_MINUTIAE];
+    uint8_t outside[FP_MAX_MINUTIAE];
     float mx[FP_MAX_MINUTIAE], my[FP_MAX_MINUTIAE], tol2[FP_MAX_MINUTIAE];
     uint16_t cand[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
