@@ -1,5 +1,6 @@
 /* The single-threaded 1:N scan and the decision rule. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,8 +121,20 @@ size_t fp_identify_shortlist_default(size_t n)
 void fpi_stage1_scan(const fpi_kernels *k, const fp_gallery *g, const fpi_pcode *probe, size_t begin, size_t end,
                      uint64_t *keys)
 {
-    for (size_t i = begin; i < end; i++)
+    for (size_t i = begin; i < end; i++) {
+        /* A later slot's codes are in another allocation (or another part
+         * of the mapping): ask for the lines the kernel will read, without
+         * waiting for them (the first 40 codes' words, the counts). */
+        if (i + 2 < end) {
+            const char *nx = (const char *)g->pcode[i + 2];
+            for (size_t off = 0; off < 40 * sizeof(uint64_t); off += 64) {
+                __builtin_prefetch(nx + offsetof(fpi_pcode, lo) + off);
+                __builtin_prefetch(nx + offsetof(fpi_pcode, hi) + off);
+            }
+            __builtin_prefetch(nx + offsetof(fpi_pcode, pop));
+        }
         keys[i] = fpi_stage1_key(fpi_pcode_score(k, probe, g->pcode[i]), g->user[i], g->finger[i]);
+    }
 }
 
 static void swap64(uint64_t *a, uint64_t *b)

@@ -79,19 +79,30 @@ uint32_t fpi_pcode_score(const fpi_kernels *k, const fpi_pcode *probe, const fpi
 {
     uint16_t best[FPI_PCODE_MAX];
     k->pcode_best(probe, cand, best);
-    /* Mean of the PCODE_TOP largest entries: a partial selection (n <= 64). */
-    uint32_t top[PCODE_TOP] = {0};
-    for (int i = 0; i < probe->n; i++) {
-        uint32_t v = best[i];
-        if (v <= top[PCODE_TOP - 1]) continue;
-        int p = PCODE_TOP - 1;
-        while (p > 0 && top[p - 1] < v) {
-            top[p] = top[p - 1];
-            p--;
-        }
-        top[p] = v;
-    }
+    const int n = probe->n;
+    /* Mean of the PCODE_TOP largest entries (missing entries count as 0). */
     uint32_t sum = 0;
-    for (int i = 0; i < PCODE_TOP; i++) sum += top[i];
+    if (n <= PCODE_TOP) {
+        for (int i = 0; i < n; i++) sum += best[i];
+        return sum / PCODE_TOP;
+    }
+    /* The PCODE_TOP-th largest value t, bit by bit from the top: the largest
+     * t with at least PCODE_TOP entries >= t. Branch-free counting loops,
+     * which the compiler vectorises. */
+    uint32_t t = 0;
+    for (int bit = 15; bit >= 0; bit--) {
+        const uint32_t try = t | 1u << bit;
+        int c = 0;
+        for (int i = 0; i < n; i++) c += best[i] >= try;
+        if (c >= PCODE_TOP) t = try;
+    }
+    /* The entries above t, and t for the rest of the PCODE_TOP. */
+    int above = 0;
+    for (int i = 0; i < n; i++) {
+        const int gt = best[i] > t;
+        above += gt;
+        sum += gt ? best[i] : 0;
+    }
+    sum += (uint32_t)(PCODE_TOP - above) * t;
     return sum / PCODE_TOP;
 }
