@@ -382,6 +382,65 @@ static void test_two_stage(void **state)
     fp_identify_scratch_destroy(scratch);
 }
 
+/* Workers grouped by NUMA node (a described two-node machine): every
+ * group scans its own part first and helps the others, and the answers
+ * stay those of the single-threaded calls. */
+static void test_pool_numa_groups(void **state)
+{
+    fixture *fx = *state;
+    fp_identify_scratch *scratch = NULL;
+    assert_int_equal(fp_identify_scratch_create(&scratch), FP_OK);
+    static const struct {
+        const char *topo;
+        uint32_t threads, nodes;
+    } cases[] = {{"pack:2 numa:1 core:2 pu:1", 3, 2}, {"pack:2 numa:1 core:2 pu:1", 4, 2},
+                 {"pack:2 numa:1 core:2 pu:1", 2, 1}, {"numa:3 core:1 pu:2", 5, 3}};
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        fp_identify_pool_config cfg;
+        fp_identify_pool_config_init(&cfg);
+        cfg.threads = cases[ci].threads;
+        cfg.topology = cases[ci].topo;
+        fp_identify_pool *pool = NULL;
+        fp_status st = fp_identify_pool_create(&cfg, &pool);
+        if (st == FP_ERR_UNSUPPORTED) {
+            print_message("skipped: this build has no hwloc\n");
+            fp_identify_scratch_destroy(scratch);
+            skip();
+        }
+        assert_int_equal(st, FP_OK);
+        assert_int_equal(fp_identify_pool_nodes(pool), cases[ci].nodes);
+        /* Nothing is bound on a described machine. */
+        assert_int_equal(fp_identify_pool_pinned(pool), 0);
+        assert_int_equal(fp_identify_pool_membound(pool), 0);
+        for (size_t p = 0; p < fx->n_probes; p += 2) {
+            fp_identify_candidate a[10], b[10];
+            size_t na, nb;
+            fp_identify_decision da, db;
+            assert_int_equal(fp_identify(fx->ctx, fx->g, fx->probes[p], 30.0f, 10, a, &na, &da), FP_OK);
+            assert_int_equal(fp_identify_parallel(pool, fx->g, fx->probes[p], 30.0f, 10, b, &nb, &db), FP_OK);
+            assert_int_equal(na, nb);
+            assert_same(a, b, na);
+            assert_memory_equal(&da, &db, sizeof(da));
+            assert_int_equal(fp_identify_two_stage(fx->ctx, fx->g, fx->probes[p], 30.0f, 7, scratch, 10, a, &na, &da),
+                             FP_OK);
+            assert_int_equal(fp_identify_parallel_two_stage(pool, fx->g, fx->probes[p], 30.0f, 7, 10, b, &nb, &db),
+                             FP_OK);
+            assert_int_equal(na, nb);
+            assert_same(a, b, na);
+            assert_memory_equal(&da, &db, sizeof(da));
+        }
+        fp_identify_pool_destroy(pool);
+    }
+    /* A description hwloc cannot read. */
+    fp_identify_pool_config cfg;
+    fp_identify_pool_config_init(&cfg);
+    cfg.topology = "no such machine";
+    fp_identify_pool *pool = NULL;
+    assert_int_equal(fp_identify_pool_create(&cfg, &pool), FP_ERR_INVALID_ARGUMENT);
+    assert_null(pool);
+    fp_identify_scratch_destroy(scratch);
+}
+
 /* ---- the stage-1 score: mean of the 8 best per-code similarities ---------- */
 
 /* A kernel table whose pcode_best hands out preset values. */
@@ -433,6 +492,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decision_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_stage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pool_numa_groups, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,7 +204,9 @@ static int latency(const opts *o, const fp_gallery *g, fp_template **mated, size
         fprintf(stderr, "fpbench search: pool: %s\n", fp_status_message(st));
         return 0;
     }
-    printf("  pool of %lu: %u pinned to a physical core\n", t, fp_identify_pool_pinned(pool));
+    printf("  pool of %lu: %u pinned to a physical core, %u with memory bound to its NUMA node (%u node%s)\n", t,
+           fp_identify_pool_pinned(pool), fp_identify_pool_membound(pool), fp_identify_pool_nodes(pool),
+           fp_identify_pool_nodes(pool) == 1 ? "" : "s");
     double *ms = calloc(o->queries, sizeof(double));
     if (!ms) {
         fp_identify_pool_destroy(pool);

@@ -233,8 +233,14 @@ typedef struct fp_identify_pool_config {
     uint32_t threads;
     /* Largest k fp_identify_parallel will accept; 0 selects 100. */
     uint32_t max_k;
-    /* Non-zero pins thread i to physical core i (hwloc builds only). */
+    /* Non-zero pins thread i to physical core i and its memory to that
+     * core's NUMA node (hwloc builds only). */
     int pin;
+    /* NULL: this machine. Otherwise an hwloc synthetic topology description
+     * (for example "pack:2 numa:1 core:4 pu:1") used to group the workers
+     * by node without binding anything: for tests and planning. Without
+     * hwloc: FP_ERR_UNSUPPORTED. */
+    const char *topology;
     /* Configuration of each worker's context; see fp_context_create. */
     fp_config context;
 } fp_identify_pool_config;
@@ -255,6 +261,11 @@ void fp_identify_pool_destroy(fp_identify_pool *pool);
 uint32_t fp_identify_pool_threads(const fp_identify_pool *pool);
 /* Number of workers actually pinned to a core (0 without hwloc). */
 uint32_t fp_identify_pool_pinned(const fp_identify_pool *pool);
+/* Number of those whose memory is also bound to their core's NUMA node. */
+uint32_t fp_identify_pool_membound(const fp_identify_pool *pool);
+/* Number of NUMA groups the workers form (1 on a one-node machine): each
+ * group scans its own contiguous part of the gallery first. */
+uint32_t fp_identify_pool_nodes(const fp_identify_pool *pool);
 
 /*
  * fp_identify on the pool: the workers take contiguous chunks of the

@@ -6,6 +6,14 @@
  * rank them into their own list; the caller merges the lists with the same
  * total order fp_identify uses. The k best of a set under a total order do
  * not depend on how the set was split, so both give identical results.
+ *
+ * Memory placement (hwloc builds): each worker is bound to its core and its
+ * memory policy to that core's NUMA node, and allocates its own context
+ * and top-k after that, so they are local. The workers are grouped by
+ * node; every scan is cut into one contiguous part per group, in
+ * proportion to its workers, and a worker takes chunks of its own group's
+ * part first and then helps the other groups. On a one-node machine there
+ * is one group and one cursor.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,6 +40,7 @@
 typedef struct worker {
     fp_identify_pool *pool;
     uint32_t index;
+    uint32_t group; /* NUMA group (index into the pool's groups) */
     pthread_t thread;
     fp_context *ctx;
     fp_identify_candidate *top; /* max_k entries */
@@ -39,10 +48,21 @@ typedef struct worker {
     fp_status status;
 } worker;
 
+/* The part of the current scan that one NUMA group's workers take first. */
+typedef struct group {
+    atomic_size_t cursor; /* next unscanned position of the part */
+    size_t end;
+    uint32_t workers;
+    int node; /* OS index of the NUMA node, -1 when unknown */
+} group;
+
 struct fp_identify_pool {
-    uint32_t threads, started, pinned, ready;
+    uint32_t threads, started, pinned, membound, ready;
     int pin;
-    atomic_size_t cursor; /* next unscanned slot of the current query */
+    group *groups;
+    uint32_t n_groups;
+    fp_status start_status; /* the first worker set-up failure */
+    fp_config context;
     uint32_t max_k;
     worker *workers;
     pthread_mutex_t lock;
@@ -73,6 +93,7 @@ void fp_identify_pool_config_init(fp_identify_pool_config *config)
     config->threads = 0;
     config->max_k = POOL_DEFAULT_MAX_K;
     config->pin = 1;
+    config->topology = NULL;
     fp_config_init(&config->context);
 }
 
@@ -89,8 +110,13 @@ static void pin_self(fp_identify_pool *pool, uint32_t index)
     /* One hardware thread of the core, so the OS does not move the worker between SMT siblings. */
     hwloc_bitmap_singlify(set);
     if (hwloc_set_cpubind(pool->topo, set, HWLOC_CPUBIND_THREAD) == 0) {
+        /* Memory from the core's node from now on (this worker's context,
+         * its top-k and whatever it first touches). */
+        int bound = core->nodeset && hwloc_set_membind(pool->topo, core->nodeset, HWLOC_MEMBIND_BIND,
+                                                       HWLOC_MEMBIND_THREAD | HWLOC_MEMBIND_BYNODESET) == 0;
         pthread_mutex_lock(&pool->lock);
         pool->pinned++;
+        pool->membound += (uint32_t)bound;
         pthread_mutex_unlock(&pool->lock);
     }
     hwloc_bitmap_free(set);
@@ -100,13 +126,40 @@ static void pin_self(fp_identify_pool *pool, uint32_t index)
 #endif
 }
 
+/* Takes chunks of one group's part of the current phase until it is done. */
+static fp_status scan_part(worker *w, group *gr, int phase, size_t chunk, const fp_gallery *g,
+                           const fp_template *probe, size_t k)
+{
+    fp_identify_pool *pool = w->pool;
+    for (;;) {
+        size_t begin = atomic_fetch_add(&gr->cursor, chunk);
+        if (begin >= gr->end) return FP_OK;
+        size_t end = gr->end - begin < chunk ? gr->end : begin + chunk;
+        fp_status st = FP_OK;
+        if (phase == PHASE_SCAN)
+            st = fpi_search_scan(w->ctx, g, begin, end, probe, k, w->top, &w->n);
+        else if (phase == PHASE_STAGE1)
+            fpi_stage1_scan(w->ctx->kernels, g, pool->probe_code, begin, end, fpi_scratch_keys(pool->scratch));
+        else
+            st = fpi_search_scan_list(w->ctx, g, fpi_scratch_slots(pool->scratch), begin, end, probe, k, w->top,
+                                      &w->n);
+        if (st != FP_OK) return st;
+    }
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     fp_identify_pool *pool = w->pool;
     uint64_t seen = 0;
     if (pool->pin) pin_self(pool, w->index);
+    /* Allocated here, after the binding, so they live on the worker's node. */
+    fp_status st = FP_OK;
+    w->top = calloc(pool->max_k, sizeof(*w->top));
+    if (!w->top) st = FP_ERR_NO_MEMORY;
+    if (st == FP_OK) st = fp_context_create(&pool->context, &w->ctx);
     pthread_mutex_lock(&pool->lock);
+    if (st != FP_OK && pool->start_status == FP_OK) pool->start_status = st;
     if (++pool->ready == pool->threads) pthread_cond_signal(&pool->done);
     for (;;) {
         while (!pool->quit && pool->generation == seen) pthread_cond_wait(&pool->wake, &pool->lock);
@@ -118,6 +171,12 @@ static void *worker_main(void *arg)
         int phase = pool->phase;
         size_t total = phase == PHASE_STAGE2 ? pool->list_len : g->count;
         pthread_mutex_unlock(&pool->lock);
+        if (!w->ctx) {
+            /* Set-up failed (the pool is being torn down): take no part. */
+            pthread_mutex_lock(&pool->lock);
+            if (--pool->pending == 0) pthread_cond_signal(&pool->done);
+            continue;
+        }
 
         if (phase != PHASE_STAGE1) w->n = 0;
         w->status = FP_OK;
@@ -125,25 +184,41 @@ static void *worker_main(void *arg)
         size_t chunk_max = phase == PHASE_STAGE1 ? 64 * POOL_CHUNK_MAX : POOL_CHUNK_MAX;
         size_t chunk = total / ((size_t)pool->threads * POOL_CHUNKS_PER_WORKER);
         chunk = chunk < 1 ? 1 : chunk > chunk_max ? chunk_max : chunk;
-        for (;;) {
-            size_t begin = atomic_fetch_add(&pool->cursor, chunk);
-            if (begin >= total) break;
-            size_t end = total - begin < chunk ? total : begin + chunk;
-            if (phase == PHASE_SCAN)
-                w->status = fpi_search_scan(w->ctx, g, begin, end, probe, k, w->top, &w->n);
-            else if (phase == PHASE_STAGE1)
-                fpi_stage1_scan(w->ctx->kernels, g, pool->probe_code, begin, end, fpi_scratch_keys(pool->scratch));
-            else
-                w->status = fpi_search_scan_list(w->ctx, g, fpi_scratch_slots(pool->scratch), begin, end, probe, k,
-                                                 w->top, &w->n);
-            if (w->status != FP_OK) break;
-        }
+        /* Own group's part first, then the others' in turn. */
+        for (uint32_t gi = 0; gi < pool->n_groups && w->status == FP_OK; gi++)
+            w->status = scan_part(w, &pool->groups[(w->group + gi) % pool->n_groups], phase, chunk, g, probe, k);
 
         pthread_mutex_lock(&pool->lock);
         if (--pool->pending == 0) pthread_cond_signal(&pool->done);
     }
     pthread_mutex_unlock(&pool->lock);
     return NULL;
+}
+
+/* Groups the workers by the NUMA node of the core each is (or would be) placed on. */
+static void assign_groups(fp_identify_pool *pool)
+{
+    pool->n_groups = 0;
+    for (uint32_t i = 0; i < pool->threads; i++) {
+        int node = -1;
+#ifdef FP_HAVE_HWLOC
+        int cores = pool->have_topo ? hwloc_get_nbobjs_by_type(pool->topo, HWLOC_OBJ_CORE) : 0;
+        if (cores > 0) {
+            hwloc_obj_t core = hwloc_get_obj_by_type(pool->topo, HWLOC_OBJ_CORE, i % (uint32_t)cores);
+            if (core && core->nodeset && !hwloc_bitmap_iszero(core->nodeset)) node = hwloc_bitmap_first(core->nodeset);
+        }
+#endif
+        uint32_t g = 0;
+        while (g < pool->n_groups && pool->groups[g].node != node) g++;
+        if (g == pool->n_groups) {
+            pool->groups[g].node = node;
+            pool->groups[g].workers = 0;
+            atomic_init(&pool->groups[g].cursor, 0);
+            pool->n_groups++;
+        }
+        pool->groups[g].workers++;
+        pool->workers[i].group = g;
+    }
 }
 
 static uint32_t default_threads(fp_identify_pool *pool)
@@ -172,35 +247,50 @@ fp_status fp_identify_pool_create(const fp_identify_pool_config *config, fp_iden
     if (config->threads > POOL_MAX_THREADS) return FP_ERR_INVALID_ARGUMENT;
     fp_identify_pool *pool = calloc(1, sizeof(*pool));
     if (!pool) return FP_ERR_NO_MEMORY;
-    atomic_init(&pool->cursor, 0);
     if (pthread_mutex_init(&pool->lock, NULL) != 0) {
         free(pool);
         return FP_ERR_NO_MEMORY;
     }
+    pool->context = config->context;
     pthread_cond_init(&pool->wake, NULL);
     pthread_cond_init(&pool->done, NULL);
 #ifdef FP_HAVE_HWLOC
     if (hwloc_topology_init(&pool->topo) == 0) {
-        if (hwloc_topology_load(pool->topo) == 0)
+        int ok = !config->topology || hwloc_topology_set_synthetic(pool->topo, config->topology) == 0;
+        if (ok && hwloc_topology_load(pool->topo) == 0)
             pool->have_topo = 1;
         else
             hwloc_topology_destroy(pool->topo);
+    }
+    if (config->topology && !pool->have_topo) {
+        pthread_cond_destroy(&pool->wake);
+        pthread_cond_destroy(&pool->done);
+        pthread_mutex_destroy(&pool->lock);
+        free(pool);
+        return FP_ERR_INVALID_ARGUMENT;
+    }
+#else
+    if (config->topology) {
+        pthread_cond_destroy(&pool->wake);
+        pthread_cond_destroy(&pool->done);
+        pthread_mutex_destroy(&pool->lock);
+        free(pool);
+        return FP_ERR_UNSUPPORTED;
     }
 #endif
     fp_status st = FP_OK;
     pool->threads = config->threads ? config->threads : default_threads(pool);
     pool->max_k = config->max_k ? config->max_k : POOL_DEFAULT_MAX_K;
-    pool->pin = config->pin != 0;
+    /* A described (synthetic) topology has no processors to bind to. */
+    pool->pin = config->pin != 0 && !config->topology;
     pool->workers = calloc(pool->threads, sizeof(*pool->workers));
-    if (!pool->workers) FPI_FAIL(FP_ERR_NO_MEMORY);
+    pool->groups = calloc(pool->threads, sizeof(*pool->groups));
+    if (!pool->workers || !pool->groups) FPI_FAIL(FP_ERR_NO_MEMORY);
     FPI_TRY(fp_identify_scratch_create(&pool->scratch));
+    assign_groups(pool);
     for (uint32_t i = 0; i < pool->threads; i++) {
-        worker *w = &pool->workers[i];
-        w->pool = pool;
-        w->index = i;
-        w->top = calloc(pool->max_k, sizeof(*w->top));
-        if (!w->top) FPI_FAIL(FP_ERR_NO_MEMORY);
-        FPI_TRY(fp_context_create(&config->context, &w->ctx));
+        pool->workers[i].pool = pool;
+        pool->workers[i].index = i;
     }
     for (uint32_t i = 0; i < pool->threads; i++) {
         if (pthread_create(&pool->workers[i].thread, NULL, worker_main, &pool->workers[i]) != 0)
@@ -210,6 +300,7 @@ fp_status fp_identify_pool_create(const fp_identify_pool_config *config, fp_iden
     /* Return only once every worker has placed itself, so the pinned count is final. */
     pthread_mutex_lock(&pool->lock);
     while (pool->ready < pool->threads) pthread_cond_wait(&pool->done, &pool->lock);
+    st = pool->start_status;
     pthread_mutex_unlock(&pool->lock);
 done:
     if (st != FP_OK) {
@@ -235,6 +326,7 @@ void fp_identify_pool_destroy(fp_identify_pool *pool)
         }
     }
     free(pool->workers);
+    free(pool->groups);
     fp_identify_scratch_destroy(pool->scratch);
 #ifdef FP_HAVE_HWLOC
     if (pool->have_topo) hwloc_topology_destroy(pool->topo);
@@ -248,6 +340,16 @@ void fp_identify_pool_destroy(fp_identify_pool *pool)
 uint32_t fp_identify_pool_threads(const fp_identify_pool *pool)
 {
     return pool ? pool->threads : 0;
+}
+
+uint32_t fp_identify_pool_nodes(const fp_identify_pool *pool)
+{
+    return pool ? pool->n_groups : 0;
+}
+
+uint32_t fp_identify_pool_membound(const fp_identify_pool *pool)
+{
+    return pool ? pool->membound : 0;
 }
 
 uint32_t fp_identify_pool_pinned(const fp_identify_pool *pool)
@@ -264,7 +366,14 @@ static void run_phase(fp_identify_pool *pool, const fp_gallery *gallery, const f
     pool->probe = probe;
     pool->k = k;
     pool->phase = phase;
-    atomic_store(&pool->cursor, 0);
+    /* One contiguous part per group, in proportion to its workers. */
+    size_t total = phase == PHASE_STAGE2 ? pool->list_len : gallery->count, before = 0;
+    for (uint32_t g = 0; g < pool->n_groups; g++) {
+        size_t begin = total * before / pool->threads;
+        before += pool->groups[g].workers;
+        atomic_store(&pool->groups[g].cursor, begin);
+        pool->groups[g].end = total * before / pool->threads;
+    }
     pool->pending = pool->threads;
     pool->generation++;
     pthread_cond_broadcast(&pool->wake);
