@@ -254,6 +254,7 @@ fp_status fp_identify_pool_create(const fp_identify_pool_config *config, fp_iden
     pool->context = config->context;
     pthread_cond_init(&pool->wake, NULL);
     pthread_cond_init(&pool->done, NULL);
+    fp_status st = FP_OK;
 #ifdef FP_HAVE_HWLOC
     if (hwloc_topology_init(&pool->topo) == 0) {
         int ok = !config->topology || hwloc_topology_set_synthetic(pool->topo, config->topology) == 0;
@@ -262,23 +263,10 @@ fp_status fp_identify_pool_create(const fp_identify_pool_config *config, fp_iden
         else
             hwloc_topology_destroy(pool->topo);
     }
-    if (config->topology && !pool->have_topo) {
-        pthread_cond_destroy(&pool->wake);
-        pthread_cond_destroy(&pool->done);
-        pthread_mutex_destroy(&pool->lock);
-        free(pool);
-        return FP_ERR_INVALID_ARGUMENT;
-    }
+    if (config->topology && !pool->have_topo) FPI_FAIL(FP_ERR_INVALID_ARGUMENT);
 #else
-    if (config->topology) {
-        pthread_cond_destroy(&pool->wake);
-        pthread_cond_destroy(&pool->done);
-        pthread_mutex_destroy(&pool->lock);
-        free(pool);
-        return FP_ERR_UNSUPPORTED;
-    }
+    if (config->topology) FPI_FAIL(FP_ERR_UNSUPPORTED);
 #endif
-    fp_status st = FP_OK;
     pool->threads = config->threads ? config->threads : default_threads(pool);
     pool->max_k = config->max_k ? config->max_k : POOL_DEFAULT_MAX_K;
     /* A described (synthetic) topology has no processors to bind to. */
