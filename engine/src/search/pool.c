@@ -171,12 +171,6 @@ static void *worker_main(void *arg)
         int phase = pool->phase;
         size_t total = phase == PHASE_STAGE2 ? pool->list_len : g->count;
         pthread_mutex_unlock(&pool->lock);
-        if (!w->ctx) {
-            /* Set-up failed (the pool is being torn down): take no part. */
-            pthread_mutex_lock(&pool->lock);
-            if (--pool->pending == 0) pthread_cond_signal(&pool->done);
-            continue;
-        }
 
         if (phase != PHASE_STAGE1) w->n = 0;
         w->status = FP_OK;
@@ -355,12 +349,13 @@ static void run_phase(fp_identify_pool *pool, const fp_gallery *gallery, const f
     pool->k = k;
     pool->phase = phase;
     /* One contiguous part per group, in proportion to its workers. */
-    size_t total = phase == PHASE_STAGE2 ? pool->list_len : gallery->count, before = 0;
+    const uint64_t total = phase == PHASE_STAGE2 ? pool->list_len : gallery->count;
+    uint64_t before = 0;
     for (uint32_t g = 0; g < pool->n_groups; g++) {
-        size_t begin = total * before / pool->threads;
+        size_t begin = (size_t)(total * before / pool->threads);
         before += pool->groups[g].workers;
         atomic_store(&pool->groups[g].cursor, begin);
-        pool->groups[g].end = total * before / pool->threads;
+        pool->groups[g].end = (size_t)(total * before / pool->threads);
     }
     pool->pending = pool->threads;
     pool->generation++;
