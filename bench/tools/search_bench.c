@@ -106,7 +106,7 @@ static void usage(void)
             "                      [--fpir-sizes N,...|none] [--fpir-probes P] [--mated-probes M]\n"
             "                      [--threshold T] [--seed S] [--shortlist auto|exhaustive|N]\n"
             "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n"
-            "                      [--gallery-file PATH] [--real-max N]\n"
+            "                      [--gallery-file PATH [--query-gallery heap|file]] [--real-max N]\n"
             "                      [--real-exhaustive-max N] [--shortlist-compare N]\n");
 }
 
@@ -122,6 +122,7 @@ typedef struct opts {
     const char *real;         /* comma-separated FVC-layout folders mixed into the gallery */
     const char *json, *plot;
     const char *gallery_file; /* write each gallery to this file and time loading it */
+    int query_file;           /* time the queries on the gallery loaded from that file */
     unsigned long real_max;   /* evaluate the real probes up to this N */
     unsigned long real_exhaustive_max; /* and compare them with the exhaustive scan up to this N */
     size_t shortlist_cmp;     /* a second shortlist evaluated on the real probes (0 = none) */
@@ -182,10 +183,13 @@ static int parse(int argc, char **argv, opts *o)
             o->real_max = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--gallery-file") && v)
             o->gallery_file = v;
+        else if (!strcmp(a, "--query-gallery") && v)
+            ok = !strcmp(v, "file") ? (o->query_file = 1, 1) : !strcmp(v, "heap") ? (o->query_file = 0, 1) : 0;
         else
             ok = 0;
         if (!ok) return 0;
     }
+    if (o->query_file && !o->gallery_file) return 0;
     qsort(o->sizes, (size_t)o->n_sizes, sizeof(o->sizes[0]), cmp_ul);
     qsort(o->fpir_sizes, (size_t)o->n_fpir, sizeof(o->fpir_sizes[0]), cmp_ul);
     return 1;
@@ -579,6 +583,11 @@ int fpbench_search(int argc, char **argv)
             mated[q] = NULL;
             if (fp_synth_fast_template(o.seed, (uint32_t)(q * next / n_mated), 1, &mated[q]) != FP_OK) goto done;
         }
+        /* The gallery the timed queries run on: the one built in memory, or
+         * (--query-gallery file) the one mapped from the file just written. */
+        const fp_gallery *qg = g;
+        fp_gallery_file *qgf = NULL;
+        fp_gallery *qloaded = NULL;
         if (o.gallery_file && in_list(o.sizes, o.n_sizes, next)) {
             unlink(o.gallery_file);
             fp_gallery_file *gf = NULL;
@@ -614,6 +623,11 @@ int fpbench_search(int argc, char **argv)
             printf("  gallery file: %.0f MB written in %.0f ms; loaded (mapped, %zu records checked) in %.0f ms, "
                    "best of two more loads %.0f ms\n",
                    (double)gi.file_bytes / 1e6, w1 - w0, gi.records, l1 - l0, again);
+            if (o.query_file) {
+                if (fp_gallery_file_open(o.gallery_file, &qgf, &qloaded, NULL) != FP_OK) goto done;
+                qg = qloaded;
+                printf("  queries below run on the gallery mapped from the file\n");
+            }
         }
         if (in_list(o.sizes, o.n_sizes, next)) {
             for (int ti = 0; ti < o.n_threads; ti++) {
@@ -621,7 +635,11 @@ int fpbench_search(int argc, char **argv)
                     if (mode == 1 && o.exhaustive_only) continue;
                     if (mode == 0 && !o.exhaustive_only && next > o.exhaustive_max) continue;
                     double median, mean;
-                    if (!latency(&o, g, mated, n_mated, o.threads[ti], mode, &median, &mean)) goto done;
+                    if (!latency(&o, qg, mated, n_mated, o.threads[ti], mode, &median, &mean)) {
+                        fp_gallery_file_close(qgf);
+                        fp_gallery_destroy(qloaded);
+                        goto done;
+                    }
                     printf("  %-10s %lu thread%s: median %.2f ms per query, mean %.2f ms (%lu queries), "
                            "%.0f fingers/s\n",
                            mode ? "two-stage" : "exhaustive", o.threads[ti], o.threads[ti] > 1 ? "s" : " ", median,
@@ -629,6 +647,10 @@ int fpbench_search(int argc, char **argv)
                     if (n_pts < MAX_POINTS) pts[n_pts++] = (point){next, o.threads[ti], mode, median, mean};
                 }
             }
+            fp_gallery_file_close(qgf);
+            fp_gallery_destroy(qloaded);
+            qgf = NULL;
+            qloaded = NULL;
             if (real.n_enrol && next <= o.real_max) {
                 real_result rr;
                 unsigned long tmax = o.threads[o.n_threads - 1];
