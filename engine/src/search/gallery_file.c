@@ -234,6 +234,10 @@ static size_t check_record(const uint8_t *base, uint64_t size, uint64_t off)
         if (pc->n > FPI_PCODE_MAX || pc->n > count) return 0;
         for (int i = 0; i < pc->n; i++)
             if (pc->pop[i] > 128) return 0;
+        /* The SIMD kernels read whole blocks of codes: the slots past n must
+         * be empty, as the encoder leaves them. */
+        for (int i = pc->n; i < FPI_PCODE_MAX; i++)
+            if (pc->lo[i] || pc->hi[i] || pc->pop[i]) return 0;
         size_t n = count ? count : 1;
         const fpi_neighbour *nb = (const fpi_neighbour *)(const void *)(p + PUT_FIXED + sizeof(fpi_pcode) +
                                                                            pad8(n * sizeof(fp_minutia)) +
