@@ -74,6 +74,81 @@ static void bench_pcode(fpb_state *st, void *arg)
 }
 
 /*
+ * The matcher's scans on inputs the size of a 40-minutia comparison: the
+ * vote's 240 edge queries, each over a run of about 20 length-sorted
+ * edges; and one alignment's 40 mapped minutiae against 40, each over
+ * the band of y it reaches.
+ */
+enum { SCAN_EDGES = 240, SCAN_MIN = 40 };
+static uint8_t g_er[SCAN_EDGES + FPI_SCAN_PAD], g_eo[SCAN_EDGES + FPI_SCAN_PAD];
+static uint16_t g_qlo[SCAN_EDGES], g_qhi[SCAN_EDGES];
+static uint8_t g_qdr[SCAN_EDGES], g_qdo[SCAN_EDGES];
+static uint32_t g_hits[SCAN_EDGES * SCAN_EDGES];
+static int16_t g_cx[SCAN_MIN], g_cy[SCAN_MIN], g_rad[SCAN_MIN];
+static int16_t g_bx[SCAN_MIN + FPI_SCAN_PAD], g_by[SCAN_MIN + FPI_SCAN_PAD];
+static uint8_t g_klo[SCAN_MIN], g_khi[SCAN_MIN];
+static uint16_t g_cand[SCAN_MIN * SCAN_MIN];
+
+static int cmp_i16(const void *a, const void *b)
+{
+    return *(const int16_t *)a - *(const int16_t *)b;
+}
+
+static void fill_scans(void)
+{
+    for (int q = 0; q < SCAN_EDGES + FPI_SCAN_PAD; q++) {
+        g_er[q] = (uint8_t)rand();
+        g_eo[q] = (uint8_t)rand();
+    }
+    for (int i = 0; i < SCAN_EDGES; i++) {
+        int lo = rand() % (SCAN_EDGES - 30);
+        g_qlo[i] = (uint16_t)lo;
+        g_qhi[i] = (uint16_t)(lo + 10 + rand() % 21);
+        g_qdr[i] = (uint8_t)rand();
+        g_qdo[i] = (uint8_t)rand();
+    }
+    /* b's minutiae over 300 x 400 px, sorted by y as the matcher lays them out. */
+    int16_t ys[SCAN_MIN];
+    for (int k = 0; k < SCAN_MIN; k++) ys[k] = (int16_t)(rand() % 400);
+    qsort(ys, SCAN_MIN, sizeof(ys[0]), cmp_i16);
+    for (int k = 0; k < SCAN_MIN; k++) {
+        g_bx[k] = (int16_t)(rand() % 300);
+        g_by[k] = ys[k];
+    }
+    for (int j = 0; j < SCAN_MIN; j++) {
+        g_cx[j] = (int16_t)(rand() % 300);
+        g_cy[j] = (int16_t)(rand() % 400);
+        g_rad[j] = (int16_t)(8 + rand() % 24);
+        int lo = 0;
+        while (lo < SCAN_MIN && g_by[lo] < g_cy[j] - g_rad[j]) lo++;
+        int hi = lo;
+        while (hi < SCAN_MIN && g_by[hi] <= g_cy[j] + g_rad[j]) hi++;
+        g_klo[j] = (uint8_t)lo;
+        g_khi[j] = (uint8_t)hi;
+    }
+}
+
+static void bench_edge_scan(fpb_state *st, void *arg)
+{
+    const fpi_kernels *k = ((kernel_case *)arg)->k;
+    while (fpb_keep_running(st)) {
+        int n = k->edge_scan(g_er, g_eo, g_qlo, g_qhi, g_qdr, g_qdo, SCAN_EDGES, 28, g_hits, SCAN_EDGES * SCAN_EDGES);
+        fpb_do_not_optimize(&n);
+    }
+    fpb_set_items_processed(st, SCAN_EDGES);
+}
+
+static void bench_pair_scan(fpb_state *st, void *arg)
+{
+    const fpi_kernels *k = ((kernel_case *)arg)->k;
+    while (fpb_keep_running(st)) {
+        int n = k->pair_scan(g_cx, g_cy, g_rad, g_klo, g_khi, SCAN_MIN, g_bx, g_by, g_cand);
+        fpb_do_not_optimize(&n);
+    }
+    fpb_set_items_processed(st, SCAN_MIN);
+}
+
+/*
  * A 388x374 whorl-like pattern: concentric ridges with period 9 px, with
  * phase singularities (each adds one minutia) at fixed points.
  */
@@ -134,9 +209,10 @@ int main(int argc, char **argv)
 
     static const fp_simd_level levels[] = {FP_SIMD_REF, FP_SIMD_SSE41, FP_SIMD_AVX2, FP_SIMD_AVX512, FP_SIMD_NEON};
     static kernel_case cases[5];
-    static char names[15][64];
+    static char names[25][64];
     fill_pcode(&g_pa);
     fill_pcode(&g_pb);
+    fill_scans();
     int nn = 0;
     for (int i = 0; i < 5; i++) {
         fp_simd_level got;
@@ -147,6 +223,10 @@ int main(int argc, char **argv)
         fpb_register(names[nn++], bench_tensor, &cases[i]);
         snprintf(names[nn], sizeof names[nn], "pcode_best_40x40/%s", fp_simd_level_name(got));
         fpb_register(names[nn++], bench_pcode, &cases[i]);
+        snprintf(names[nn], sizeof names[nn], "edge_scan_240/%s", fp_simd_level_name(got));
+        fpb_register(names[nn++], bench_edge_scan, &cases[i]);
+        snprintf(names[nn], sizeof names[nn], "pair_scan_40x40/%s", fp_simd_level_name(got));
+        fpb_register(names[nn++], bench_pair_scan, &cases[i]);
     }
 
     static whole_case wc;
