@@ -334,16 +334,37 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
     return m;
 }
 
+/* Edge i of t's hull (to vertex i + 1), for the outside test at a margin. */
+typedef struct hull_edge {
+    float ex, ey, hx, hy, lim;
+} hull_edge;
+
+static inline hull_edge hull_edge_of(const fp_template *t, int i, float margin)
+{
+    const int k = i + 1 == t->hull_n ? 0 : i + 1;
+    hull_edge e;
+    e.ex = (float)(t->hull_x[k] - t->hull_x[i]);
+    e.ey = (float)(t->hull_y[k] - t->hull_y[i]);
+    e.hx = (float)t->hull_x[i];
+    e.hy = (float)t->hull_y[i];
+    e.lim = margin * margin * (e.ex * e.ex + e.ey * e.ey);
+    return e;
+}
+
+/* Whether (x, y) lies beyond the edge by more than the margin (the hull turns counter-clockwise). */
+static inline int beyond_edge(const hull_edge *e, float x, float y)
+{
+    const float cr = e->ex * (y - e->hy) - e->ey * (x - e->hx);
+    return (cr < 0) & (cr * cr > e->lim);
+}
+
 /* Whether (x, y) lies inside t's hull grown by margin pixels. */
 int fpi_inside_hull(const fp_template *t, float x, float y, float margin)
 {
-    const int n = t->hull_n;
-    if (n < 3) return 1;
-    for (int i = 0; i < n; i++) {
-        int k = i + 1 == n ? 0 : i + 1;
-        float ex = (float)(t->hull_x[k] - t->hull_x[i]), ey = (float)(t->hull_y[k] - t->hull_y[i]);
-        float cr = ex * (y - (float)t->hull_y[i]) - ey * (x - (float)t->hull_x[i]);
-        if (cr < 0 && cr * cr > margin * margin * (ex * ex + ey * ey)) return 0;
+    if (t->hull_n < 3) return 1;
+    for (int i = 0; i < t->hull_n; i++) {
+        const hull_edge e = hull_edge_of(t, i, margin);
+        if (beyond_edge(&e, x, y)) return 0;
     }
     return 1;
 }
@@ -355,20 +376,13 @@ int fpi_inside_hull(const fp_template *t, float x, float y, float margin)
  */
 static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float margin)
 {
-    const int hn = t->hull_n;
-    if (hn < 3) return n;
+    if (t->hull_n < 3) return n;
     const float *restrict px = ws->mx, *restrict py = ws->my;
     uint8_t *restrict out = ws->outside;
     memset(out, 0, (size_t)n);
-    for (int i = 0; i < hn; i++) {
-        const int k = i + 1 == hn ? 0 : i + 1;
-        const float ex = (float)(t->hull_x[k] - t->hull_x[i]), ey = (float)(t->hull_y[k] - t->hull_y[i]);
-        const float hx = (float)t->hull_x[i], hy = (float)t->hull_y[i];
-        const float lim = margin * margin * (ex * ex + ey * ey);
-        for (int p = 0; p < n; p++) {
-            const float cr = ex * (py[p] - hy) - ey * (px[p] - hx);
-            out[p] |= (uint8_t)((cr < 0) & (cr * cr > lim));
-        }
+    for (int i = 0; i < t->hull_n; i++) {
+        const hull_edge e = hull_edge_of(t, i, margin);
+        for (int p = 0; p < n; p++) out[p] |= (uint8_t)beyond_edge(&e, px[p], py[p]);
     }
     int inside = n;
     for (int p = 0; p < n; p++) inside -= out[p];
