@@ -630,16 +630,14 @@ int fpbench_search(int argc, char **argv)
             }
         }
         if (in_list(o.sizes, o.n_sizes, next)) {
-            for (int ti = 0; ti < o.n_threads; ti++) {
-                for (int mode = 1; mode >= 0; mode--) {
+            int timed = 1;
+            for (int ti = 0; ti < o.n_threads && timed; ti++) {
+                for (int mode = 1; mode >= 0 && timed; mode--) {
                     if (mode == 1 && o.exhaustive_only) continue;
                     if (mode == 0 && !o.exhaustive_only && next > o.exhaustive_max) continue;
                     double median, mean;
-                    if (!latency(&o, qg, mated, n_mated, o.threads[ti], mode, &median, &mean)) {
-                        fp_gallery_file_close(qgf);
-                        fp_gallery_destroy(qloaded);
-                        goto done;
-                    }
+                    timed = latency(&o, qg, mated, n_mated, o.threads[ti], mode, &median, &mean);
+                    if (!timed) break;
                     printf("  %-10s %lu thread%s: median %.2f ms per query, mean %.2f ms (%lu queries), "
                            "%.0f fingers/s\n",
                            mode ? "two-stage" : "exhaustive", o.threads[ti], o.threads[ti] > 1 ? "s" : " ", median,
@@ -649,8 +647,7 @@ int fpbench_search(int argc, char **argv)
             }
             fp_gallery_file_close(qgf);
             fp_gallery_destroy(qloaded);
-            qgf = NULL;
-            qloaded = NULL;
+            if (!timed) goto done;
             if (real.n_enrol && next <= o.real_max) {
                 real_result rr;
                 unsigned long tmax = o.threads[o.n_threads - 1];
