@@ -8,6 +8,7 @@ add_library(fpdataset STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/layout_nist.c
   ${CMAKE_CURRENT_LIST_DIR}/src/layout_socofing.c
   ${CMAKE_CURRENT_LIST_DIR}/src/layout_manifest.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/foreign.c
 )
 target_include_directories(fpdataset
   PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include

@@ -2,6 +2,7 @@
  * fpbench - benchmarks of the engine on data sets in FVC layout.
  *
  *   fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json F] [--plots DIR] [--markdown F] [--scores F]
+ *                              (DIR@TDIR: minutiae from the templates in TDIR instead of the extractor)
  *   fpbench calibrate DIR...   raw impostor score quantiles for the calibration table
  *   fpbench enroll DIR...      merged 3-press templates against single presses
  *   fpbench speed DIR...       extraction and 1:1 comparisons per second on one core
@@ -51,6 +52,16 @@ typedef struct set_data {
 static int load_set(fp_context *ctx, const char *dir, set_data *sd)
 {
     memset(sd, 0, sizeof(*sd));
+    /* DIR@TDIR: the images of DIR, the minutiae of the templates in TDIR. */
+    char image_dir[4096];
+    snprintf(image_dir, sizeof image_dir, "%s", dir);
+    char *at = strchr(image_dir, '@');
+    const char *tdir = NULL;
+    if (at) {
+        *at = 0;
+        tdir = at + 1;
+    }
+    dir = image_dir;
     fp_status st = fp_dataset_open(dir, FP_LAYOUT_AUTO, &sd->ds);
     if (st != FP_OK) {
         fprintf(stderr, "fpbench: %s: %s\n", dir, sd->ds ? fp_dataset_error_detail(sd->ds) : fp_status_message(st));
@@ -59,6 +70,12 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
         return 0;
     }
     fpb_set_display_name(dir, sd->name, sizeof sd->name);
+    if (tdir) {
+        char tname[256];
+        fpb_set_display_name(tdir, tname, sizeof tname);
+        const size_t len = strlen(sd->name);
+        snprintf(sd->name + len, sizeof sd->name - len, " (%s)", tname);
+    }
     sd->n = fp_dataset_count(sd->ds);
     sd->t = calloc(sd->n ? sd->n : 1, sizeof(*sd->t));
     double *times = calloc(sd->n ? sd->n : 1, sizeof(double));
@@ -80,7 +97,12 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
         uint32_t dpi = s->dpi ? s->dpi : fp_dataset_default_dpi(sd->ds);
         fp_image im = {img.pixels, img.width, img.height, img.width, dpi ? dpi : 500};
         double t0 = fpb_now_ms();
-        st = fp_extract(ctx, &im, &sd->t[i], NULL);
+        if (tdir) {
+            st = fp_dataset_load_template(tdir, s->path, img.width, img.height, im.dpi, &sd->t[i]);
+            if (st != FP_OK) fprintf(stderr, "fpbench: template for %s in %s: %s\n", s->path, tdir, fp_status_message(st));
+        } else {
+            st = fp_extract(ctx, &im, &sd->t[i], NULL);
+        }
         double dt = fpb_now_ms() - t0;
         times[timed++] = dt;
         total += dt;
@@ -137,7 +159,7 @@ static int cmd_accuracy(int argc, char **argv)
         } else if (ndirs < 64) dirs[ndirs++] = argv[i];
     }
     if (!ndirs) {
-        fprintf(stderr, "usage: fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE]\n");
+        fprintf(stderr, "usage: fpbench accuracy DIR[@TEMPLATEDIR]... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE]\n");
         return 2;
     }
     fp_context *ctx;

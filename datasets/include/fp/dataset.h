@@ -247,6 +247,24 @@ fp_status fp_dataset_protocol_parse(const char *name, fp_protocol *out);
 fp_status fp_dataset_pairs(const fp_dataset *ds, fp_protocol protocol, fp_pair **genuine, size_t *n_genuine,
                            fp_pair **impostor, size_t *n_impostor);
 
+/*
+ * Templates another extractor made for a data set's images, for measuring
+ * the matcher on minutiae it did not extract. Reads <tdir>/<stem>.iso or
+ * .ist (ISO/IEC 19794-2), .ansi (ANSI/INCITS 378) or .fpt (native), where
+ * <stem> is the file name of image_path without its extension, and maps
+ * the minutiae into the frame of the image (width x height pixels at dpi):
+ * some producers resize an image before extraction and record the resized
+ * frame, so positions are scaled back axis by axis and directions follow
+ * the same stretch (a minutia on the source frame's last row or column
+ * stays on the image's).
+ * Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_NOT_FOUND (no such template),
+ * FP_ERR_IO, FP_ERR_FILE_CORRUPT (over 64 KiB), FP_ERR_NO_MEMORY, and the
+ * template parser's errors for a malformed record.
+ * Thread safe.
+ */
+fp_status fp_dataset_load_template(const char *tdir, const char *image_path, uint32_t width, uint32_t height,
+                                   uint32_t dpi, fp_template **out);
+
 #ifdef __cplusplus
 }
 #endif
