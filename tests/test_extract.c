@@ -39,7 +39,7 @@ static void run_fields(fp_context *ctx, const fp_image *im)
     fpi_block_stats(ws, ctx->kernels);
     fpi_segment(ws);
     fpi_orientation(ws);
-    fpi_frequency(ws);
+    fpi_frequency(ws, ws->img);
 }
 
 /* Difference of two axial angles (period pi), in degrees, 0..90. */
@@ -176,6 +176,74 @@ static void test_orientation_circles(void **state)
     assert_true(all.n > 1000);
     assert_true(mean_ang < 3.0);
     assert_true(mean_per < 0.7);
+    fp_context_destroy(ctx);
+    free(img);
+}
+
+/* ---- refinement on the enhanced image ----------------------------------- */
+
+/* Mean angular error (degrees) of the foreground blocks further than 40 px from (cx, cy). */
+static double circle_error(const fpi_workspace *ws, double cx, double cy, long *n)
+{
+    double sum = 0;
+    *n = 0;
+    for (uint32_t by = 0; by < ws->bh; by++)
+        for (uint32_t bx = 0; bx < ws->bw; bx++) {
+            uint32_t i = by * ws->bw + bx;
+            double x = bx * 8.0 + 3.5, y = by * 8.0 + 3.5;
+            if (!ws->mask[i] || hypot(x - cx, y - cy) < 40) continue;
+            sum += axial_diff_deg(ws->ori[i], fmod(atan2(y - cy, x - cx) + M_PI / 2 + 2 * M_PI, M_PI));
+            (*n)++;
+        }
+    return *n ? sum / (double)*n : 0;
+}
+
+/*
+ * Ridges broken into dots, as dry skin prints them, under strong noise:
+ * the orientation measured again on the enhanced image (fpi_refine) must
+ * be closer to the truth than the one measured on the image itself.
+ */
+static void test_refine_dotted_ridges(void **state)
+{
+    (void)state;
+    const int W = 320, H = 320;
+    uint8_t *img = malloc((size_t)W * H);
+    assert_non_null(img);
+    fp_context *ctx = new_ctx();
+    fpi_workspace *ws = &ctx->ws;
+    fpt_rng rng = {99};
+    double before = 0, after = 0;
+    for (int p = 8; p <= 11; p += 3) {
+        const double cx = 150, cy = 170;
+        /* Dots: a ridge pixel keeps its darkness only in the cells (4 x 4
+         * pixels) drawn as present, half of them. */
+        uint8_t cells[80][80];
+        for (int j = 0; j < 80; j++)
+            for (int i = 0; i < 80; i++) cells[j][i] = fpt_unit(&rng) < 0.5;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                double r = hypot(x - cx, y - cy);
+                double c = cos(2 * M_PI * r / p);
+                if (c < 0 && !cells[y / 4][x / 4]) c = 0.3;
+                double noise = (fpt_unit(&rng) + fpt_unit(&rng) - 1.0) * 90.0;
+                img[y * W + x] = clamp8(140 + 70 * c + noise);
+            }
+        fp_image im = {img, (uint32_t)W, (uint32_t)H, (uint32_t)W, 500};
+        run_fields(ctx, &im);
+        long n0, n1;
+        const double e0 = circle_error(ws, cx, cy, &n0);
+        fpi_normalize(ws);
+        fpi_enhance(ws, ctx->kernels);
+        fpi_refine(ws, ctx->kernels);
+        const double e1 = circle_error(ws, cx, cy, &n1);
+        print_message("dotted circles P=%d: %ld blocks, mean angular error %.2f deg measured on the image, "
+                      "%.2f deg after refinement\n", p, n0, e0, e1);
+        assert_int_equal(n0, n1);
+        assert_true(n0 > 600);
+        before += e0;
+        after += e1;
+    }
+    assert_true(after < 0.8 * before);
     fp_context_destroy(ctx);
     free(img);
 }
@@ -476,6 +544,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_real_blank_pgm),
         cmocka_unit_test(test_orientation_frequency_waves),
         cmocka_unit_test(test_orientation_circles),
+        cmocka_unit_test(test_refine_dotted_ridges),
         cmocka_unit_test(test_resolution),
     };
     const struct CMUnitTest slow[] = {

@@ -26,9 +26,10 @@ fp_status fp_extract(fp_context *ctx, const fp_image *image, fp_template **out, 
     if (info) info->foreground_area = ws->area;
     if (ws->area == 0) return FP_RETRY_NO_FINGER;
     fpi_orientation(ws);
-    fpi_frequency(ws);
+    fpi_frequency(ws, ws->img);
     fpi_normalize(ws);
     fpi_enhance(ws, ctx->kernels);
+    fpi_refine(ws, ctx->kernels);
     fpi_binarize(ws);
     fpi_thin(ws);
     fpi_detect_minutiae(ws);

@@ -47,7 +47,8 @@ typedef struct fpi_workspace {
     float *bmean, *bstd;
     int32_t *tensor; /* 3 per block */
     float *ori;      /* ridge direction, radians in [0, pi), image axes (y down) */
-    float *coh;      /* coherence 0..1 */
+    float *coh;      /* coherence 0..1 (of the enhanced image once refined) */
+    float *coh_raw;  /* coherence of the image itself, for its quality */
     float *period;   /* ridge period in pixels */
     float *tmp_a, *tmp_b, *tmp_c;
     uint8_t *mask;   /* foreground */
@@ -76,7 +77,13 @@ fp_status fpi_load_image(fpi_workspace *ws, const fp_image *image);
 void fpi_block_stats(fpi_workspace *ws, const fpi_kernels *k);
 void fpi_segment(fpi_workspace *ws);
 void fpi_orientation(fpi_workspace *ws);
-void fpi_frequency(fpi_workspace *ws);
+/* Ridge period per block from a plane laid out like ws->img (stride, padding). */
+void fpi_frequency(fpi_workspace *ws, const uint8_t *plane);
+/*
+ * Re-estimates the orientation field (and, on the first of the passes, the
+ * ridge period) from the enhanced image and filters again: see enhance.c.
+ */
+void fpi_refine(fpi_workspace *ws, const fpi_kernels *k);
 void fpi_normalize(fpi_workspace *ws);
 void fpi_filter_bank_build(int16_t *bank);
 void fpi_enhance(fpi_workspace *ws, const fpi_kernels *k);

@@ -13,7 +13,7 @@
 #define SIG_LEN 40
 #define SIG_ALONG 7
 
-static float block_period(const fpi_workspace *ws, int cx, int cy, float ori)
+static float block_period(const fpi_workspace *ws, const uint8_t *plane, int cx, int cy, float ori)
 {
     float rx = cosf(ori), ry = sinf(ori); /* along the ridge */
     float nx = -ry, ny = rx;             /* across */
@@ -50,7 +50,7 @@ static float block_period(const fpi_workspace *ws, int cx, int cy, float ori)
             y = y > ymax ? ymax : y;
             idx[k] = (int32_t)(y * fs + x);
         }
-        for (int k = 0; k < SIG_LEN; k++) sum[k] += ws->img[idx[k]];
+        for (int k = 0; k < SIG_LEN; k++) sum[k] += plane[idx[k]];
     }
     for (int k = 0; k < SIG_LEN; k++) sig[k] = (float)sum[k];
     /* Light smoothing then peak picking with a minimum prominence. */
@@ -74,7 +74,7 @@ static float block_period(const fpi_workspace *ws, int cx, int cy, float ori)
     return period;
 }
 
-void fpi_frequency(fpi_workspace *ws)
+void fpi_frequency(fpi_workspace *ws, const uint8_t *plane)
 {
     const int bw = (int)ws->bw, bh = (int)ws->bh, n = bw * bh;
     float *raw = ws->tmp_a, *acc = ws->tmp_b;
@@ -85,7 +85,7 @@ void fpi_frequency(fpi_workspace *ws)
         for (int x = 0; x < bw; x += 2) {
             int i = y * bw + x;
             if (!ws->mask[i]) continue;
-            float p = block_period(ws, x * FPI_BLOCK + FPI_BLOCK / 2, y * FPI_BLOCK + FPI_BLOCK / 2, ws->ori[i]);
+            float p = block_period(ws, plane, x * FPI_BLOCK + FPI_BLOCK / 2, y * FPI_BLOCK + FPI_BLOCK / 2, ws->ori[i]);
             raw[i] = p;
             if (p > 0) {
                 sum += p;

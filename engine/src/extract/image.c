@@ -24,6 +24,7 @@ fp_status fpi_workspace_init(fpi_workspace *ws, uint32_t max_w, uint32_t max_h)
     ws->tensor = calloc(blocks * 3, sizeof(int32_t));
     ws->ori = calloc(blocks, sizeof(float));
     ws->coh = calloc(blocks, sizeof(float));
+    ws->coh_raw = calloc(blocks, sizeof(float));
     ws->period = calloc(blocks, sizeof(float));
     ws->tmp_a = calloc(blocks, sizeof(float));
     ws->tmp_b = calloc(blocks, sizeof(float));
@@ -35,7 +36,7 @@ fp_status fpi_workspace_init(fpi_workspace *ws, uint32_t max_w, uint32_t max_h)
     ws->stack = calloc(plane, sizeof(int32_t));
     ws->bank = calloc((size_t)FPI_ORI_BINS * FPI_PERIOD_BINS * FPI_FILTER_TAPS, sizeof(int16_t));
     if (!ws->img_buf || !ws->norm_buf || !ws->enh_buf || !ws->skel_buf || !ws->debug || !ws->bmean || !ws->bstd ||
-        !ws->tensor || !ws->ori || !ws->coh || !ws->period || !ws->tmp_a || !ws->tmp_b || !ws->tmp_c || !ws->mask ||
+        !ws->tensor || !ws->ori || !ws->coh || !ws->coh_raw || !ws->period || !ws->tmp_a || !ws->tmp_b || !ws->tmp_c || !ws->mask ||
         !ws->fmask || !ws->bdist || !ws->scratch || !ws->stack || !ws->bank) {
         fpi_workspace_free(ws);
         return FP_ERR_NO_MEMORY;
@@ -61,6 +62,7 @@ void fpi_workspace_free(fpi_workspace *ws)
     free(ws->tensor);
     free(ws->ori);
     free(ws->coh);
+    free(ws->coh_raw);
     free(ws->period);
     free(ws->tmp_a);
     free(ws->tmp_b);

@@ -258,7 +258,7 @@ uint8_t fpi_image_quality(const fpi_workspace *ws)
     int fg = 0;
     for (int i = 0; i < n; i++)
         if (ws->mask[i]) {
-            coh += ws->coh[i];
+            coh += ws->coh_raw[i];
             fg++;
         }
     if (!fg) return 0;
