@@ -233,7 +233,7 @@ static void test_refine_dotted_ridges(void **state)
         long n0, n1;
         const double e0 = circle_error(ws, cx, cy, &n0);
         fpi_normalize(ws);
-        fpi_enhance(ws, ctx->kernels);
+        fpi_enhance(ws, ctx->kernels, 0);
         fpi_refine(ws, ctx->kernels);
         const double e1 = circle_error(ws, cx, cy, &n1);
         print_message("dotted circles P=%d: %ld blocks, mean angular error %.2f deg measured on the image, "

@@ -148,6 +148,13 @@ static void test_filter_levels(void **state)
     for (size_t f = 0; f < BANK_TAPS / FPI_FILTER_TAPS; f++)
         for (int r = 0; r < FPI_FILTER_ROWS; r++)
             assert_int_equal(bank[f * FPI_FILTER_TAPS + (size_t)r * FPI_FILTER_COLS + FPI_FILTER_COLS - 1], 0);
+    /* Every kernel is point-symmetric (the SIMD bodies pair the taps). */
+    for (size_t f = 0; f < BANK_TAPS / FPI_FILTER_TAPS; f++)
+        for (int r = 0; r < FPI_FILTER_ROWS; r++)
+            for (int c = 0; c < FPI_FILTER_ROWS; c++)
+                assert_int_equal(bank[f * FPI_FILTER_TAPS + (size_t)r * FPI_FILTER_COLS + c],
+                                 bank[f * FPI_FILTER_TAPS + (size_t)(2 * FPI_FILTER_R - r) * FPI_FILTER_COLS +
+                                      (2 * FPI_FILTER_R - c)]);
     print_message("filter bank taps in [%d, %d]; levels compared: %d\n", kmin, kmax, nlv);
     assert_true(kmax > 0 && kmin < 0);
 
@@ -170,11 +177,16 @@ static void test_filter_levels(void **state)
      * extractor uses FPI_FILTER_SHIFT; small shifts drive saturation). */
     for (int it = 0; it < 600; it++) {
         for (int t = 0; t < FPI_FILTER_TAPS; t++) kernel[t] = (int16_t)fpt_range(&rng, kmin, kmax);
-        /* The contract: the last column is padding and zero. */
-        for (int r = 0; r < FPI_FILTER_ROWS; r++) kernel[r * FPI_FILTER_COLS + FPI_FILTER_COLS - 1] = 0;
         if (it % 50 == 0) /* all taps at the extremes */
-            for (int t = 0; t < FPI_FILTER_TAPS; t++)
-                if (t % FPI_FILTER_COLS != FPI_FILTER_COLS - 1) kernel[t] = (t + it / 50) % 2 ? kmax : kmin;
+            for (int t = 0; t < FPI_FILTER_TAPS; t++) kernel[t] = (t + it / 50) % 2 ? kmax : kmin;
+        /* The contract: point-symmetric, the last column padding and zero. */
+        for (int r = 0; r < FPI_FILTER_ROWS; r++) {
+            for (int c = 0; c < FPI_FILTER_ROWS; c++)
+                if (r * FPI_FILTER_ROWS + c > (2 * FPI_FILTER_R - r) * FPI_FILTER_ROWS + (2 * FPI_FILTER_R - c))
+                    kernel[r * FPI_FILTER_COLS + c] =
+                        kernel[(2 * FPI_FILTER_R - r) * FPI_FILTER_COLS + (2 * FPI_FILTER_R - c)];
+            kernel[r * FPI_FILTER_COLS + FPI_FILTER_COLS - 1] = 0;
+        }
         int shift = it % 3 == 0 ? FPI_FILTER_SHIFT : 1 + it % 15;
         fill_kind fill = (fill_kind)(it % 6);
         bad += filter_case(lv, nlv, kernel, fill, sstrides[it % 6], it & 1, dstrides[it % 5], (it >> 1) & 1, shift,

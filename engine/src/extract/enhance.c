@@ -17,6 +17,8 @@
 
 #include "extract.h"
 
+_Static_assert(FPI_ORI_BINS * FPI_PERIOD_BINS <= 256, "filter_id holds a bank index in a byte");
+
 #define SIGMA_ALONG 4.5
 #define SIGMA_ACROSS_PER_PERIOD 0.42
 
@@ -184,7 +186,7 @@ void fpi_normalize(fpi_workspace *ws)
     }
 }
 
-void fpi_enhance(fpi_workspace *ws, const fpi_kernels *k)
+void fpi_enhance(fpi_workspace *ws, const fpi_kernels *k, int again)
 {
     const int bw = (int)ws->bw, bh = (int)ws->bh;
     const ptrdiff_t s = ws->stride;
@@ -193,12 +195,18 @@ void fpi_enhance(fpi_workspace *ws, const fpi_kernels *k)
             int i = by * bw + bx;
             int16_t *dst = ws->enh + by * FPI_BLOCK * s + bx * FPI_BLOCK;
             if (!ws->fmask[i]) {
-                for (int y = 0; y < FPI_BLOCK; y++) memset(dst + y * s, 0, FPI_BLOCK * sizeof(int16_t));
+                if (!again)
+                    for (int y = 0; y < FPI_BLOCK; y++) memset(dst + y * s, 0, FPI_BLOCK * sizeof(int16_t));
                 continue;
             }
             int o = (int)lrintf(ws->ori[i] * FPI_ORI_BINS / (float)M_PI) % FPI_ORI_BINS;
             int p = FPI_CLAMP((int)lrintf(ws->period[i]) - FPI_PERIOD_MIN, 0, FPI_PERIOD_BINS - 1);
-            const int16_t *kern = ws->bank + ((size_t)o * FPI_PERIOD_BINS + p) * FPI_FILTER_TAPS;
+            /* The output depends on the normalised image and the filter only:
+             * a block whose filter did not change since the last call keeps it. */
+            const uint8_t id = (uint8_t)(o * FPI_PERIOD_BINS + p);
+            if (again && ws->filter_id[i] == id) continue;
+            ws->filter_id[i] = id;
+            const int16_t *kern = ws->bank + ((size_t)id * FPI_FILTER_TAPS);
             k->filter_block8(ws->norm + by * FPI_BLOCK * s + bx * FPI_BLOCK, s, kern, dst, s, FPI_FILTER_SHIFT);
         }
 }
@@ -251,7 +259,7 @@ void fpi_refine(fpi_workspace *ws, const fpi_kernels *k)
         /* The period once, from the first enhanced image: later passes
          * would mostly measure the filters' own period. */
         if (pass == 0) fpi_frequency(ws, ws->skel);
-        fpi_enhance(ws, k);
+        fpi_enhance(ws, k, 1);
     }
 }
 

@@ -28,7 +28,7 @@ fp_status fp_extract(fp_context *ctx, const fp_image *image, fp_template **out, 
     fpi_orientation(ws);
     fpi_frequency(ws, ws->img);
     fpi_normalize(ws);
-    fpi_enhance(ws, ctx->kernels);
+    fpi_enhance(ws, ctx->kernels, 0);
     fpi_refine(ws, ctx->kernels);
     fpi_binarize(ws);
     fpi_thin(ws);

@@ -54,6 +54,7 @@ typedef struct fpi_workspace {
     uint8_t *mask;   /* foreground */
     uint8_t *fmask;  /* blocks filtered (mask dilated) */
     uint8_t *bdist;  /* block distance to background */
+    uint8_t *filter_id; /* filter bank index each block was last filtered with (below 256) */
     uint8_t *scratch;
     int32_t *stack;
     /* Filter bank and thinning tables. */
@@ -86,7 +87,9 @@ void fpi_frequency(fpi_workspace *ws, const uint8_t *plane);
 void fpi_refine(fpi_workspace *ws, const fpi_kernels *k);
 void fpi_normalize(fpi_workspace *ws);
 void fpi_filter_bank_build(int16_t *bank);
-void fpi_enhance(fpi_workspace *ws, const fpi_kernels *k);
+/* Contextual filtering of ws->norm into ws->enh. again: after a first call
+ * on the same image, only the blocks whose filter changed are filtered. */
+void fpi_enhance(fpi_workspace *ws, const fpi_kernels *k, int again);
 void fpi_binarize(fpi_workspace *ws);
 void fpi_thin_tables(fpi_workspace *ws);
 void fpi_thin(fpi_workspace *ws);

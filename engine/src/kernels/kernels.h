@@ -46,6 +46,9 @@ typedef struct fpi_kernels {
      * FPI_FILTER_ROWS x FPI_FILTER_COLS taps, row-major; tap (r, c) weighs
      * src[(r - R) * stride + (c - R)]. Each output is
      * saturate16((sum + (1 << (shift - 1))) >> shift), shift >= 1.
+     * The kernel is point-symmetric, tap (r, c) == tap (2R - r, 2R - c) for
+     * c <= 2R (the last column is zero padding), and |src| < 2^14: the SIMD
+     * bodies add the two pixels of a tap pair before multiplying.
      */
     void (*filter_block8)(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
                           ptrdiff_t dst_stride, int shift);

@@ -17,23 +17,37 @@ static inline simde__m256i load2x128(const int16_t *a, const int16_t *b)
     return simde_mm256_inserti128_si256(simde_mm256_castsi128_si256(lo), hi, 1);
 }
 
+/* load2x128 of the pixels at a + c (and the next row) plus their mirrors at b - c (the row before). */
+static inline simde__m256i sym_pair2(const int16_t *a, const int16_t *b, ptrdiff_t stride, int c)
+{
+    return simde_mm256_add_epi16(load2x128(a + c, a + stride + c), load2x128(b - c, b + stride - c));
+}
+
+/* The paired sum of filter_block8_128 (kernels_simd128.h), two output rows at a time. */
 void fpi_filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
                                ptrdiff_t dst_stride, int shift)
 {
     const simde__m256i round = simde_mm256_set1_epi32(1 << (shift - 1));
+    const simde__m256i zero = simde_mm256_setzero_si256();
+    const int R = FPI_FILTER_R;
     for (int y = 0; y < 8; y += 2) {
-        simde__m256i lo = simde_mm256_setzero_si256(), hi = simde_mm256_setzero_si256();
-        for (int r = 0; r < FPI_FILTER_ROWS; r++) {
-            const int16_t *row = src + (y + r - FPI_FILTER_R) * src_stride - FPI_FILTER_R;
+        simde__m256i lo = zero, hi = zero;
+        for (int r = 0; r <= R; r++) {
+            const int16_t *ra = src + (y + r - R) * src_stride - R;
+            const int16_t *rb = src + (y + R - r) * src_stride + R;
             const int16_t *k = kernel + r * FPI_FILTER_COLS;
-            for (int c = 0; c < FPI_FILTER_COLS; c += 2) {
-                simde__m256i v0 = load2x128(row + c, row + src_stride + c);
-                simde__m256i v1 = load2x128(row + c + 1, row + src_stride + c + 1);
+            const int cend = r < R ? 2 * R : R;
+            for (int c = 0; c < cend; c += 2) {
+                simde__m256i v0 = sym_pair2(ra, rb, src_stride, c), v1 = sym_pair2(ra, rb, src_stride, c + 1);
                 simde__m256i w = simde_mm256_set1_epi32(
                     (int32_t)((uint32_t)(uint16_t)k[c] | (uint32_t)(uint16_t)k[c + 1] << 16));
                 lo = simde_mm256_add_epi32(lo, simde_mm256_madd_epi16(simde_mm256_unpacklo_epi16(v0, v1), w));
                 hi = simde_mm256_add_epi32(hi, simde_mm256_madd_epi16(simde_mm256_unpackhi_epi16(v0, v1), w));
             }
+            simde__m256i v = r < R ? sym_pair2(ra, rb, src_stride, 2 * R) : load2x128(ra + R, ra + src_stride + R);
+            simde__m256i w = simde_mm256_set1_epi32((int32_t)(uint32_t)(uint16_t)k[cend]);
+            lo = simde_mm256_add_epi32(lo, simde_mm256_madd_epi16(simde_mm256_unpacklo_epi16(v, zero), w));
+            hi = simde_mm256_add_epi32(hi, simde_mm256_madd_epi16(simde_mm256_unpackhi_epi16(v, zero), w));
         }
         lo = simde_mm256_srai_epi32(simde_mm256_add_epi32(lo, round), shift);
         hi = simde_mm256_srai_epi32(simde_mm256_add_epi32(hi, round), shift);

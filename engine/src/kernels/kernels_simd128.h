@@ -16,22 +16,50 @@ static inline simde__m128i fpi_pair_coeff(const int16_t *k)
     return simde_mm_set1_epi32((int32_t)((uint32_t)(uint16_t)k[0] | (uint32_t)(uint16_t)k[1] << 16));
 }
 
+/*
+ * The filter is point-symmetric (tap (r, c) equals tap (2R - r, 2R - c)), so
+ * the two pixels a pair of taps weighs are added first (exact: |src| stays
+ * under 2^14) and multiplied once: rows r < R with their mirror rows, the
+ * centre row with itself reversed, the centre tap alone. About half the
+ * multiplies of the dense sum, with the same integer result.
+ */
+#if FPI_FILTER_R % 2
+#error "the paired filter bodies assume an even FPI_FILTER_R"
+#endif
+
+/* One madd step of the pixels at a + c (.. + 1) and their mirrors at b - c (.. - 1). */
+static inline simde__m128i fpi_sym_pair(const int16_t *a, const int16_t *b, int c)
+{
+    return simde_mm_add_epi16(simde_mm_loadu_si128((const simde__m128i *)(const void *)(a + c)),
+                              simde_mm_loadu_si128((const simde__m128i *)(const void *)(b - c)));
+}
+
 static void filter_block8_128(const int16_t *src, ptrdiff_t src_stride, const int16_t *kernel, int16_t *dst,
                               ptrdiff_t dst_stride, int shift)
 {
     const simde__m128i round = simde_mm_set1_epi32(1 << (shift - 1));
+    const simde__m128i zero = simde_mm_setzero_si128();
+    const int R = FPI_FILTER_R;
     for (int y = 0; y < 8; y++) {
-        simde__m128i lo = simde_mm_setzero_si128(), hi = simde_mm_setzero_si128();
-        for (int r = 0; r < FPI_FILTER_ROWS; r++) {
-            const int16_t *row = src + (y + r - FPI_FILTER_R) * src_stride - FPI_FILTER_R;
+        simde__m128i lo = zero, hi = zero;
+        for (int r = 0; r <= R; r++) {
+            /* Row r from column -R, its mirror row 2R - r from column +R. */
+            const int16_t *ra = src + (y + r - R) * src_stride - R;
+            const int16_t *rb = src + (y + R - r) * src_stride + R;
             const int16_t *k = kernel + r * FPI_FILTER_COLS;
-            for (int c = 0; c < FPI_FILTER_COLS; c += 2) {
-                simde__m128i v0 = simde_mm_loadu_si128((const simde__m128i *)(const void *)(row + c));
-                simde__m128i v1 = simde_mm_loadu_si128((const simde__m128i *)(const void *)(row + c + 1));
+            const int cend = r < R ? 2 * R : R; /* the centre row pairs with itself up to the centre */
+            for (int c = 0; c < cend; c += 2) {
+                simde__m128i v0 = fpi_sym_pair(ra, rb, c), v1 = fpi_sym_pair(ra, rb, c + 1);
                 simde__m128i w = fpi_pair_coeff(k + c);
                 lo = simde_mm_add_epi32(lo, simde_mm_madd_epi16(simde_mm_unpacklo_epi16(v0, v1), w));
                 hi = simde_mm_add_epi32(hi, simde_mm_madd_epi16(simde_mm_unpackhi_epi16(v0, v1), w));
             }
+            /* Column 2R pairs with column 0 of the mirror row; the centre tap is alone. */
+            simde__m128i v = r < R ? fpi_sym_pair(ra, rb, 2 * R)
+                                   : simde_mm_loadu_si128((const simde__m128i *)(const void *)(ra + R));
+            simde__m128i w = simde_mm_set1_epi32((int32_t)(uint32_t)(uint16_t)k[cend]);
+            lo = simde_mm_add_epi32(lo, simde_mm_madd_epi16(simde_mm_unpacklo_epi16(v, zero), w));
+            hi = simde_mm_add_epi32(hi, simde_mm_madd_epi16(simde_mm_unpackhi_epi16(v, zero), w));
         }
         lo = simde_mm_srai_epi32(simde_mm_add_epi32(lo, round), shift);
         hi = simde_mm_srai_epi32(simde_mm_add_epi32(hi, round), shift);
