@@ -51,6 +51,7 @@ typedef struct fpi_workspace {
     float *coh_raw;  /* coherence of the image itself, for its quality */
     float *period;   /* ridge period in pixels */
     float *tmp_a, *tmp_b, *tmp_c;
+    double *vmag;    /* per block: length of the doubled-angle vector (orientation) */
     uint8_t *mask;   /* foreground */
     uint8_t *fmask;  /* blocks filtered (mask dilated) */
     uint8_t *bdist;  /* block distance to background */

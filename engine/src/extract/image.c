@@ -29,6 +29,7 @@ fp_status fpi_workspace_init(fpi_workspace *ws, uint32_t max_w, uint32_t max_h)
     ws->tmp_a = calloc(blocks, sizeof(float));
     ws->tmp_b = calloc(blocks, sizeof(float));
     ws->tmp_c = calloc(blocks, sizeof(float));
+    ws->vmag = calloc(blocks, sizeof(double));
     ws->mask = calloc(blocks, 1);
     ws->fmask = calloc(blocks, 1);
     ws->bdist = calloc(blocks, 1);
@@ -37,7 +38,7 @@ fp_status fpi_workspace_init(fpi_workspace *ws, uint32_t max_w, uint32_t max_h)
     ws->stack = calloc(plane, sizeof(int32_t));
     ws->bank = calloc((size_t)FPI_ORI_BINS * FPI_PERIOD_BINS * FPI_FILTER_TAPS, sizeof(int16_t));
     if (!ws->img_buf || !ws->norm_buf || !ws->enh_buf || !ws->skel_buf || !ws->debug || !ws->bmean || !ws->bstd ||
-        !ws->tensor || !ws->ori || !ws->coh || !ws->coh_raw || !ws->period || !ws->tmp_a || !ws->tmp_b || !ws->tmp_c || !ws->mask ||
+        !ws->tensor || !ws->ori || !ws->coh || !ws->coh_raw || !ws->period || !ws->tmp_a || !ws->tmp_b || !ws->tmp_c || !ws->vmag || !ws->mask ||
         !ws->fmask || !ws->bdist || !ws->filter_id || !ws->scratch || !ws->stack || !ws->bank) {
         fpi_workspace_free(ws);
         return FP_ERR_NO_MEMORY;
@@ -68,6 +69,7 @@ void fpi_workspace_free(fpi_workspace *ws)
     free(ws->tmp_a);
     free(ws->tmp_b);
     free(ws->tmp_c);
+    free(ws->vmag);
     free(ws->mask);
     free(ws->fmask);
     free(ws->bdist);

@@ -30,11 +30,19 @@ void fpi_orientation(fpi_workspace *ws)
             vx[i] = (float)a;
             vy[i] = (float)b;
             str[i] = s > 0 ? (float)(mag / s) : 0.0f;
+            ws->vmag[i] = sqrt((double)vx[i] * vx[i] + (double)vy[i] * vy[i]);
         }
-    /* Gaussian smoothing (sigma ~ 1.5 blocks) of the doubled-angle vectors. */
+    /* Gaussian smoothing (sigma 1 block) of the doubled-angle vectors. */
     static const float g[5] = {0.14f, 0.61f, 1.0f, 0.61f, 0.14f};
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
+            int i = y * bw + x;
+            if (!ws->fmask[i]) {
+                /* Never filtered nor searched for minutiae. */
+                ws->ori[i] = 0;
+                ws->coh[i] = 0;
+                continue;
+            }
             double sx = 0, sy = 0, sn = 0, wsum = 0;
             for (int dy = -2; dy <= 2; dy++)
                 for (int dx = -2; dx <= 2; dx++) {
@@ -43,7 +51,7 @@ void fpi_orientation(fpi_workspace *ws)
                     int j = yy * bw + xx;
                     if (!ws->fmask[j]) continue;
                     double wgt = g[dy + 2] * g[dx + 2];
-                    double m = sqrt((double)vx[j] * vx[j] + (double)vy[j] * vy[j]);
+                    double m = ws->vmag[j];
                     if (m <= 0) continue;
                     /* Unit vectors weighted by coherence: strong, consistent blocks dominate. */
                     sx += wgt * str[j] * vx[j] / m;
@@ -51,7 +59,6 @@ void fpi_orientation(fpi_workspace *ws)
                     sn += wgt * str[j];
                     wsum += wgt;
                 }
-            int i = y * bw + x;
             /* Ridge direction is perpendicular to the mean gradient. */
             double phi = 0.5 * atan2(sy, sx) + M_PI / 2;
             if (phi >= M_PI) phi -= M_PI;
