@@ -57,14 +57,16 @@ typedef struct entry {
     uint8_t data[4096];
 } entry;
 
-/* The cache is keyed by gallery size, seed and the number of enrolled fingers
- * (the probes): with another probe count the enrolled set differs. */
-static int load_cache(const char *path, entry *e, size_t n, uint64_t seed, size_t enrolled)
+/* The cache is keyed by gallery size, seed, the number of enrolled fingers
+ * (the probes: with another probe count the enrolled set differs) and a
+ * digest of one template extracted now, so a changed extractor rebuilds it. */
+static int load_cache(const char *path, entry *e, size_t n, uint64_t seed, size_t enrolled, uint64_t tag)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
-    uint64_t hdr[3];
-    int ok = fread(hdr, sizeof(hdr), 1, f) == 1 && hdr[0] == n && hdr[1] == seed && hdr[2] == enrolled;
+    uint64_t hdr[4];
+    int ok = fread(hdr, sizeof(hdr), 1, f) == 1 && hdr[0] == n && hdr[1] == seed && hdr[2] == enrolled &&
+             hdr[3] == tag;
     for (size_t i = 0; ok && i < n; i++) {
         ok = fread(e[i].uid, sizeof(e[i].uid), 1, f) == 1 && fread(&e[i].len, sizeof(e[i].len), 1, f) == 1 &&
              e[i].len <= sizeof(e[i].data) && fread(e[i].data, e[i].len, 1, f) == 1;
@@ -73,14 +75,14 @@ static int load_cache(const char *path, entry *e, size_t n, uint64_t seed, size_
     return ok ? 0 : -1;
 }
 
-static void save_cache(const char *path, const entry *e, size_t n, uint64_t seed, size_t enrolled)
+static void save_cache(const char *path, const entry *e, size_t n, uint64_t seed, size_t enrolled, uint64_t tag)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
         fprintf(stderr, "term-bench: cannot write the cache %s: %s (continuing)\n", path, strerror(errno));
         return;
     }
-    uint64_t hdr[3] = {n, seed, enrolled};
+    uint64_t hdr[4] = {n, seed, enrolled, tag};
     int ok = fwrite(hdr, sizeof(hdr), 1, f) == 1;
     for (size_t i = 0; ok && i < n; i++)
         ok = fwrite(e[i].uid, sizeof(e[i].uid), 1, f) == 1 && fwrite(&e[i].len, sizeof(e[i].len), 1, f) == 1 &&
@@ -97,6 +99,27 @@ static int serialize(const fp_template *t, entry *e)
     if (fp_template_serialize(t, FP_FORMAT_NATIVE, e->data, sizeof(e->data), &len) != FP_OK) return -1;
     e->len = (uint32_t)len;
     return 0;
+}
+
+/* FNV-1a digest of the template extracted from the first press of finger 0
+ * (0 when it cannot be made: the cache is then simply rebuilt). */
+static uint64_t extractor_tag(fp_context *ctx, const fp_synth_master *m, uint64_t seed)
+{
+    fp_sensor_frame fr;
+    memset(&fr, 0, sizeof(fr));
+    fp_template *t = NULL;
+    uint64_t h = 0;
+    entry tmp;
+    if (term_press_synthetic_frame(m, seed, 0, 0, &fr) == FP_OK) {
+        fp_image img = {fr.pixels, fr.width, fr.height, fr.width, fr.dpi};
+        if (fp_extract(ctx, &img, &t, NULL) == FP_OK && serialize(t, &tmp) == 0) {
+            h = 1469598103934665603ull;
+            for (uint32_t i = 0; i < tmp.len; i++) h = (h ^ tmp.data[i]) * 1099511628211ull;
+        }
+    }
+    fp_template_destroy(t);
+    fp_sensor_frame_free(&fr);
+    return h;
 }
 
 int main(int argc, char **argv)
@@ -145,7 +168,8 @@ int main(int argc, char **argv)
         if (fp_synth_master_create(seed, (uint32_t)f, &masters[f]) != FP_OK) goto done;
     printf("built %zu synthetic fingers in %.1f s\n", 2 * probes, (now_ms() - t0) / 1e3);
 
-    if (load_cache(cache, e, gallery_n, seed, probes) == 0) {
+    const uint64_t tag = extractor_tag(ctx, masters[0], seed);
+    if (load_cache(cache, e, gallery_n, seed, probes, tag) == 0) {
         printf("gallery: %zu templates from %s\n", gallery_n, cache);
     } else {
         t0 = now_ms();
@@ -188,7 +212,7 @@ int main(int argc, char **argv)
             snprintf(e[i].uid, sizeof(e[i].uid), "%zu", i + 1);
         }
         printf("gallery: built %zu templates in %.1f s, cached in %s\n", gallery_n, (now_ms() - t0) / 1e3, cache);
-        save_cache(cache, e, gallery_n, seed, probes);
+        save_cache(cache, e, gallery_n, seed, probes, tag);
     }
     for (size_t i = 0; i < gallery_n; i++)
         if (term_gallery_put(g, e[i].uid, 0, e[i].data, e[i].len) != TERM_OK) goto done;
