@@ -66,6 +66,18 @@ static void write_file(const char *name, const uint8_t *buf, size_t len)
     fclose(f);
 }
 
+/* Writes the minutiae as a template of a 200 x 100 frame in the format, cut short by `cut` bytes. */
+static void write_template(const char *name, const fp_minutia *m, size_t n, fp_template_format format, size_t cut)
+{
+    fp_template *t;
+    assert_int_equal(fp_template_create(200, 100, 500, m, n, 80, &t), FP_OK);
+    uint8_t buf[4096];
+    size_t len;
+    assert_int_equal(fp_template_serialize(t, format, buf, sizeof buf, &len), FP_OK);
+    fp_template_destroy(t);
+    write_file(name, buf, len - cut);
+}
+
 /* A native template in a 200 x 100 frame, read for a 400 x 300 image. */
 static void test_rescale(void **state)
 {
@@ -76,13 +88,7 @@ static void test_rescale(void **state)
         {150, 90, 32, FP_MINUTIA_ENDING, 70, 0},    /* 45 degrees */
         {199, 99, 0, FP_MINUTIA_ENDING, 40, 0},     /* the frame's last pixel */
     };
-    fp_template *t;
-    assert_int_equal(fp_template_create(200, 100, 500, m, 4, 80, &t), FP_OK);
-    uint8_t buf[4096];
-    size_t len;
-    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, buf, sizeof buf, &len), FP_OK);
-    fp_template_destroy(t);
-    write_file("a_1.fpt", buf, len);
+    write_template("a_1.fpt", m, 4, FP_FORMAT_NATIVE, 0);
 
     fp_template *out;
     assert_int_equal(fp_dataset_load_template(tmpdir, "/somewhere/a_1.tif", 400, 300, 500, &out), FP_OK);
@@ -132,20 +138,14 @@ static void test_errors(void **state)
     assert_int_equal(fp_dataset_load_template(tmpdir, "a_1.tif", 100, 100, 500, NULL), FP_ERR_INVALID_ARGUMENT);
     /* A record cut short and one that is not a template at all. */
     const fp_minutia m[1] = {{10, 20, 0, FP_MINUTIA_ENDING, 50, 0}};
-    fp_template *t;
-    assert_int_equal(fp_template_create(200, 100, 500, m, 1, 80, &t), FP_OK);
-    uint8_t buf[4096];
-    size_t len;
-    assert_int_equal(fp_template_serialize(t, FP_FORMAT_ISO19794_2, buf, sizeof buf, &len), FP_OK);
-    fp_template_destroy(t);
-    write_file("c_1.iso", buf, len - 3);
+    write_template("c_1.iso", m, 1, FP_FORMAT_ISO19794_2, 3);
     assert_int_not_equal(fp_dataset_load_template(tmpdir, "c_1.tif", 200, 100, 500, &out), FP_OK);
     assert_null(out);
     write_file("d_1.iso", (const uint8_t *)"not a template", 14);
     assert_int_not_equal(fp_dataset_load_template(tmpdir, "d_1.tif", 200, 100, 500, &out), FP_OK);
     assert_null(out);
     /* An empty file. */
-    write_file("b_1.fpt", buf, 0);
+    write_file("b_1.fpt", (const uint8_t *)"", 0);
     assert_int_equal(fp_dataset_load_template(tmpdir, "b_1.tif", 200, 100, 500, &out), FP_ERR_TEMPLATE_TRUNCATED);
     assert_null(out);
 }
