@@ -97,9 +97,10 @@ int fp_status_is_retry(fp_status status);
  * usual polarity of optical and capacitive readers).
  * width, height: 32..2048 pixels, and at most the context's max_width x
  * max_height once resampled to 500 dpi (FP_ERR_IMAGE_SIZE otherwise);
- * stride >= width bytes; dpi: 250..1000. Images not at 500 dpi are
- * resampled internally; minutiae are reported in the original image's
- * pixel coordinates.
+ * stride >= width bytes; dpi: 250..1000. Images outside 495..600 dpi are
+ * resampled to 500 dpi internally (those from 495 to 600 dpi are processed
+ * as they are when they fit max_width x max_height); minutiae are reported
+ * in the original image's pixel coordinates.
  */
 typedef struct fp_image {
     const uint8_t *pixels;

@@ -22,6 +22,7 @@
 #define FPI_FILTER_SHIFT 12
 
 #define FPI_MAX_CANDIDATES 1024
+#define FPI_NATIVE_DPI_MAX 600 /* images up to this resolution are not reduced to 500 dpi */
 
 typedef struct fpi_candidate {
     float x, y;      /* 500 dpi pixels */
@@ -37,7 +38,8 @@ typedef struct fpi_workspace {
     uint32_t w, h;
     uint32_t bw, bh;       /* blocks covering w x h */
     uint32_t stride;       /* of every pixel plane: cap_w + 2 * FPI_PAD */
-    float scale;           /* 500 / dpi of the input */
+    float scale;           /* working resolution / input resolution (1 from 495 to FPI_NATIVE_DPI_MAX dpi) */
+    float work_dpi;        /* the working resolution: 500, or the input's up to FPI_NATIVE_DPI_MAX */
     /* Pixel planes; the *_at pointers address pixel (0,0) inside the padding. */
     uint8_t *img_buf, *img;
     int16_t *norm_buf, *norm;

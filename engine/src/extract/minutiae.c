@@ -245,6 +245,13 @@ void fpi_filter_minutiae(fpi_workspace *ws)
         }
         if (close >= 2) a->removed = 2; /* counted as removed after the loop */
         if (ws->bdist[bi] < 2 || ws->coh[bi] < 0.2f) a->removed = 1;
+        /* Ridges cut by the image edge end there: a block's width from the
+         * edge, also where the last block row or column is only partly
+         * inside the image (its distance to the edge says 1 only for
+         * minutiae inside that partial block). */
+        if (a->x < FPI_BLOCK || a->y < FPI_BLOCK || a->x >= (float)ws->w - FPI_BLOCK ||
+            a->y >= (float)ws->h - FPI_BLOCK)
+            a->removed = 1;
         float q = ws->coh[bi] * 100.0f;
         if (ws->bdist[bi] < 4) q *= 0.6f + 0.1f * (float)ws->bdist[bi];
         a->quality = (uint8_t)FPI_CLAMP(lrintf(q), 1, 100);

@@ -170,6 +170,9 @@ void fpi_segment(fpi_workspace *ws)
                 }
             ws->fmask[y * bw + x] = f;
         }
-    ws->area = 0;
-    for (int i = 0; i < n; i++) ws->area += m[i] ? FPI_BLOCK * FPI_BLOCK : 0;
+    /* In pixels at 500 dpi whatever the working resolution. */
+    uint32_t blocks = 0;
+    for (int i = 0; i < n; i++) blocks += m[i];
+    const double px500 = 500.0 / ws->work_dpi;
+    ws->area = (uint32_t)lrint((double)blocks * FPI_BLOCK * FPI_BLOCK * px500 * px500);
 }
