@@ -80,7 +80,7 @@ static void sort_edges(fpi_match_ws *ws, const fp_template *t)
     }
 }
 
-#define EDGE_ANGLE_TOL 14
+#define EDGE_ANGLE_TOL 12
 
 /*
  * Every edge of b votes for the minutia pairs of each edge of a that agrees
