@@ -80,6 +80,9 @@ static void sort_edges(fpi_match_ws *ws, const fp_template *t)
     }
 }
 
+/* In 1/256 turns (17 degrees). 14 suited the minutiae before the extractor's
+ * refinement passes; with their steadier directions 10-13 all do better
+ * (docs/matcher.md). */
 #define EDGE_ANGLE_TOL 12
 
 /*
