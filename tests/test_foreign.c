@@ -83,10 +83,10 @@ static void test_rescale(void **state)
 {
     (void)state;
     const fp_minutia m[4] = {
-        {10, 20, 0, FP_MINUTIA_ENDING, 50, 0},      /* pointing along +x */
+        {10, 20, 0, FP_MINUTIA_ENDING, 50, 0},        /* pointing along +x */
         {100, 50, 64, FP_MINUTIA_BIFURCATION, 60, 0}, /* pointing up */
-        {150, 90, 32, FP_MINUTIA_ENDING, 70, 0},    /* 45 degrees */
-        {199, 99, 0, FP_MINUTIA_ENDING, 40, 0},     /* the frame's last pixel */
+        {150, 90, 32, FP_MINUTIA_ENDING, 70, 0},      /* 45 degrees */
+        {199, 99, 0, FP_MINUTIA_ENDING, 40, 0},       /* the frame's last pixel */
     };
     write_template("a_1.fpt", m, 4, FP_FORMAT_NATIVE, 0);
 
@@ -202,8 +202,10 @@ static void test_matcher_on_foreign_minutiae(void **state)
         for (int b = a + 1; b < 80; b++) {
             float s;
             assert_int_equal(fp_compare(ctx, t[a], t[b], &s), FP_OK);
-            if (a / 8 == b / 8) gen[ng++] = s;
-            else imp[ni++] = s;
+            if (a / 8 == b / 8)
+                gen[ng++] = s;
+            else
+                imp[ni++] = s;
         }
     assert_int_equal(ng, 280);
     assert_int_equal(ni, 2880);

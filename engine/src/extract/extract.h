@@ -25,7 +25,7 @@
 #define FPI_NATIVE_DPI_MAX 600 /* images up to this resolution are not reduced to 500 dpi */
 
 typedef struct fpi_candidate {
-    float x, y;      /* 500 dpi pixels */
+    float x, y;      /* pixels at the working resolution (ws->work_dpi) */
     float angle;     /* radians, counter-clockwise, y up */
     uint8_t type;    /* fp_minutia_type */
     uint8_t removed;

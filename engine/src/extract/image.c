@@ -38,8 +38,9 @@ fp_status fpi_workspace_init(fpi_workspace *ws, uint32_t max_w, uint32_t max_h)
     ws->stack = calloc(plane, sizeof(int32_t));
     ws->bank = calloc((size_t)FPI_ORI_BINS * FPI_PERIOD_BINS * FPI_FILTER_TAPS, sizeof(int16_t));
     if (!ws->img_buf || !ws->norm_buf || !ws->enh_buf || !ws->skel_buf || !ws->debug || !ws->bmean || !ws->bstd ||
-        !ws->tensor || !ws->ori || !ws->coh || !ws->coh_raw || !ws->period || !ws->tmp_a || !ws->tmp_b || !ws->tmp_c || !ws->vmag || !ws->mask ||
-        !ws->fmask || !ws->bdist || !ws->filter_id || !ws->scratch || !ws->stack || !ws->bank) {
+        !ws->tensor || !ws->ori || !ws->coh || !ws->coh_raw || !ws->period || !ws->tmp_a || !ws->tmp_b || !ws->tmp_c ||
+        !ws->vmag || !ws->mask || !ws->fmask || !ws->bdist || !ws->filter_id || !ws->scratch || !ws->stack ||
+        !ws->bank) {
         fpi_workspace_free(ws);
         return FP_ERR_NO_MEMORY;
     }

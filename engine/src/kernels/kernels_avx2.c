@@ -17,7 +17,7 @@ static inline simde__m256i load2x128(const int16_t *a, const int16_t *b)
     return simde_mm256_inserti128_si256(simde_mm256_castsi128_si256(lo), hi, 1);
 }
 
-/* load2x128 of the pixels at a + c (and the next row) plus their mirrors at b - c (the row before). */
+/* load2x128 of the pixels at a + c and their mirrors at b - c, each in its row and the next. */
 static inline simde__m256i sym_pair2(const int16_t *a, const int16_t *b, ptrdiff_t stride, int c)
 {
     return simde_mm256_add_epi16(load2x128(a + c, a + stride + c), load2x128(b - c, b + stride - c));
