@@ -59,7 +59,8 @@ typedef struct entry {
 
 /* The cache is keyed by gallery size, seed, the number of enrolled fingers
  * (the probes: with another probe count the enrolled set differs) and a
- * digest of one template extracted now, so a changed extractor rebuilds it. */
+ * digest of one finger enrolled now, so a changed extractor or enrolment
+ * rebuilds it. */
 static int load_cache(const char *path, entry *e, size_t n, uint64_t seed, size_t enrolled, uint64_t tag)
 {
     FILE *f = fopen(path, "rb");
@@ -101,24 +102,41 @@ static int serialize(const fp_template *t, entry *e)
     return 0;
 }
 
-/* FNV-1a digest of the template extracted from the first press of finger 0
- * (0 when it cannot be made: the cache is then simply rebuilt). */
-static uint64_t extractor_tag(fp_context *ctx, const fp_synth_master *m, uint64_t seed)
+/* Enrols finger f like the terminal, three presses merged, into e. */
+static int enrol_finger(fp_context *ctx, const fp_synth_master *m, uint64_t seed, size_t f, entry *e)
 {
-    fp_sensor_frame fr;
-    memset(&fr, 0, sizeof(fr));
-    fp_template *t = NULL;
-    uint64_t h = 0;
-    entry tmp;
-    if (term_press_synthetic_frame(m, seed, 0, 0, &fr) == FP_OK) {
-        fp_image img = {fr.pixels, fr.width, fr.height, fr.width, fr.dpi};
-        if (fp_extract(ctx, &img, &t, NULL) == FP_OK && serialize(t, &tmp) == 0) {
-            h = 1469598103934665603ull;
-            for (uint32_t i = 0; i < tmp.len; i++) h = (h ^ tmp.data[i]) * 1099511628211ull;
+    fp_enroll *en = NULL;
+    fp_template *merged = NULL;
+    if (fp_enroll_create(3, &en) != FP_OK) return -1;
+    for (uint32_t imp = 0; imp < 12 && !merged; imp++) {
+        fp_sensor_frame fr;
+        memset(&fr, 0, sizeof(fr));
+        fp_template *t = NULL;
+        if (term_press_synthetic_frame(m, seed, (uint32_t)f, imp, &fr) == FP_OK) {
+            fp_image img = {fr.pixels, fr.width, fr.height, fr.width, fr.dpi};
+            uint32_t remaining = 1;
+            if (fp_extract(ctx, &img, &t, NULL) == FP_OK && fp_enroll_add(en, ctx, t, &remaining) == FP_OK &&
+                remaining == 0)
+                fp_enroll_finish(en, ctx, &merged);
         }
+        fp_template_destroy(t);
+        fp_sensor_frame_free(&fr);
     }
-    fp_template_destroy(t);
-    fp_sensor_frame_free(&fr);
+    fp_enroll_destroy(en);
+    int rc = merged && serialize(merged, e) == 0 ? 0 : -1;
+    fp_template_destroy(merged);
+    snprintf(e->uid, sizeof(e->uid), "%zu", f + 1);
+    return rc;
+}
+
+/* FNV-1a digest of finger 0 enrolled now (extraction and merging both show
+ * in it; 0 when it cannot be made: the cache is then simply rebuilt). */
+static uint64_t engine_tag(fp_context *ctx, const fp_synth_master *m, uint64_t seed)
+{
+    entry tmp;
+    if (enrol_finger(ctx, m, seed, 0, &tmp) != 0) return 0;
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t i = 0; i < tmp.len; i++) h = (h ^ tmp.data[i]) * 1099511628211ull;
     return h;
 }
 
@@ -168,38 +186,17 @@ int main(int argc, char **argv)
         if (fp_synth_master_create(seed, (uint32_t)f, &masters[f]) != FP_OK) goto done;
     printf("built %zu synthetic fingers in %.1f s\n", 2 * probes, (now_ms() - t0) / 1e3);
 
-    const uint64_t tag = extractor_tag(ctx, masters[0], seed);
+    const uint64_t tag = engine_tag(ctx, masters[0], seed);
     if (load_cache(cache, e, gallery_n, seed, probes, tag) == 0) {
         printf("gallery: %zu templates from %s\n", gallery_n, cache);
     } else {
         t0 = now_ms();
         for (size_t f = 0; f < probes; f++) {
             /* enrolled like the terminal: three presses merged */
-            fp_enroll *en = NULL;
-            fp_template *merged = NULL;
-            if (fp_enroll_create(3, &en) != FP_OK) goto done;
-            for (uint32_t imp = 0; imp < 12 && !merged; imp++) {
-                fp_sensor_frame fr;
-                memset(&fr, 0, sizeof(fr));
-                fp_template *t = NULL;
-                if (term_press_synthetic_frame(masters[f], seed, (uint32_t)f, imp, &fr) == FP_OK) {
-                    fp_image img = {fr.pixels, fr.width, fr.height, fr.width, fr.dpi};
-                    uint32_t remaining = 1;
-                    if (fp_extract(ctx, &img, &t, NULL) == FP_OK && fp_enroll_add(en, ctx, t, &remaining) == FP_OK &&
-                        remaining == 0)
-                        fp_enroll_finish(en, ctx, &merged);
-                }
-                fp_template_destroy(t);
-                fp_sensor_frame_free(&fr);
-            }
-            fp_enroll_destroy(en);
-            if (!merged || serialize(merged, &e[f]) != 0) {
+            if (enrol_finger(ctx, masters[f], seed, f, &e[f]) != 0) {
                 fprintf(stderr, "term-bench: cannot enrol finger %zu\n", f);
-                fp_template_destroy(merged);
                 goto done;
             }
-            fp_template_destroy(merged);
-            snprintf(e[f].uid, sizeof(e[f].uid), "%zu", f + 1);
         }
         for (size_t i = probes; i < gallery_n; i++) {
             fp_template *t = NULL;
