@@ -12,3 +12,4 @@ fp_add_test(test_enroll SOURCES ${PROJECT_SOURCE_DIR}/tests/test_enroll.c LIBS f
 fp_add_test(test_template SOURCES ${PROJECT_SOURCE_DIR}/tests/test_template.c LIBS fpcore LABELS unit)
 fp_add_fuzz(fuzz_native SOURCES ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_native.c LIBS fpcore)
 fp_add_fuzz(fuzz_match SOURCES ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_match.c LIBS fpcore m)
+fp_add_fuzz(fuzz_extract SOURCES ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_extract.c LIBS fpcore m)
