@@ -243,6 +243,17 @@ static void enhanced_plane(fpi_workspace *ws)
     }
 }
 
+/* Whether a block's tensor is read by the orientation: a filtered block
+ * within one block (the orientation sums tensors over 3 x 3 blocks). */
+static int tensor_needed(const fpi_workspace *ws, int x, int y)
+{
+    const int bw = (int)ws->bw, bh = (int)ws->bh;
+    for (int yy = FPI_MAX(y - 1, 0); yy <= FPI_MIN(y + 1, bh - 1); yy++)
+        for (int xx = FPI_MAX(x - 1, 0); xx <= FPI_MIN(x + 1, bw - 1); xx++)
+            if (ws->fmask[yy * bw + xx]) return 1;
+    return 0;
+}
+
 void fpi_refine(fpi_workspace *ws, const fpi_kernels *k)
 {
     const ptrdiff_t s = ws->stride;
@@ -253,8 +264,9 @@ void fpi_refine(fpi_workspace *ws, const fpi_kernels *k)
         enhanced_plane(ws);
         for (uint32_t by = 0; by < ws->bh; by++)
             for (uint32_t bx = 0; bx < ws->bw; bx++)
-                k->tensor_block8(ws->skel + (ptrdiff_t)by * FPI_BLOCK * s + bx * FPI_BLOCK, s,
-                                 ws->tensor + 3 * ((size_t)by * ws->bw + bx));
+                if (tensor_needed(ws, (int)bx, (int)by))
+                    k->tensor_block8(ws->skel + (ptrdiff_t)by * FPI_BLOCK * s + bx * FPI_BLOCK, s,
+                                     ws->tensor + 3 * ((size_t)by * ws->bw + bx));
         fpi_orientation(ws);
         /* The period once, from the first enhanced image: later passes
          * would mostly measure the filters' own period. */

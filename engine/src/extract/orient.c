@@ -13,8 +13,10 @@ void fpi_orientation(fpi_workspace *ws)
 {
     const int bw = (int)ws->bw, bh = (int)ws->bh;
     float *vx = ws->tmp_a, *vy = ws->tmp_b, *str = ws->tmp_c;
+    /* Only the blocks filtered are smoothed over, below. */
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
+            if (!ws->fmask[y * bw + x]) continue;
             double gxx = 0, gyy = 0, gxy = 0;
             for (int dy = -1; dy <= 1; dy++)
                 for (int dx = -1; dx <= 1; dx++) {
