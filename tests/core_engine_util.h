@@ -8,6 +8,7 @@
 #ifndef FP_TESTS_CORE_ENGINE_UTIL_H
 #define FP_TESTS_CORE_ENGINE_UTIL_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,25 @@ static inline int fpt_quick(void)
 {
     const char *q = getenv("FP_TEST_QUICK");
     return q && q[0] == '1';
+}
+
+/* EER in percent by a threshold sweep over every observed score; *thr_out gets the threshold. */
+static inline double fpt_eer_percent(const float *gen, int ng, const float *imp, int ni, double *thr_out)
+{
+    double best = 1e9, eer = 100;
+    for (int k = 0; k < ng + ni + 1; k++) {
+        double t = k < ng ? gen[k] : k < ng + ni ? imp[k - ng] : 1e9;
+        int fr = 0, fa = 0;
+        for (int i = 0; i < ng; i++) fr += gen[i] < t;
+        for (int i = 0; i < ni; i++) fa += imp[i] >= t;
+        double frr = 100.0 * fr / ng, far = 100.0 * fa / ni;
+        if (fabs(frr - far) < best || (fabs(frr - far) == best && (frr + far) / 2 < eer)) {
+            best = fabs(frr - far);
+            eer = (frr + far) / 2;
+            *thr_out = t;
+        }
+    }
+    return eer;
 }
 
 #endif

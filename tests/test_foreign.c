@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core_engine_util.h"
 #include "fp/dataset.h"
 #include "fp/fp.h"
 
-#define DATASETS FP_SOURCE_DIR "/../shared/datasets"
-#define OPENAFIS_DB2 DATASETS "/template-test-vectors/openafis/valid/fvc2002/DB2_B"
+#define OPENAFIS_DB2 FPT_DATASETS "/template-test-vectors/openafis/valid/fvc2002/DB2_B"
 
 /*
  * Bound on the all-pairs EER (280 genuine, 2,880 impostor comparisons) of
@@ -150,32 +150,6 @@ static void test_errors(void **state)
     assert_null(out);
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
-/* EER by a sweep over every observed score as the threshold. */
-static double eer_percent(float *gen, int ng, float *imp, int ni)
-{
-    qsort(gen, (size_t)ng, sizeof(float), cmp_float);
-    qsort(imp, (size_t)ni, sizeof(float), cmp_float);
-    double best = 2, eer = 100;
-    for (int k = 0; k < ng + ni; k++) {
-        const float t = k < ng ? gen[k] : imp[k - ng];
-        int fnm = 0, fm = 0;
-        for (int i = 0; i < ng; i++) fnm += gen[i] < t;
-        for (int i = 0; i < ni; i++) fm += imp[i] >= t;
-        const double a = (double)fnm / ng, b = (double)fm / ni;
-        if (fabs(a - b) < best) {
-            best = fabs(a - b);
-            eer = 50.0 * (a + b);
-        }
-    }
-    return eer;
-}
-
 static void test_matcher_on_foreign_minutiae(void **state)
 {
     (void)state;
@@ -209,7 +183,8 @@ static void test_matcher_on_foreign_minutiae(void **state)
         }
     assert_int_equal(ng, 280);
     assert_int_equal(ni, 2880);
-    const double eer = eer_percent(gen, ng, imp, ni);
+    double thr = 0;
+    const double eer = fpt_eer_percent(gen, ng, imp, ni, &thr);
     print_message("FVC2002 DB2_B, SecuGen minutiae (%.1f per template): all-pairs EER %.2f %% (bound %.1f %%)\n",
                   minutiae / 80, eer, FOREIGN_EER_BOUND_PERCENT);
     assert_true(eer <= FOREIGN_EER_BOUND_PERCENT);

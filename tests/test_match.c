@@ -325,25 +325,6 @@ static void test_score_to_fmr(void **state)
     assert_true(fabs(fp_score_to_fmr(40) - 1e-4) < 1e-12);
 }
 
-/* EER by a threshold sweep over every observed score. */
-static double eer_percent(const float *gen, int ng, const float *imp, int ni, double *thr_out)
-{
-    double best = 1e9, eer = 100;
-    for (int k = 0; k < ng + ni + 1; k++) {
-        double t = k < ng ? gen[k] : k < ng + ni ? imp[k - ng] : 1e9;
-        int fr = 0, fa = 0;
-        for (int i = 0; i < ng; i++) fr += gen[i] < t;
-        for (int i = 0; i < ni; i++) fa += imp[i] >= t;
-        double frr = 100.0 * fr / ng, far = 100.0 * fa / ni;
-        if (fabs(frr - far) < best || (fabs(frr - far) == best && (frr + far) / 2 < eer)) {
-            best = fabs(frr - far);
-            eer = (frr + far) / 2;
-            *thr_out = t;
-        }
-    }
-    return eer;
-}
-
 static void test_accuracy_fvc2002_db1(void **state)
 {
     fixture *f = *state;
@@ -368,7 +349,7 @@ static void test_accuracy_fvc2002_db1(void **state)
     assert_int_equal(ng, 280);
     assert_int_equal(ni, 45);
     double thr = 0;
-    double eer = eer_percent(gen, ng, imp, ni, &thr);
+    double eer = fpt_eer_percent(gen, ng, imp, ni, &thr);
     double gmean = 0, imax = 0;
     for (int i = 0; i < ng; i++) gmean += gen[i];
     for (int i = 0; i < ni; i++) imax = fmax(imax, imp[i]);
