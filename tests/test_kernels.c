@@ -325,7 +325,8 @@ static void test_edge_scan_levels(void **state)
 }
 
 /* Every level finds the reference's candidate pairs, for coordinates at the
- * documented limits and radii from -1 (nothing) to 255. */
+ * int16 limits, boxes from empty to 512 px wide and band tables with empty,
+ * reversed and single-minutia runs. */
 static void test_pair_scan_levels(void **state)
 {
     (void)state;
@@ -333,38 +334,57 @@ static void test_pair_scan_levels(void **state)
     int nlv = available_levels(lv);
     fpt_rng rng = {6160};
     enum { N = 192 };
-    static int16_t cx[N], cy[N], rad[N], bx[N + FPI_SCAN_PAD], by[N + FPI_SCAN_PAD];
-    static uint8_t klo[N], khi[N];
+    static int16_t xlo[N], xhi[N], ylo[N], yhi[N], bx[N + FPI_SCAN_PAD], by[N + FPI_SCAN_PAD];
+    static uint8_t blo[N], bhi[N], band[N + 1];
     static uint16_t ref[N * N], got[N * N];
     int bad = 0;
     for (int it = 0; it < 300; it++) {
-        int span = it % 4 == 0 ? 16384 : 300;
+        int span = it % 4 == 0 ? 32767 : 300;
         int na = fpt_range(&rng, 0, N), nb = fpt_range(&rng, 0, N);
+        /* Bands: nbands + 1 non-decreasing starts from 0 to nb. */
+        int nbands = fpt_range(&rng, 1, N);
+        band[0] = 0;
+        for (int i = 1; i < nbands; i++) band[i] = (uint8_t)FPI_MIN(nb, band[i - 1] + fpt_range(&rng, 0, 3));
+        band[nbands] = (uint8_t)nb;
         for (int j = 0; j < N; j++) {
-            cx[j] = (int16_t)fpt_range(&rng, -span, span);
-            cy[j] = (int16_t)fpt_range(&rng, -span, span);
-            rad[j] = (int16_t)(it % 7 == 0 ? 255 : fpt_range(&rng, -1, 40));
-            /* The whole of b, or a run of it (empty and reversed runs included). */
-            int lo = it % 3 == 0 ? 0 : fpt_range(&rng, 0, nb), hi = it % 3 == 0 ? nb : fpt_range(&rng, 0, nb);
-            klo[j] = (uint8_t)lo;
-            khi[j] = (uint8_t)hi;
+            int cx = fpt_range(&rng, -span, span), cy = fpt_range(&rng, -span, span);
+            int r = it % 7 == 0 ? 256 : fpt_range(&rng, 0, 41);
+            xlo[j] = (int16_t)FPI_MAX(cx - r, -32768);
+            xhi[j] = (int16_t)FPI_MIN(cx + r, 32767);
+            ylo[j] = (int16_t)FPI_MAX(cy - r, -32768);
+            yhi[j] = (int16_t)FPI_MIN(cy + r, 32767);
+            /* All bands, or a run of them (empty and reversed runs included). */
+            blo[j] = (uint8_t)(it % 3 == 0 ? 0 : fpt_range(&rng, 0, nbands));
+            bhi[j] = (uint8_t)(it % 3 == 0 ? nbands : fpt_range(&rng, 0, nbands));
         }
         for (int k = 0; k < N + FPI_SCAN_PAD; k++) {
             bx[k] = (int16_t)fpt_range(&rng, -span, span);
             by[k] = (int16_t)fpt_range(&rng, -span, span);
         }
         if (it % 5 == 0 && nb > 0 && na > 0) {
-            klo[0] = 0;
-            if (khi[0] == 0) khi[0] = 1;
-            /* Exact corners of a box: |d| == rad must be in, rad + 1 out. */
-            bx[0] = (int16_t)(cx[0] + rad[0]);
-            by[0] = (int16_t)(cy[0] - rad[0]);
+            blo[0] = 0;
+            bhi[0] = (uint8_t)nbands;
+            /* Corners of an open box: one inside is in, the edge itself out. */
+            xlo[0] = -20;
+            xhi[0] = 20;
+            ylo[0] = -20;
+            yhi[0] = 20;
+            bx[0] = 19;
+            by[0] = -19;
+            if (nb > 1) {
+                bx[1] = 20;
+                by[1] = 0;
+            }
         }
-        int nref = lv[0].k->pair_scan(cx, cy, rad, klo, khi, na, bx, by, ref);
-        if (it % 5 == 0 && na > 0 && nb > 0 && rad[0] >= 0) assert_true(nref > 0 && ref[0] == 0);
+        fpi_pair_query q = {xlo, xhi, ylo, yhi, blo, bhi, band, na, bx, by};
+        int nref = lv[0].k->pair_scan(&q, ref);
+        if (it % 5 == 0 && na > 0 && nb > 0) {
+            assert_true(nref > 0 && ref[0] == 0);
+            assert_true(nref == 1 || ref[1] != 1);
+        }
         for (int li = 1; li < nlv; li++) {
             memset(got, 0, sizeof got);
-            int n = lv[li].k->pair_scan(cx, cy, rad, klo, khi, na, bx, by, got);
+            int n = lv[li].k->pair_scan(&q, got);
             if (n != nref || memcmp(ref, got, (size_t)n * sizeof(*ref)) != 0) {
                 print_error("level %s: pair_scan differs (case %d: %d vs %d pairs)\n", fp_simd_level_name(lv[li].level),
                             it, n, nref);

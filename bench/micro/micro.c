@@ -84,9 +84,10 @@ static uint8_t g_er[SCAN_EDGES + FPI_SCAN_PAD], g_eo[SCAN_EDGES + FPI_SCAN_PAD];
 static uint16_t g_qlo[SCAN_EDGES], g_qhi[SCAN_EDGES];
 static uint8_t g_qdr[SCAN_EDGES], g_qdo[SCAN_EDGES];
 static uint32_t g_hits[SCAN_EDGES * SCAN_EDGES];
-static int16_t g_cx[SCAN_MIN], g_cy[SCAN_MIN], g_rad[SCAN_MIN];
+static int16_t g_xlo[SCAN_MIN], g_xhi[SCAN_MIN], g_ylo[SCAN_MIN], g_yhi[SCAN_MIN];
 static int16_t g_bx[SCAN_MIN + FPI_SCAN_PAD], g_by[SCAN_MIN + FPI_SCAN_PAD];
-static uint8_t g_klo[SCAN_MIN], g_khi[SCAN_MIN];
+static uint8_t g_klo[SCAN_MIN], g_khi[SCAN_MIN], g_band[SCAN_MIN + 1];
+static fpi_pair_query g_pq;
 static uint16_t g_cand[SCAN_MIN * SCAN_MIN];
 
 static int cmp_i16(const void *a, const void *b)
@@ -115,17 +116,22 @@ static void fill_scans(void)
         g_bx[k] = (int16_t)(rand() % 300);
         g_by[k] = ys[k];
     }
+    /* One band per minutia, so a query's run is exactly the minutiae in its y range. */
+    for (int k = 0; k <= SCAN_MIN; k++) g_band[k] = (uint8_t)k;
     for (int j = 0; j < SCAN_MIN; j++) {
-        g_cx[j] = (int16_t)(rand() % 300);
-        g_cy[j] = (int16_t)(rand() % 400);
-        g_rad[j] = (int16_t)(8 + rand() % 24);
+        int cx = rand() % 300, cy = rand() % 400, rad = 8 + rand() % 24;
+        g_xlo[j] = (int16_t)(cx - rad - 1);
+        g_xhi[j] = (int16_t)(cx + rad + 1);
+        g_ylo[j] = (int16_t)(cy - rad - 1);
+        g_yhi[j] = (int16_t)(cy + rad + 1);
         int lo = 0;
-        while (lo < SCAN_MIN && g_by[lo] < g_cy[j] - g_rad[j]) lo++;
+        while (lo < SCAN_MIN && g_by[lo] < cy - rad) lo++;
         int hi = lo;
-        while (hi < SCAN_MIN && g_by[hi] <= g_cy[j] + g_rad[j]) hi++;
+        while (hi < SCAN_MIN && g_by[hi] <= cy + rad) hi++;
         g_klo[j] = (uint8_t)lo;
         g_khi[j] = (uint8_t)hi;
     }
+    g_pq = (fpi_pair_query){g_xlo, g_xhi, g_ylo, g_yhi, g_klo, g_khi, g_band, SCAN_MIN, g_bx, g_by};
 }
 
 static void bench_edge_scan(fpb_state *st, void *arg)
@@ -142,7 +148,7 @@ static void bench_pair_scan(fpb_state *st, void *arg)
 {
     const fpi_kernels *k = ((kernel_case *)arg)->k;
     while (fpb_keep_running(st)) {
-        int n = k->pair_scan(g_cx, g_cy, g_rad, g_klo, g_khi, SCAN_MIN, g_bx, g_by, g_cand);
+        int n = k->pair_scan(&g_pq, g_cand);
         fpb_do_not_optimize(&n);
     }
     fpb_set_items_processed(st, SCAN_MIN);

@@ -38,6 +38,15 @@ typedef struct fpi_pcode {
 /* round(2 * 65535 * 256 / s) for s = 1..256 (entry 0 is 0). */
 extern const uint32_t fpi_pcode_recip[257];
 
+/* One alignment's pairing queries for the pair_scan kernel. */
+typedef struct fpi_pair_query {
+    const int16_t *xlo, *xhi, *ylo, *yhi; /* query j's open box */
+    const uint8_t *blo, *bhi;             /* and the bands [blo[j], bhi[j]) it reaches */
+    const uint8_t *band_start;            /* first minutia of each band */
+    int n;                                /* queries */
+    const int16_t *bx, *by;               /* the other template's minutiae, in band order */
+} fpi_pair_query;
+
 typedef struct fpi_kernels {
     /*
      * Filters one 8x8 output block. src points at the input pixel under
@@ -77,15 +86,14 @@ typedef struct fpi_kernels {
     int (*edge_scan)(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
                      const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap);
     /*
-     * The matcher's candidate pairs under one alignment: every j < na and
-     * klo[j] <= k < khi[j] with |bx[k] - cx[j]| <= rad[j] and
-     * |by[k] - cy[j]| <= rad[j], written as j << 8 | k, by j then k
-     * ascending; returns their count. bx and by must be readable up to
-     * FPI_SCAN_PAD entries past every khi[j]; |cx|, |cy| <= 16384 and
-     * -1 <= rad <= 255 (-1 pairs nothing).
+     * The matcher's candidate pairs under one alignment: every j < q->n
+     * and q->band_start[q->blo[j]] <= k < q->band_start[q->bhi[j]] with
+     * xlo[j] < bx[k] < xhi[j] and ylo[j] < by[k] < yhi[j] (an open box),
+     * written as j << 8 | k, by j then k ascending; returns their count.
+     * bx and by must be readable up to FPI_SCAN_PAD entries past every
+     * range's end; k < 256.
      */
-    int (*pair_scan)(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo, const uint8_t *khi,
-                     int na, const int16_t *bx, const int16_t *by, uint16_t *out);
+    int (*pair_scan)(const fpi_pair_query *q, uint16_t *out);
 } fpi_kernels;
 
 /* Readable slack the scan kernels need past the end of their inputs. */
@@ -103,8 +111,7 @@ void fpi_filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int1
 void fpi_tensor_block8_avx2(const uint8_t *src, ptrdiff_t stride, int32_t out[3]);
 int fpi_edge_scan_avx2(const uint8_t *r, const uint8_t *o, const uint16_t *lo, const uint16_t *hi, const uint8_t *dr,
                        const uint8_t *dor, int nq, uint8_t lim, uint32_t *out, int cap);
-int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo,
-                       const uint8_t *khi, int na, const int16_t *bx, const int16_t *by, uint16_t *out);
+int fpi_pair_scan_avx2(const fpi_pair_query *q, uint16_t *out);
 #endif
 #if defined(FP_HAVE_NEON)
 extern const fpi_kernels fpi_kernels_neon;

@@ -140,25 +140,24 @@ int fpi_edge_scan_avx2(const uint8_t *r, const uint8_t *o, const uint16_t *lo, c
     return c;
 }
 
-int fpi_pair_scan_avx2(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo,
-                       const uint8_t *khi, int na, const int16_t *bx, const int16_t *by, uint16_t *out)
+int fpi_pair_scan_avx2(const fpi_pair_query *q, uint16_t *out)
 {
     int c = 0;
-    for (int j = 0; j < na; j++) {
-        const simde__m256i xlo = simde_mm256_set1_epi16((int16_t)(cx[j] - rad[j] - 1));
-        const simde__m256i xhi = simde_mm256_set1_epi16((int16_t)(cx[j] + rad[j] + 1));
-        const simde__m256i ylo = simde_mm256_set1_epi16((int16_t)(cy[j] - rad[j] - 1));
-        const simde__m256i yhi = simde_mm256_set1_epi16((int16_t)(cy[j] + rad[j] + 1));
-        const int nb = khi[j];
-        for (int k = klo[j]; k < nb; k += 16) {
-            simde__m256i vx = simde_mm256_loadu_si256((const void *)(bx + k));
-            simde__m256i vy = simde_mm256_loadu_si256((const void *)(by + k));
+    for (int j = 0; j < q->n; j++) {
+        const int end = q->band_start[q->bhi[j]];
+        int k = q->band_start[q->blo[j]];
+        if (k >= end) continue;
+        const simde__m256i xlo = simde_mm256_set1_epi16(q->xlo[j]), xhi = simde_mm256_set1_epi16(q->xhi[j]);
+        const simde__m256i ylo = simde_mm256_set1_epi16(q->ylo[j]), yhi = simde_mm256_set1_epi16(q->yhi[j]);
+        for (; k < end; k += 16) {
+            simde__m256i vx = simde_mm256_loadu_si256((const void *)(q->bx + k));
+            simde__m256i vy = simde_mm256_loadu_si256((const void *)(q->by + k));
             simde__m256i in = simde_mm256_and_si256(
                 simde_mm256_and_si256(simde_mm256_cmpgt_epi16(vx, xlo), simde_mm256_cmpgt_epi16(xhi, vx)),
                 simde_mm256_and_si256(simde_mm256_cmpgt_epi16(vy, ylo), simde_mm256_cmpgt_epi16(yhi, vy)));
             /* Two mask bits per int16 lane; keep the even ones. */
             uint32_t m = (uint32_t)simde_mm256_movemask_epi8(in) & 0x55555555u;
-            if (nb - k < 16) m &= (1u << (2 * (nb - k))) - 1;
+            if (end - k < 16) m &= (1u << (2 * (end - k))) - 1;
             while (m) {
                 out[c++] = (uint16_t)(j << 8 | (k + (__builtin_ctz(m) >> 1)));
                 m &= m - 1;

@@ -59,13 +59,15 @@ static int edge_scan_ref(const uint8_t *r, const uint8_t *o, const uint16_t *lo,
     return c;
 }
 
-static int pair_scan_ref(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo,
-                         const uint8_t *khi, int na, const int16_t *bx, const int16_t *by, uint16_t *out)
+static int pair_scan_ref(const fpi_pair_query *q, uint16_t *out)
 {
     int c = 0;
-    for (int j = 0; j < na; j++)
-        for (int k = klo[j]; k < khi[j]; k++)
-            if (abs(bx[k] - cx[j]) <= rad[j] && abs(by[k] - cy[j]) <= rad[j]) out[c++] = (uint16_t)(j << 8 | k);
+    for (int j = 0; j < q->n; j++) {
+        const int end = q->band_start[q->bhi[j]];
+        for (int k = q->band_start[q->blo[j]]; k < end; k++)
+            if (q->xlo[j] < q->bx[k] && q->bx[k] < q->xhi[j] && q->ylo[j] < q->by[k] && q->by[k] < q->yhi[j])
+                out[c++] = (uint16_t)(j << 8 | k);
+    }
     return c;
 }
 

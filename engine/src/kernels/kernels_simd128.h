@@ -148,29 +148,25 @@ static int edge_scan_128(const uint8_t *r, const uint8_t *o, const uint16_t *lo,
     return c;
 }
 
-/*
- * |v - c| <= rad as c - rad - 1 < v < c + rad + 1 on int16 lanes; the
- * bounds fit (|c| <= 16384, rad <= 255), so no lane overflows.
- */
-static int pair_scan_128(const int16_t *cx, const int16_t *cy, const int16_t *rad, const uint8_t *klo,
-                         const uint8_t *khi, int na, const int16_t *bx, const int16_t *by, uint16_t *out)
+/* The open box as four signed int16 lane compares, 8 of b's minutiae at a time. */
+static int pair_scan_128(const fpi_pair_query *q, uint16_t *out)
 {
     int c = 0;
-    for (int j = 0; j < na; j++) {
-        const simde__m128i xlo = simde_mm_set1_epi16((int16_t)(cx[j] - rad[j] - 1));
-        const simde__m128i xhi = simde_mm_set1_epi16((int16_t)(cx[j] + rad[j] + 1));
-        const simde__m128i ylo = simde_mm_set1_epi16((int16_t)(cy[j] - rad[j] - 1));
-        const simde__m128i yhi = simde_mm_set1_epi16((int16_t)(cy[j] + rad[j] + 1));
-        const int nb = khi[j];
-        for (int k = klo[j]; k < nb; k += 8) {
-            simde__m128i vx = simde_mm_loadu_si128((const simde__m128i *)(const void *)(bx + k));
-            simde__m128i vy = simde_mm_loadu_si128((const simde__m128i *)(const void *)(by + k));
+    for (int j = 0; j < q->n; j++) {
+        const int end = q->band_start[q->bhi[j]];
+        int k = q->band_start[q->blo[j]];
+        if (k >= end) continue;
+        const simde__m128i xlo = simde_mm_set1_epi16(q->xlo[j]), xhi = simde_mm_set1_epi16(q->xhi[j]);
+        const simde__m128i ylo = simde_mm_set1_epi16(q->ylo[j]), yhi = simde_mm_set1_epi16(q->yhi[j]);
+        for (; k < end; k += 8) {
+            simde__m128i vx = simde_mm_loadu_si128((const simde__m128i *)(const void *)(q->bx + k));
+            simde__m128i vy = simde_mm_loadu_si128((const simde__m128i *)(const void *)(q->by + k));
             simde__m128i in = simde_mm_and_si128(
                 simde_mm_and_si128(simde_mm_cmpgt_epi16(vx, xlo), simde_mm_cmpgt_epi16(xhi, vx)),
                 simde_mm_and_si128(simde_mm_cmpgt_epi16(vy, ylo), simde_mm_cmpgt_epi16(yhi, vy)));
             /* One bit per int16 lane: pack the lanes' sign bytes. */
             uint32_t m = (uint32_t)simde_mm_movemask_epi8(simde_mm_packs_epi16(in, simde_mm_setzero_si128()));
-            if (nb - k < 8) m &= (1u << (nb - k)) - 1;
+            if (end - k < 8) m &= (1u << (end - k)) - 1;
             c = fpi_emit_bits16(m, j << 8 | k, out, c);
         }
     }

@@ -275,12 +275,14 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
     const int na = a->count, nb = b->count;
     int np = 0;
     const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
-    /* Map a's minutiae (branch-free loops over restrict arrays, which the
-     * compiler vectorises). */
+    /* Map a's minutiae and set up their queries: one branch-free loop over
+     * restrict arrays, which the compiler vectorises. */
     const float c = t->c, sn = t->s, ttx = t->tx, tty = t->ty, ox = t->ox, oy = t->oy;
+    const int y0 = ws->band_y0, sh = ws->band_shift, nbd = ws->n_bands;
     const int16_t *restrict apx = a->px, *restrict apy = a->py;
     float *restrict mx = ws->mx, *restrict my = ws->my, *restrict mtol2 = ws->tol2;
-    int16_t *restrict qcx = ws->cx, *restrict qcy = ws->cy, *restrict qrad = ws->rad;
+    int16_t *restrict qxlo = ws->xlo, *restrict qxhi = ws->xhi, *restrict qylo = ws->ylo, *restrict qyhi = ws->yhi;
+    uint8_t *restrict qblo = ws->blo, *restrict qbhi = ws->bhi;
     for (int j = 0; j < na; j++) {
         const float x = apx[j], y = apy[j];
         const float tx = c * x - sn * y + ttx, ty = sn * x + c * y + tty;
@@ -290,26 +292,29 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         mx[j] = tx;
         my[j] = ty;
         mtol2[j] = tol * tol;
-        /* The candidates' square: around the mapped point rounded, grown by
-         * a pixel for the rounding; the exact test follows. Points far
-         * outside any template pair nothing. */
+        /* The candidates' box: around the mapped point rounded, grown by a
+         * pixel for the rounding (the exact test follows), in the bands it
+         * reaches. Points far outside any template get an empty box. */
         const int in = (fabsf(tx) <= 16000.0f) & (fabsf(ty) <= 16000.0f);
         const float kx = tx > 16000.0f ? 16000.0f : tx < -16000.0f ? -16000.0f : tx;
         const float ky = ty > 16000.0f ? 16000.0f : ty < -16000.0f ? -16000.0f : ty;
-        qcx[j] = (int16_t)((int)(kx + 16384.5f) - 16384);
-        qcy[j] = (int16_t)((int)(ky + 16384.5f) - 16384);
-        qrad[j] = (int16_t)(in * ((int)tol + 2) - 1);
+        const int qx = (int)(kx + 16384.5f) - 16384, qy = (int)(ky + 16384.5f) - 16384;
+        const int r = in * ((int)tol + 2); /* half-width of the open box, 0 (empty) when out */
+        qxlo[j] = (int16_t)(qx - r);
+        qxhi[j] = (int16_t)(qx + r);
+        qylo[j] = (int16_t)(qy - r);
+        qyhi[j] = (int16_t)(qy + r);
     }
-    /* The bands each square reaches. */
-    const int y0 = ws->band_y0, sh = ws->band_shift, nbd = ws->n_bands;
+    /* The bands each box reaches (none for an empty box). */
     for (int j = 0; j < na; j++) {
-        const int lo = qcy[j] - qrad[j] - y0, hi = qcy[j] + qrad[j] - y0;
+        const int lo = qylo[j] + 1 - y0, hi = qyhi[j] - 1 - y0;
         const int blo = lo < 0 ? 0 : FPI_MIN(lo >> sh, nbd);
-        const int bhi = hi < 0 ? 0 : FPI_MIN((hi >> sh) + 1, nbd);
-        ws->klo[j] = ws->band_start[blo];
-        ws->khi[j] = ws->band_start[bhi];
+        const int bhi = hi < lo ? blo : hi < 0 ? 0 : FPI_MIN((hi >> sh) + 1, nbd);
+        qblo[j] = (uint8_t)blo;
+        qbhi[j] = (uint8_t)bhi;
     }
-    const int nc = ws->k->pair_scan(ws->cx, ws->cy, ws->rad, ws->klo, ws->khi, na, ws->bx, ws->by, ws->cand);
+    const fpi_pair_query q = {ws->xlo, ws->xhi, ws->ylo, ws->yhi, ws->blo, ws->bhi, ws->band_start, na, ws->bx, ws->by};
+    const int nc = ws->k->pair_scan(&q, ws->cand);
     for (int h = 0; h < nc; h++) {
         const int j = ws->cand[h] >> 8, k = ws->order[ws->cand[h] & 255];
         float dx = b->px[k] - ws->mx[j], dy = b->py[k] - ws->my[j];

@@ -46,8 +46,9 @@ typedef struct fpi_match_ws {
     uint8_t order[FP_MAX_MINUTIAE];
     uint8_t band_start[FPI_BANDS + 1];
     int band_y0, band_shift, n_bands;
-    int16_t cx[FP_MAX_MINUTIAE], cy[FP_MAX_MINUTIAE], rad[FP_MAX_MINUTIAE];
-    uint8_t klo[FP_MAX_MINUTIAE], khi[FP_MAX_MINUTIAE];
+    /* The pair scan's queries: open boxes and the bands they reach. */
+    int16_t xlo[FP_MAX_MINUTIAE], xhi[FP_MAX_MINUTIAE], ylo[FP_MAX_MINUTIAE], yhi[FP_MAX_MINUTIAE];
+    uint8_t blo[FP_MAX_MINUTIAE], bhi[FP_MAX_MINUTIAE];
     uint8_t outside[FP_MAX_MINUTIAE];
     float mx[FP_MAX_MINUTIAE], my[FP_MAX_MINUTIAE], tol2[FP_MAX_MINUTIAE];
     uint16_t cand[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
