@@ -142,16 +142,21 @@ int fpi_edge_scan_avx2(const uint8_t *r, const uint8_t *o, const uint16_t *lo, c
 
 int fpi_pair_scan_avx2(const fpi_pair_query *q, uint16_t *out)
 {
+    const int16_t *restrict qxlo = q->xlo, *restrict qxhi = q->xhi, *restrict qylo = q->ylo, *restrict qyhi = q->yhi;
+    const uint8_t *restrict blo = q->blo, *restrict bhi = q->bhi, *restrict band = q->band_start;
+    const int16_t *restrict bx = q->bx, *restrict by = q->by;
+    const int n = q->n;
     int c = 0;
-    for (int j = 0; j < q->n; j++) {
-        const int end = q->band_start[q->bhi[j]];
-        int k = q->band_start[q->blo[j]];
+    for (int j = 0; j < n; j++) {
+        const int end = band[bhi[j]];
+        int k = band[blo[j]];
         if (k >= end) continue;
-        const simde__m256i xlo = simde_mm256_set1_epi16(q->xlo[j]), xhi = simde_mm256_set1_epi16(q->xhi[j]);
-        const simde__m256i ylo = simde_mm256_set1_epi16(q->ylo[j]), yhi = simde_mm256_set1_epi16(q->yhi[j]);
-        for (; k < end; k += 16) {
-            simde__m256i vx = simde_mm256_loadu_si256((const void *)(q->bx + k));
-            simde__m256i vy = simde_mm256_loadu_si256((const void *)(q->by + k));
+        const simde__m256i xlo = simde_mm256_set1_epi16(qxlo[j]), xhi = simde_mm256_set1_epi16(qxhi[j]);
+        const simde__m256i ylo = simde_mm256_set1_epi16(qylo[j]), yhi = simde_mm256_set1_epi16(qyhi[j]);
+        const int base = j << 8;
+        do {
+            simde__m256i vx = simde_mm256_loadu_si256((const void *)(bx + k));
+            simde__m256i vy = simde_mm256_loadu_si256((const void *)(by + k));
             simde__m256i in = simde_mm256_and_si256(
                 simde_mm256_and_si256(simde_mm256_cmpgt_epi16(vx, xlo), simde_mm256_cmpgt_epi16(xhi, vx)),
                 simde_mm256_and_si256(simde_mm256_cmpgt_epi16(vy, ylo), simde_mm256_cmpgt_epi16(yhi, vy)));
@@ -159,10 +164,11 @@ int fpi_pair_scan_avx2(const fpi_pair_query *q, uint16_t *out)
             uint32_t m = (uint32_t)simde_mm256_movemask_epi8(in) & 0x55555555u;
             if (end - k < 16) m &= (1u << (2 * (end - k))) - 1;
             while (m) {
-                out[c++] = (uint16_t)(j << 8 | (k + (__builtin_ctz(m) >> 1)));
+                out[c++] = (uint16_t)(base | (k + (__builtin_ctz(m) >> 1)));
                 m &= m - 1;
             }
-        }
+            k += 16;
+        } while (k < end);
     }
     return c;
 }

@@ -386,11 +386,11 @@ static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float mar
 {
     if (t->hull_n < 3) return n;
     const float *restrict px = ws->mx, *restrict py = ws->my;
-    uint8_t *restrict out = ws->outside;
-    memset(out, 0, (size_t)n);
+    int32_t *restrict out = ws->outside;
+    memset(out, 0, (size_t)n * sizeof(*out));
     for (int i = 0; i < t->hull_n; i++) {
         const hull_edge e = hull_edge_of(t, i, margin);
-        for (int p = 0; p < n; p++) out[p] |= (uint8_t)beyond_edge(&e, px[p], py[p]);
+        for (int p = 0; p < n; p++) out[p] |= beyond_edge(&e, px[p], py[p]);
     }
     int inside = n;
     for (int p = 0; p < n; p++) inside -= out[p];

@@ -49,7 +49,7 @@ typedef struct fpi_match_ws {
     /* The pair scan's queries: open boxes and the bands they reach. */
     int16_t xlo[FP_MAX_MINUTIAE], xhi[FP_MAX_MINUTIAE], ylo[FP_MAX_MINUTIAE], yhi[FP_MAX_MINUTIAE];
     uint8_t blo[FP_MAX_MINUTIAE], bhi[FP_MAX_MINUTIAE];
-    uint8_t outside[FP_MAX_MINUTIAE];
+    int32_t outside[FP_MAX_MINUTIAE]; /* as wide as a float, so the hull loop's vector stores and loads match */
     float mx[FP_MAX_MINUTIAE], my[FP_MAX_MINUTIAE], tol2[FP_MAX_MINUTIAE];
     uint16_t cand[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
