@@ -83,9 +83,10 @@ static void test_rescale(void **state)
 {
     (void)state;
     const fp_minutia m[4] = {
-        {10, 20, 0, FP_MINUTIA_ENDING, 50, 0},        /* pointing along +x */
+        /* Qualities descending, so the template keeps this order. */
+        {10, 20, 0, FP_MINUTIA_ENDING, 70, 0},        /* pointing along +x */
         {100, 50, 64, FP_MINUTIA_BIFURCATION, 60, 0}, /* pointing up */
-        {150, 90, 32, FP_MINUTIA_ENDING, 70, 0},      /* 45 degrees */
+        {150, 90, 32, FP_MINUTIA_ENDING, 50, 0},      /* 45 degrees */
         {199, 99, 0, FP_MINUTIA_ENDING, 40, 0},       /* the frame's last pixel */
     };
     write_template("a_1.fpt", m, 4, FP_FORMAT_NATIVE, 0);
@@ -109,7 +110,7 @@ static void test_rescale(void **state)
     assert_int_equal(r[2].y, 270);
     assert_int_equal(r[2].angle, 40);
     assert_int_equal(r[2].type, FP_MINUTIA_ENDING);
-    assert_int_equal(r[2].quality, 70);
+    assert_int_equal(r[2].quality, 50);
     fp_template_destroy(out);
 
     /* A smaller image: a minutia on the frame's last column stays on the image's. */

@@ -268,6 +268,14 @@ static void test_damage(void **state)
     b[9] ^= 1;
     spit(bad, b, 40);
     expect_open_fails(bad, FP_ERR_FILE_CORRUPT);
+    /* A file of the earlier format (version 1, written by that version of
+     * the code, checksum valid): refused as a format error, left as it is. */
+    size_t v1_len;
+    unsigned char *v1 = slurp(FP_SOURCE_DIR "/tests/data/gallery-v1-empty.fpg", &v1_len);
+    assert_int_equal(v1_len, 64);
+    spit(bad, v1, v1_len);
+    expect_open_fails(bad, FP_ERR_FILE_FORMAT);
+    free(v1);
     /* Not a gallery file at all. */
     assert_int_equal(fp_gallery_file_open(dir, &f, &g, NULL), FP_ERR_IO);
     assert_int_equal(fp_gallery_file_open(NULL, &f, &g, NULL), FP_ERR_INVALID_ARGUMENT);

@@ -260,6 +260,68 @@ static void test_rotation_translation(void **state)
     for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
 }
 
+/*
+ * Comparisons use only a template's FP_MATCH_MINUTIAE best minutiae: extra
+ * minutiae of lower quality change no score. The extras sit on existing
+ * minutiae's positions (other directions and types), so the print's area
+ * (the hull of all its minutiae) stays the same; templates with fewer
+ * than FP_MATCH_MINUTIAE minutiae are first filled up with random ones.
+ */
+static void test_match_minutiae_limit(void **state)
+{
+    fixture *f = *state;
+    fpt_rng rng = {71};
+    fp_template *list[80], *owned[80];
+    int nowned;
+    int n = collect(f, list, 80, &rng, owned, &nowned);
+    int cases = 0, bigger = 0;
+    for (int i = 0; i < n; i += 4) {
+        const fp_minutia *m = fp_template_minutiae(list[i]);
+        size_t count = fp_template_minutiae_count(list[i]);
+        uint32_t w = fp_template_width(list[i]), h = fp_template_height(list[i]);
+        fp_minutia base[FP_MAX_MINUTIAE], more[FP_MAX_MINUTIAE];
+        memcpy(base, m, count * sizeof(*m));
+        /* Fill up to the limit with minutiae of quality >= 1, so the extras
+         * (quality 0) sort after all of them. */
+        for (size_t k = 0; k < count; k++)
+            if (base[k].quality == 0) base[k].quality = 1;
+        while (count < FP_MATCH_MINUTIAE + 5) {
+            fp_minutia *x = &base[count++];
+            x->x = (uint16_t)fpt_range(&rng, 0, (int)w - 1);
+            x->y = (uint16_t)fpt_range(&rng, 0, (int)h - 1);
+            x->angle = (uint8_t)fpt_range(&rng, 0, 255);
+            x->type = (uint8_t)fpt_range(&rng, 1, 2);
+            x->quality = (uint8_t)fpt_range(&rng, 1, 100);
+            x->reserved = 0;
+        }
+        size_t extra = 30;
+        memcpy(more, base, count * sizeof(*base));
+        for (size_t k = 0; k < extra; k++) {
+            more[count + k] = base[(size_t)fpt_range(&rng, 0, (int)count - 1)];
+            more[count + k].angle = (uint8_t)fpt_range(&rng, 0, 255);
+            more[count + k].type = (uint8_t)fpt_range(&rng, 0, 2);
+            more[count + k].quality = 0;
+        }
+        fp_template *a = NULL, *b = NULL;
+        uint32_t dpi = fp_template_dpi(list[i]);
+        assert_int_equal(fp_template_create(w, h, dpi, base, count, 60, &a), FP_OK);
+        assert_int_equal(fp_template_create(w, h, dpi, more, count + extra, 60, &b), FP_OK);
+        for (int j = 0; j < n; j += 7) {
+            float sa = score_of(f->ctx, a, list[j]), sb = score_of(f->ctx, b, list[j]);
+            if (sa != sb) print_error("template %d against %d: %.3f with %zu minutiae, %.3f with %zu\n", i, j, sa, count, sb,
+                                      count + extra);
+            assert_true(sa == sb);
+            cases++;
+            bigger += sa > 0;
+        }
+        fp_template_destroy(a);
+        fp_template_destroy(b);
+    }
+    print_message("minutiae limit: %d comparisons unchanged by 30 extra minutiae (%d scoring above 0)\n", cases, bigger);
+    assert_true(cases >= 50 && bigger >= 5);
+    for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
+}
+
 static void test_unrelated(void **state)
 {
     fixture *f = *state;
@@ -365,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_symmetry_determinism),
         cmocka_unit_test(test_self_match),
         cmocka_unit_test(test_rotation_translation),
+        cmocka_unit_test(test_match_minutiae_limit),
         cmocka_unit_test(test_unrelated),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_score_to_fmr),

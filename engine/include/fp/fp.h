@@ -182,13 +182,18 @@ typedef struct fp_template fp_template;
 
 /* Limits of a template. */
 #define FP_MAX_MINUTIAE 192
+/* Comparisons use at most this many minutiae of a template, the best by
+ * quality (docs/matcher.md). */
+#define FP_MATCH_MINUTIAE 40
 
 /*
  * Creates a template from a list of minutiae (copied). width, height and
  * dpi describe the image the coordinates refer to. Minutiae outside the
- * image are rejected with FP_ERR_INVALID_ARGUMENT; more than
- * FP_MAX_MINUTIAE keeps the highest quality ones. Caller frees with
- * fp_template_destroy. Thread safe.
+ * image are rejected with FP_ERR_INVALID_ARGUMENT. The template keeps its
+ * minutiae in order of quality, best first (ties by y, x, angle, type),
+ * whatever the order given; more than FP_MAX_MINUTIAE keeps the highest
+ * quality ones, and comparisons use the best FP_MATCH_MINUTIAE. Caller
+ * frees with fp_template_destroy. Thread safe.
  */
 fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, const fp_minutia *minutiae,
                              size_t count, uint8_t image_quality, fp_template **out);

@@ -60,6 +60,12 @@ struct fp_template {
     uint8_t view;
 };
 
+/* How many of t's minutiae comparisons use: the first (best) ones. */
+static inline int fpi_match_count(const fp_template *t)
+{
+    return t->count < FP_MATCH_MINUTIAE ? t->count : FP_MATCH_MINUTIAE;
+}
+
 /* Allocates a template with room for count minutiae (fields zeroed). */
 fp_status fpi_template_alloc(size_t count, fp_template **out);
 /* Rebuilds the derived matching data after the minutiae changed. */

@@ -88,12 +88,16 @@ void fp_template_destroy(fp_template *tmpl)
     free(tmpl);
 }
 
+/* A template's order of minutiae: best quality first, then by position,
+ * direction and type (a total order on what a minutia holds). */
 static int by_quality_desc(const void *a, const void *b)
 {
     const fp_minutia *ma = a, *mb = b;
     if (ma->quality != mb->quality) return (int)mb->quality - (int)ma->quality;
     if (ma->y != mb->y) return (int)ma->y - (int)mb->y;
-    return (int)ma->x - (int)mb->x;
+    if (ma->x != mb->x) return (int)ma->x - (int)mb->x;
+    if (ma->angle != mb->angle) return (int)ma->angle - (int)mb->angle;
+    return (int)ma->type - (int)mb->type;
 }
 
 fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, const fp_minutia *minutiae,
@@ -127,6 +131,7 @@ fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, cons
         free(tmp);
     } else if (keep) {
         memcpy(t->minutiae, minutiae, keep * sizeof(*minutiae));
+        qsort(t->minutiae, keep, sizeof(*t->minutiae), by_quality_desc);
     }
     for (size_t i = 0; i < keep; i++) t->minutiae[i].reserved = 0;
     fpi_template_prepare(t);

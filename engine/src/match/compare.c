@@ -13,8 +13,10 @@
  *     seed pairing the most minutiae wins.
  *  3. Score: paired minutiae that also had local support, weighed by the
  *     fraction of the minutiae inside the common area that they explain.
- * The two templates are put in a canonical order first, so the result is
- * exactly symmetric. Nothing here allocates.
+ * Only each template's first FP_MATCH_MINUTIAE minutiae (the best by
+ * quality; templates keep them in that order) take part. The two
+ * templates are put in a canonical order first, so the result is exactly
+ * symmetric. Nothing here allocates.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -44,14 +46,18 @@ static inline int ang_diff(int a, int b)
     return d > 128 ? 256 - d : d;
 }
 
-/* Canonical order: a total order on template contents. */
+/* Canonical order: a total order on template contents, deciding first on
+ * the compared minutiae, so minutiae past the limit do not change which
+ * template plays which part. */
 static int template_order(const fp_template *a, const fp_template *b)
 {
-    if (a->count != b->count) return a->count < b->count ? -1 : 1;
-    int c = memcmp(a->minutiae, b->minutiae, a->count * sizeof(fp_minutia));
+    const int na = fpi_match_count(a), nb = fpi_match_count(b);
+    if (na != nb) return na < nb ? -1 : 1;
+    int c = memcmp(a->minutiae, b->minutiae, (size_t)na * sizeof(fp_minutia));
     if (c) return c;
     if (a->dpi != b->dpi) return a->dpi < b->dpi ? -1 : 1;
-    return 0;
+    if (a->count != b->count) return a->count < b->count ? -1 : 1;
+    return memcmp(a->minutiae, b->minutiae, a->count * sizeof(fp_minutia));
 }
 
 /*
@@ -63,7 +69,7 @@ static void sort_edges(fpi_match_ws *ws, const fp_template *t)
 {
     uint16_t *start = ws->edge_start;
     memset(start, 0, sizeof(ws->edge_start));
-    const int ne = t->count * FPI_NEIGHBOURS;
+    const int ne = fpi_match_count(t) * FPI_NEIGHBOURS;
     for (int e = 0; e < ne; e++)
         if (t->nb[e].index != 0xFF) start[t->nb[e].dist + 1]++;
     for (int d = 1; d <= 256; d++) start[d] = (uint16_t)(start[d] + start[d - 1]);
@@ -93,9 +99,9 @@ static void sort_edges(fpi_match_ws *ws, const fp_template *t)
  */
 static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
 {
-    const int nb_count = b->count;
-    memset(ws->votes, 0, (size_t)a->count * nb_count * sizeof(uint16_t));
-    const int ne = b->count * FPI_NEIGHBOURS;
+    const int nb_count = fpi_match_count(b);
+    memset(ws->votes, 0, (size_t)fpi_match_count(a) * nb_count * sizeof(uint16_t));
+    const int ne = nb_count * FPI_NEIGHBOURS;
     int nq = 0;
     for (int e = 0; e < ne; e++) {
         const fpi_neighbour *eb = &b->nb[e];
@@ -242,7 +248,7 @@ static void refine_xform(const fp_template *a, const fp_template *b, const fpi_p
  */
 static void load_positions(fpi_match_ws *ws, const fp_template *b)
 {
-    const int n = b->count;
+    const int n = fpi_match_count(b);
     int y0 = b->py[0], y1 = y0;
     for (int k = 1; k < n; k++) {
         y0 = FPI_MIN(y0, b->py[k]);
@@ -272,17 +278,15 @@ static void load_positions(fpi_match_ws *ws, const fp_template *b)
 static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t,
                          float tol0, float tol_slope, float tol_max, int angle_tol, fpi_pair *out, int *cost_sum)
 {
-    const int na = a->count, nb = b->count;
+    const int na = fpi_match_count(a), nb = fpi_match_count(b);
     int np = 0;
     const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
     /* Map a's minutiae and set up their queries: one branch-free loop over
      * restrict arrays, which the compiler vectorises. */
     const float c = t->c, sn = t->s, ttx = t->tx, tty = t->ty, ox = t->ox, oy = t->oy;
-    const int y0 = ws->band_y0, sh = ws->band_shift, nbd = ws->n_bands;
     const int16_t *restrict apx = a->px, *restrict apy = a->py;
     float *restrict mx = ws->mx, *restrict my = ws->my, *restrict mtol2 = ws->tol2;
     int16_t *restrict qxlo = ws->xlo, *restrict qxhi = ws->xhi, *restrict qylo = ws->ylo, *restrict qyhi = ws->yhi;
-    uint8_t *restrict qblo = ws->blo, *restrict qbhi = ws->bhi;
     for (int j = 0; j < na; j++) {
         const float x = apx[j], y = apy[j];
         const float tx = c * x - sn * y + ttx, ty = sn * x + c * y + tty;
@@ -293,8 +297,8 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         my[j] = ty;
         mtol2[j] = tol * tol;
         /* The candidates' box: around the mapped point rounded, grown by a
-         * pixel for the rounding (the exact test follows), in the bands it
-         * reaches. Points far outside any template get an empty box. */
+         * pixel for the rounding (the exact test follows). Points far
+         * outside any template get an empty box. */
         const int in = (fabsf(tx) <= 16000.0f) & (fabsf(ty) <= 16000.0f);
         const float kx = tx > 16000.0f ? 16000.0f : tx < -16000.0f ? -16000.0f : tx;
         const float ky = ty > 16000.0f ? 16000.0f : ty < -16000.0f ? -16000.0f : ty;
@@ -306,6 +310,8 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         qyhi[j] = (int16_t)(qy + r);
     }
     /* The bands each box reaches (none for an empty box). */
+    const int y0 = ws->band_y0, sh = ws->band_shift, nbd = ws->n_bands;
+    uint8_t *restrict qblo = ws->blo, *restrict qbhi = ws->bhi;
     for (int j = 0; j < na; j++) {
         const int lo = qylo[j] + 1 - y0, hi = qyhi[j] - 1 - y0;
         const int blo = lo < 0 ? 0 : FPI_MIN(lo >> sh, nbd);
@@ -399,7 +405,7 @@ static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float mar
 
 uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al)
 {
-    const int na = a->count, nb = b->count;
+    const int na = fpi_match_count(a), nb = fpi_match_count(b);
     if (al) al->pairs = 0;
     if (na < 3 || nb < 3) return 0;
     sort_edges(ws, a);

@@ -9,7 +9,7 @@
 
 #define FPI_MAX_EDGES (FP_MAX_MINUTIAE * FPI_NEIGHBOURS)
 #define FPI_MAX_HITS 16384 /* edge agreements kept per comparison */
-#define FPI_SEEDS 12
+#define FPI_SEEDS 10 /* alignments tried per comparison (docs/matcher.md) */
 #define FPI_BANDS 128 /* bands of the second template's minutiae along y, at most */
 #define FPI_COST_MAX 256
 

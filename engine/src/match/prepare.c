@@ -1,8 +1,11 @@
 /*
  * Derived matching data of a template, computed once at creation:
- * positions at 500 dpi with y up, each minutia's nearest neighbours as
- * rotation- and translation-invariant edges, and the convex hull of the
- * minutiae (used to count only minutiae inside the common area).
+ * positions at 500 dpi with y up, each compared minutia's nearest
+ * compared neighbours as rotation- and translation-invariant edges (the
+ * first fpi_match_count minutiae, the best by quality; the other
+ * minutiae's edge slots are empty), and the convex hull of all the
+ * minutiae (the print's area, used to count only minutiae inside the
+ * common area).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -61,12 +64,13 @@ void fpi_template_prepare(fp_template *t)
         t->px[i] = (int16_t)lrintf((float)t->minutiae[i].x * s);
         t->py[i] = (int16_t)-lrintf((float)t->minutiae[i].y * s);
     }
+    const int nm = fpi_match_count(t);
     for (int i = 0; i < n; i++) {
         /* K nearest by insertion into a sorted list. */
         int idx[FPI_NEIGHBOURS];
         int32_t d2[FPI_NEIGHBOURS];
         int m = 0;
-        for (int j = 0; j < n; j++) {
+        for (int j = 0; j < (i < nm ? nm : 0); j++) {
             if (j == i) continue;
             int32_t dx = t->px[j] - t->px[i], dy = t->py[j] - t->py[i];
             int32_t dd = dx * dx + dy * dy;

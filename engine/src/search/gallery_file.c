@@ -32,7 +32,10 @@
 #include "search/search.h"
 
 #define FILE_MAGIC "FPGALLRY"
-#define FILE_VERSION 1u
+/* 2: minutiae in order of quality, edges among the first FP_MATCH_MINUTIAE
+ * only (version 1 files, with edges among all minutiae, are refused as
+ * FP_ERR_FILE_FORMAT; rebuild them from the templates). */
+#define FILE_VERSION 2u
 #define FILE_HEADER 64u
 #define REC_MAGIC 0x52475046u /* "FPGR" */
 #define REC_HEADER 32u
@@ -242,8 +245,11 @@ static size_t check_record(const uint8_t *base, uint64_t size, uint64_t off)
         const fpi_neighbour *nb = (const fpi_neighbour *)(const void *)(p + PUT_FIXED + sizeof(fpi_pcode) +
                                                                            pad8(n * sizeof(fp_minutia)) +
                                                                            2 * pad8(n * sizeof(int16_t)));
+        /* The compared minutiae (the first FP_MATCH_MINUTIAE) link only to
+         * each other; the rest have no edges. */
+        const size_t mc = count < FP_MATCH_MINUTIAE ? count : FP_MATCH_MINUTIAE;
         for (size_t i = 0; i < (size_t)count * FPI_NEIGHBOURS; i++)
-            if (nb[i].index != 0xFF && nb[i].index >= count) return 0;
+            if (nb[i].index != 0xFF && (i >= mc * FPI_NEIGHBOURS || nb[i].index >= mc)) return 0;
     }
     return REC_HEADER + len;
 }
