@@ -600,13 +600,14 @@ static void test_extract_levels_real(void **state)
 }
 
 /* Whole comparisons give the same score at every level (the matcher's scan
- * kernels feed its pairing and voting). */
+ * kernels feed its pairing and voting, and the AVX2 and AVX-512 levels run
+ * the comparison's AVX2 build, compare_avx2.c). */
 static void test_compare_levels(void **state)
 {
     (void)state;
     level_entry lv[5];
     int nlv = available_levels(lv);
-    enum { NS = 6, NT = 10 };
+    enum { NS = 6, NT = 14 };
     const int w = 301, h = 333;
     uint8_t *img = malloc((size_t)w * h);
     assert_non_null(img);
@@ -622,9 +623,9 @@ static void test_compare_levels(void **state)
         fp_image im = {img, (uint32_t)w, (uint32_t)h, (uint32_t)w, 500};
         assert_int_equal(fp_extract(ctx, &im, &t[nt++], NULL), FP_OK);
     }
-    /* Real fingers too when the data sets are here: two impressions of two fingers. */
-    static const int real[4][2] = {{101, 1}, {101, 2}, {102, 1}, {102, 2}};
-    for (int i = 0; i < 4; i++) {
+    /* Real fingers too when the data sets are here: two impressions of four fingers. */
+    static const int real[8][2] = {{101, 1}, {101, 2}, {102, 1}, {102, 2}, {103, 3}, {103, 4}, {104, 5}, {104, 6}};
+    for (int i = 0; i < 8; i++) {
         fpt_image fi;
         if (!fpt_load_fvc(FPT_DATASETS "/FVC2002/DB1_B", real[i][0], real[i][1], &fi)) continue;
         fp_image im = {fi.pixels, fi.width, fi.height, fi.width, 500};

@@ -18,8 +18,13 @@ typedef struct fpi_pair {
     uint16_t cost;
 } fpi_pair;
 
-typedef struct fpi_match_ws {
+typedef struct fpi_match_ws fpi_match_ws;
+typedef struct fpi_alignment fpi_alignment;
+typedef uint32_t (*fpi_align_fn)(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al);
+
+struct fpi_match_ws {
     const fpi_kernels *k; /* the scan kernels of the context's SIMD level */
+    fpi_align_fn align;   /* the build of the comparison for that level (compare.c) */
     float cos_t[256], sin_t[256];
     /* The first template's edges sorted by length (see sort_edges), padded for the scan kernel. */
     uint16_t edge_start[257]; /* first edge of each length 0..255, and the end */
@@ -53,7 +58,7 @@ typedef struct fpi_match_ws {
     float mx[FP_MAX_MINUTIAE], my[FP_MAX_MINUTIAE], tol2[FP_MAX_MINUTIAE];
     uint16_t cand[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
-} fpi_match_ws;
+};
 
 /* Prepares the workspace; kernels NULL means the scalar reference. */
 fp_status fpi_match_ws_init(fpi_match_ws *ws, const fpi_kernels *kernels);
@@ -62,14 +67,20 @@ void fpi_match_ws_free(fpi_match_ws *ws);
 /* The alignment found by a comparison: a's 500 dpi y-up coordinates map to
  * b's as x' = c x - s y + tx, y' = s x + c y + ty; directions turn by rot.
  * The paired minutiae are ws->best[0 .. pairs). */
-typedef struct fpi_alignment {
+struct fpi_alignment {
     float c, s, tx, ty;
     int rot;
     uint32_t pairs;
-} fpi_alignment;
+};
 
-/* Raw similarity of a against b, not symmetrised; fills *al when non-NULL. */
+/* Raw similarity of a against b, not symmetrised; fills *al when non-NULL.
+ * Calls the context's build: fpi_match_align_base, or _avx2 on x86 at
+ * the AVX2 and AVX-512 levels (compare_body.h). */
 uint32_t fpi_match_align(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al);
+uint32_t fpi_match_align_base(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al);
+#if defined(FP_HAVE_X86)
+uint32_t fpi_match_align_avx2(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al);
+#endif
 
 /* Whether the point (500 dpi, y up) lies inside t's minutiae hull grown by margin pixels. */
 int fpi_inside_hull(const fp_template *t, float x, float y, float margin);

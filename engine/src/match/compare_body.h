@@ -1,0 +1,445 @@
+/*
+ * Minutiae comparison, the body compiled once per instruction set
+ * (compare.c for the baseline, compare_avx2.c with AVX2 enabled; the same
+ * C code, so the same results). Defines FPI_MATCH_VARIANT(fpi_match_align)
+ * and the static helpers it uses; the includer defines FPI_MATCH_VARIANT.
+ *
+ * See docs/matcher.md for the design; in short:
+ *  1. Local evidence: every minutia's edges to its nearest neighbours are
+ *     invariant to translation and rotation (length, direction of the edge
+ *     relative to the minutia, relative minutia direction). Edges of one
+ *     template are sorted by length; each edge of the other template scans
+ *     the run within its length tolerance and votes for the two minutia
+ *     pairs of every edge that agrees.
+ *  2. Consolidation: the most voted pairs seed alignments. For each seed the
+ *     rotation and translation it implies map one template onto the other
+ *     and minutiae are paired greedily, closest first, with a tolerance that
+ *     grows with the distance from the seed to absorb skin distortion. The
+ *     seed pairing the most minutiae wins.
+ *  3. Score: paired minutiae that also had local support, weighed by the
+ *     fraction of the minutiae inside the common area that they explain.
+ * Only each template's first FP_MATCH_MINUTIAE minutiae (the best by
+ * quality; templates keep them in that order) take part. The two
+ * templates are put in a canonical order first, so the result is exactly
+ * symmetric. Nothing here allocates.
+ */
+#ifndef FP_MATCH_COMPARE_BODY_H
+#define FP_MATCH_COMPARE_BODY_H
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
+
+static inline int ang_diff(int a, int b)
+{
+    int d = (a - b) & 255;
+    return d > 128 ? 256 - d : d;
+}
+
+/*
+ * Lays a's edges out sorted by length (counting sort), as parallel byte
+ * arrays, with the index of the first edge of each length, so the edges
+ * within a length tolerance are one contiguous run.
+ */
+static void sort_edges(fpi_match_ws *ws, const fp_template *t)
+{
+    uint16_t *start = ws->edge_start;
+    memset(start, 0, sizeof(ws->edge_start));
+    const int ne = fpi_match_count(t) * FPI_NEIGHBOURS;
+    for (int e = 0; e < ne; e++)
+        if (t->nb[e].index != 0xFF) start[t->nb[e].dist + 1]++;
+    for (int d = 1; d <= 256; d++) start[d] = (uint16_t)(start[d] + start[d - 1]);
+    uint16_t pos[257];
+    memcpy(pos, start, sizeof(pos));
+    for (int e = 0; e < ne; e++) {
+        const fpi_neighbour *nb = &t->nb[e];
+        if (nb->index == 0xFF) continue;
+        int q = pos[nb->dist]++;
+        ws->edge_r[q] = nb->radial;
+        ws->edge_o[q] = nb->dir;
+        ws->edge_from[q] = (uint8_t)(e / FPI_NEIGHBOURS);
+        ws->edge_to[q] = nb->index;
+    }
+}
+
+/* In 1/256 turns (17 degrees). 14 suited the minutiae before the extractor's
+ * refinement passes; with their steadier directions 10-13 all do better
+ * (docs/matcher.md). */
+#define EDGE_ANGLE_TOL 12
+
+/*
+ * Every edge of b votes for the minutia pairs of each edge of a that agrees
+ * with it: length within 4 + d/16 px, both angles within EDGE_ANGLE_TOL.
+ * Angle differences wrap in 8-bit arithmetic: |x - y| <= T (mod 256)
+ * exactly when (uint8)(x - y + T) <= 2T.
+ */
+static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
+{
+    const int nb_count = fpi_match_count(b);
+    memset(ws->votes, 0, (size_t)fpi_match_count(a) * nb_count * sizeof(uint16_t));
+    const int ne = nb_count * FPI_NEIGHBOURS;
+    int nq = 0;
+    for (int e = 0; e < ne; e++) {
+        const fpi_neighbour *eb = &b->nb[e];
+        if (eb->index == 0xFF) continue;
+        const int d = eb->dist, td = 4 + d / 16;
+        ws->q_lo[nq] = ws->edge_start[d > td ? d - td : 0];
+        ws->q_hi[nq] = ws->edge_start[d + td + 1 > 256 ? 256 : d + td + 1];
+        ws->q_dr[nq] = (uint8_t)(EDGE_ANGLE_TOL - eb->radial);
+        ws->q_do[nq] = (uint8_t)(EDGE_ANGLE_TOL - eb->dir);
+        ws->q_from[nq] = (uint8_t)(e / FPI_NEIGHBOURS);
+        ws->q_to[nq] = eb->index;
+        nq++;
+    }
+    const int nh = ws->k->edge_scan(ws->edge_r, ws->edge_o, ws->q_lo, ws->q_hi, ws->q_dr, ws->q_do, nq,
+                                    2 * EDGE_ANGLE_TOL, ws->hits, FPI_MAX_HITS);
+    int nv = 0;
+    for (int h = 0; h < nh; h++) {
+        const int q = (int)(ws->hits[h] >> 16), i = (int)(ws->hits[h] & 0xFFFF);
+        const int v1 = ws->edge_from[q] * nb_count + ws->q_from[i];
+        const int v2 = ws->edge_to[q] * nb_count + ws->q_to[i];
+        if (++ws->votes[v1] == 2) ws->voted[nv++] = (uint16_t)v1;
+        if (++ws->votes[v2] == 2) ws->voted[nv++] = (uint16_t)v2;
+    }
+    ws->n_voted = nv;
+}
+
+/*
+ * Picks up to FPI_SEEDS most voted pairs among those with at least two
+ * votes, highest first; ties go to the lowest index a * nb + b.
+ */
+static int pick_seeds(const fpi_match_ws *ws, int nb, fpi_pair *seeds)
+{
+    int n = 0;
+    uint16_t idx[FPI_SEEDS];
+    for (int c = 0; c < ws->n_voted; c++) {
+        const uint16_t x = ws->voted[c], v = ws->votes[x];
+        if (n == FPI_SEEDS && (v < seeds[n - 1].cost || (v == seeds[n - 1].cost && x > idx[n - 1]))) continue;
+        int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
+        while (pos > 0 && (seeds[pos - 1].cost < v || (seeds[pos - 1].cost == v && idx[pos - 1] > x))) {
+            seeds[pos] = seeds[pos - 1];
+            idx[pos] = idx[pos - 1];
+            pos--;
+        }
+        seeds[pos].a = (uint16_t)(x / nb);
+        seeds[pos].b = (uint16_t)(x % nb);
+        seeds[pos].cost = v;
+        idx[pos] = x;
+    }
+    return n;
+}
+
+/*
+ * Stable counting sort by cost (costs are below 256: 128 for position,
+ * 127 for direction). Equal costs keep their order of creation, which is
+ * deterministic, so no further tie-break is needed.
+ */
+static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
+{
+    if (n <= 32) {
+        /* Few candidates (the usual case): a stable insertion sort is cheaper
+         * than clearing and summing the 257 counters. */
+        for (int i = 1; i < n; i++) {
+            fpi_pair v = p[i];
+            int j = i;
+            while (j > 0 && p[j - 1].cost > v.cost) {
+                p[j] = p[j - 1];
+                j--;
+            }
+            p[j] = v;
+        }
+        return;
+    }
+    uint16_t *count = ws->cost_count;
+    memset(count, 0, sizeof(ws->cost_count));
+    for (int i = 0; i < n; i++) count[p[i].cost + 1]++;
+    for (int c = 1; c <= FPI_COST_MAX; c++) count[c] = (uint16_t)(count[c] + count[c - 1]);
+    for (int i = 0; i < n; i++) ws->sorted[count[p[i].cost]++] = p[i];
+    memcpy(p, ws->sorted, (size_t)n * sizeof(*p));
+}
+
+#define PAIR_ANGLE_TOL 22
+#define ANG2 9
+#ifndef TOL0
+#define TOL0 7.0f
+#define TOLS 0.02f
+#define TOLM 14.0f
+#endif
+
+/* A rigid transform of template a's coordinates into b's. */
+typedef struct xform {
+    float c, s, tx, ty; /* x' = c x - s y + tx, y' = s x + c y + ty */
+    int rot;            /* rotation in 1/256 turns, for directions */
+    float ox, oy;       /* centre for the distance-dependent tolerance (in a) */
+} xform;
+
+static xform seed_xform(const fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_pair seed)
+{
+    xform t;
+    t.rot = (b->minutiae[seed.b].angle - a->minutiae[seed.a].angle) & 255;
+    t.c = ws->cos_t[t.rot];
+    t.s = ws->sin_t[t.rot];
+    t.ox = a->px[seed.a];
+    t.oy = a->py[seed.a];
+    t.tx = b->px[seed.b] - (t.c * t.ox - t.s * t.oy);
+    t.ty = b->py[seed.b] - (t.s * t.ox + t.c * t.oy);
+    return t;
+}
+
+/* Least-squares rotation and translation over the pairs (2D Procrustes). */
+static void refine_xform(const fp_template *a, const fp_template *b, const fpi_pair *p, int n, xform *t)
+{
+    float cax = 0, cay = 0, cbx = 0, cby = 0;
+    for (int i = 0; i < n; i++) {
+        cax += a->px[p[i].a];
+        cay += a->py[p[i].a];
+        cbx += b->px[p[i].b];
+        cby += b->py[p[i].b];
+    }
+    cax /= (float)n;
+    cay /= (float)n;
+    cbx /= (float)n;
+    cby /= (float)n;
+    float sxx = 0, sxy = 0;
+    for (int i = 0; i < n; i++) {
+        float ax = a->px[p[i].a] - cax, ay = a->py[p[i].a] - cay;
+        float bx = b->px[p[i].b] - cbx, by = b->py[p[i].b] - cby;
+        sxx += ax * bx + ay * by;
+        sxy += ax * by - ay * bx;
+    }
+    float th = atan2f(sxy, sxx);
+    t->c = cosf(th);
+    t->s = sinf(th);
+    t->rot = (int)lrintf(th * (float)(128.0 / M_PI)) & 255;
+    t->tx = cbx - (t->c * cax - t->s * cay);
+    t->ty = cby - (t->s * cax + t->c * cay);
+    t->ox = cax;
+    t->oy = cay;
+}
+
+/*
+ * Lays b's positions out for the pair scan kernel: sorted by y (counting
+ * sort into bands of 8 pixels, wider for unusually tall templates), so
+ * the minutiae a query square can reach are one short run.
+ */
+static void load_positions(fpi_match_ws *ws, const fp_template *b)
+{
+    const int n = fpi_match_count(b);
+    int y0 = b->py[0], y1 = y0;
+    for (int k = 1; k < n; k++) {
+        y0 = FPI_MIN(y0, b->py[k]);
+        y1 = FPI_MAX(y1, b->py[k]);
+    }
+    int shift = 3;
+    while (((y1 - y0) >> shift) >= FPI_BANDS) shift++;
+    const int nbands = ((y1 - y0) >> shift) + 1;
+    uint8_t count[FPI_BANDS + 1] = {0};
+    for (int k = 0; k < n; k++) count[((b->py[k] - y0) >> shift) + 1]++;
+    ws->band_start[0] = 0;
+    for (int i = 1; i <= nbands; i++) ws->band_start[i] = (uint8_t)(ws->band_start[i - 1] + count[i]);
+    uint8_t fill[FPI_BANDS];
+    memcpy(fill, ws->band_start, (size_t)nbands);
+    for (int k = 0; k < n; k++) {
+        const int pos = fill[(b->py[k] - y0) >> shift]++;
+        ws->order[pos] = (uint8_t)k;
+        ws->bx[pos] = b->px[k];
+        ws->by[pos] = b->py[k];
+    }
+    ws->band_y0 = y0;
+    ws->band_shift = shift;
+    ws->n_bands = nbands;
+}
+
+/* Pairs minutiae of a mapped by t with those of b, closest first; returns the pair count. */
+static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t,
+                         float tol0, float tol_slope, float tol_max, int angle_tol, fpi_pair *out, int *cost_sum)
+{
+    const int na = fpi_match_count(a), nb = fpi_match_count(b);
+    int np = 0;
+    const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
+    /* Map a's minutiae and set up their queries: one branch-free loop over
+     * restrict arrays, which the compiler vectorises. */
+    const float c = t->c, sn = t->s, ttx = t->tx, tty = t->ty, ox = t->ox, oy = t->oy;
+    const int16_t *restrict apx = a->px, *restrict apy = a->py;
+    float *restrict mx = ws->mx, *restrict my = ws->my, *restrict mtol2 = ws->tol2;
+    int16_t *restrict qxlo = ws->xlo, *restrict qxhi = ws->xhi, *restrict qylo = ws->ylo, *restrict qyhi = ws->yhi;
+    for (int j = 0; j < na; j++) {
+        const float x = apx[j], y = apy[j];
+        const float tx = c * x - sn * y + ttx, ty = sn * x + c * y + tty;
+        const float rx = x - ox, ry = y - oy;
+        float tol = tol0 + tol_slope * sqrtf(rx * rx + ry * ry);
+        tol = tol < tol_max ? tol : tol_max;
+        mx[j] = tx;
+        my[j] = ty;
+        mtol2[j] = tol * tol;
+        /* The candidates' box: around the mapped point rounded, grown by a
+         * pixel for the rounding (the exact test follows). Points far
+         * outside any template get an empty box. */
+        const int in = (fabsf(tx) <= 16000.0f) & (fabsf(ty) <= 16000.0f);
+        const float kx = tx > 16000.0f ? 16000.0f : tx < -16000.0f ? -16000.0f : tx;
+        const float ky = ty > 16000.0f ? 16000.0f : ty < -16000.0f ? -16000.0f : ty;
+        const int qx = (int)(kx + 16384.5f) - 16384, qy = (int)(ky + 16384.5f) - 16384;
+        const int r = in * ((int)tol + 2); /* half-width of the open box, 0 (empty) when out */
+        qxlo[j] = (int16_t)(qx - r);
+        qxhi[j] = (int16_t)(qx + r);
+        qylo[j] = (int16_t)(qy - r);
+        qyhi[j] = (int16_t)(qy + r);
+    }
+    /* The bands each box reaches (none for an empty box). */
+    const int y0 = ws->band_y0, sh = ws->band_shift, nbd = ws->n_bands;
+    uint8_t *restrict qblo = ws->blo, *restrict qbhi = ws->bhi;
+    for (int j = 0; j < na; j++) {
+        const int lo = qylo[j] + 1 - y0, hi = qyhi[j] - 1 - y0;
+        const int blo = lo < 0 ? 0 : FPI_MIN(lo >> sh, nbd);
+        const int bhi = hi < lo ? blo : hi < 0 ? 0 : FPI_MIN((hi >> sh) + 1, nbd);
+        qblo[j] = (uint8_t)blo;
+        qbhi[j] = (uint8_t)bhi;
+    }
+    const fpi_pair_query q = {ws->xlo, ws->xhi, ws->ylo, ws->yhi, ws->blo, ws->bhi, ws->band_start, na, ws->bx, ws->by};
+    const int nc = ws->k->pair_scan(&q, ws->cand);
+    for (int h = 0; h < nc; h++) {
+        const int j = ws->cand[h] >> 8, k = ws->order[ws->cand[h] & 255];
+        float dx = b->px[k] - ws->mx[j], dy = b->py[k] - ws->my[j];
+        float d2 = dx * dx + dy * dy;
+        if (d2 > ws->tol2[j]) continue;
+        int da = ang_diff((a->minutiae[j].angle + t->rot) & 255, b->minutiae[k].angle);
+        if (da > angle_tol) continue;
+        if (np == cap) continue;
+        out[np].a = (uint16_t)j;
+        out[np].b = (uint16_t)k;
+        out[np].cost = (uint16_t)(sqrtf(d2 / ws->tol2[j]) * 128.0f + (float)(da * 127 / angle_tol));
+        np++;
+    }
+    sort_pairs(ws, out, np);
+    memset(ws->used_a, 0, (size_t)na);
+    memset(ws->used_b, 0, (size_t)nb);
+    int m = 0, sum = 0;
+    for (int p = 0; p < np; p++) {
+        if (ws->used_a[out[p].a] || ws->used_b[out[p].b]) continue;
+        ws->used_a[out[p].a] = ws->used_b[out[p].b] = 1;
+        out[m++] = out[p];
+        sum += out[p].cost;
+    }
+    *cost_sum = sum;
+    return m;
+}
+
+/* Edge i of t's hull (to vertex i + 1), for the outside test at a margin. */
+typedef struct hull_edge {
+    float ex, ey, hx, hy, lim;
+} hull_edge;
+
+static inline hull_edge hull_edge_of(const fp_template *t, int i, float margin)
+{
+    const int k = i + 1 == t->hull_n ? 0 : i + 1;
+    hull_edge e;
+    e.ex = (float)(t->hull_x[k] - t->hull_x[i]);
+    e.ey = (float)(t->hull_y[k] - t->hull_y[i]);
+    e.hx = (float)t->hull_x[i];
+    e.hy = (float)t->hull_y[i];
+    e.lim = margin * margin * (e.ex * e.ex + e.ey * e.ey);
+    return e;
+}
+
+/* Whether (x, y) lies beyond the edge by more than the margin (the hull turns counter-clockwise). */
+static inline int beyond_edge(const hull_edge *e, float x, float y)
+{
+    const float cr = e->ex * (y - e->hy) - e->ey * (x - e->hx);
+    return (cr < 0) & (cr * cr > e->lim);
+}
+
+/*
+ * How many of the n points (ws->mx, ws->my) lie inside t's hull grown by
+ * margin pixels: fpi_inside_hull for all of them at once, edge by edge,
+ * in a loop over the points that the compiler vectorises.
+ */
+static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float margin)
+{
+    if (t->hull_n < 3) return n;
+    const float *restrict px = ws->mx, *restrict py = ws->my;
+    int32_t *restrict out = ws->outside;
+    memset(out, 0, (size_t)n * sizeof(*out));
+    for (int i = 0; i < t->hull_n; i++) {
+        const hull_edge e = hull_edge_of(t, i, margin);
+        for (int p = 0; p < n; p++) out[p] |= beyond_edge(&e, px[p], py[p]);
+    }
+    int inside = n;
+    for (int p = 0; p < n; p++) inside -= out[p];
+    return inside;
+}
+
+uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al)
+{
+    const int na = fpi_match_count(a), nb = fpi_match_count(b);
+    if (al) al->pairs = 0;
+    if (na < 3 || nb < 3) return 0;
+    sort_edges(ws, a);
+    vote(ws, a, b);
+    fpi_pair seeds[FPI_SEEDS];
+    int ns = pick_seeds(ws, nb, seeds);
+    if (!ns) return 0;
+    load_positions(ws, b);
+    /* Pass 1: every seed's alignment, loose tolerances, refined by least squares. */
+    xform cand_t[FPI_SEEDS];
+    int cand_m[FPI_SEEDS], top1 = 0;
+    for (int si = 0; si < ns; si++) {
+        int cost;
+        cand_t[si] = seed_xform(ws, a, b, seeds[si]);
+        cand_m[si] = pair_minutiae(ws, a, b, &cand_t[si], 12.0f, 0.07f, 30.0f, PAIR_ANGLE_TOL, ws->pairs, &cost);
+        if (cand_m[si] >= 3) refine_xform(a, b, ws->pairs, cand_m[si], &cand_t[si]);
+        if (cand_m[si] > top1) top1 = cand_m[si];
+    }
+    /* Pass 2, tight tolerances, for the alignments that can still win. */
+    int best_m = -1, best_cost = 0;
+    xform best_t = {1, 0, 0, 0, 0, 0, 0};
+    for (int si = 0; si < ns; si++) {
+        if (cand_m[si] < 3 || 4 * cand_m[si] < 3 * top1) continue;
+        int cost;
+        int m = pair_minutiae(ws, a, b, &cand_t[si], TOL0, TOLS, TOLM, ANG2, ws->pairs, &cost);
+        if (m > best_m || (m == best_m && cost < best_cost)) {
+            best_m = m;
+            best_cost = cost;
+            best_t = cand_t[si];
+            memcpy(ws->best, ws->pairs, (size_t)m * sizeof(fpi_pair));
+        }
+    }
+    if (best_m < 0) best_m = 0;
+    /* Local support: paired minutiae whose neighbourhoods also agreed. */
+    int supported = 0;
+    for (int p = 0; p < best_m; p++)
+        if (ws->votes[ws->best[p].a * nb + ws->best[p].b] > 0) supported++;
+    /* Minutiae of each template inside the other's area, under the alignment. */
+    const float c = best_t.c, s = best_t.s;
+    for (int j = 0; j < na; j++) {
+        float x = a->px[j], y = a->py[j];
+        ws->mx[j] = c * x - s * y + best_t.tx;
+        ws->my[j] = s * x + c * y + best_t.ty;
+    }
+    int in_a = count_inside(ws, b, na, 10.0f);
+    for (int k = 0; k < nb; k++) {
+        /* Inverse transform: rotate back by -theta after removing the translation. */
+        float x = b->px[k] - best_t.tx, y = b->py[k] - best_t.ty;
+        ws->mx[k] = c * x + s * y;
+        ws->my[k] = -s * x + c * y;
+    }
+    int in_b = count_inside(ws, a, nb, 10.0f);
+    int m = best_m;
+    if (al) {
+        al->c = best_t.c;
+        al->s = best_t.s;
+        al->tx = best_t.tx;
+        al->ty = best_t.ty;
+        al->rot = best_t.rot;
+        al->pairs = best_m > 0 ? (uint32_t)best_m : 0;
+    }
+    if (m < 3 || supported < 2) return 0;
+    if (in_a < best_m) in_a = best_m;
+    if (in_b < best_m) in_b = best_m;
+    /* m * (fraction of the common minutiae explained), in hundredths. */
+    double frac = 2.0 * m / (double)(in_a + in_b + 6);
+    return (uint32_t)lrint(100.0 * m * frac);
+}
+
+#endif
