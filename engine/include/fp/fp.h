@@ -184,7 +184,7 @@ typedef struct fp_template fp_template;
 #define FP_MAX_MINUTIAE 192
 /* Comparisons use at most this many minutiae of a template, the best by
  * quality (docs/matcher.md). */
-#define FP_MATCH_MINUTIAE 40
+#define FP_MATCH_MINUTIAE 38
 
 /*
  * Creates a template from a list of minutiae (copied). width, height and

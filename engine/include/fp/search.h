@@ -154,7 +154,7 @@ typedef struct fp_identify_scratch fp_identify_scratch;
 fp_status fp_identify_scratch_create(fp_identify_scratch **out);
 void fp_identify_scratch_destroy(fp_identify_scratch *scratch);
 
-/* The default shortlist for a gallery of n fingers: 2 % of n, at least 200
+/* The default shortlist for a gallery of n fingers: 2 % of n, at least 400
  * (all of n when n is smaller). */
 size_t fp_identify_shortlist_default(size_t n);
 

@@ -160,6 +160,10 @@ static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
     memcpy(p, ws->sorted, (size_t)n * sizeof(*p));
 }
 
+#ifndef DUPT
+#define DUPT 1.0f
+#define DUPO 4.0f
+#endif
 #define PAIR_ANGLE_TOL 22
 #define ANG2 9
 #ifndef TOL0
@@ -209,10 +213,12 @@ static void refine_xform(const fp_template *a, const fp_template *b, const fpi_p
         sxx += ax * bx + ay * by;
         sxy += ax * by - ay * bx;
     }
-    float th = atan2f(sxy, sxx);
-    t->c = cosf(th);
-    t->s = sinf(th);
-    t->rot = (int)lrintf(th * (float)(128.0 / M_PI)) & 255;
+    /* The rotation's cosine and sine straight from the sums; the angle
+     * itself only for the direction tests, in 1/256 turns. */
+    const float r = sqrtf(sxx * sxx + sxy * sxy);
+    t->c = r > 0 ? sxx / r : 1.0f;
+    t->s = r > 0 ? sxy / r : 0.0f;
+    t->rot = (int)lrintf(atan2f(sxy, sxx) * (float)(128.0 / M_PI)) & 255;
     t->tx = cbx - (t->c * cax - t->s * cay);
     t->ty = cby - (t->s * cax + t->c * cay);
     t->ox = cax;
@@ -396,6 +402,14 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     xform best_t = {1, 0, 0, 0, 0, 0, 0};
     for (int si = 0; si < ns; si++) {
         if (cand_m[si] < 3 || 4 * cand_m[si] < 3 * top1) continue;
+        int dup = 0;
+        for (int sj = 0; sj < si && !dup; sj++) {
+            if (cand_m[sj] < 3 || 4 * cand_m[sj] < 3 * top1) continue;
+            const xform *u = &cand_t[si], *v = &cand_t[sj];
+            dup = u->rot == v->rot && fabsf(u->tx - v->tx) < DUPT && fabsf(u->ty - v->ty) < DUPT &&
+                  fabsf(u->ox - v->ox) < DUPO && fabsf(u->oy - v->oy) < DUPO;
+        }
+        if (dup) continue;
         int cost;
         int m = pair_minutiae(ws, a, b, &cand_t[si], TOL0, TOLS, TOLM, ANG2, ws->pairs, &cost);
         if (m > best_m || (m == best_m && cost < best_cost)) {
