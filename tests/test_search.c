@@ -376,7 +376,7 @@ static void test_two_stage(void **state)
     assert_int_equal(fp_identify_two_stage(fx->ctx, fx->g, fx->probes[0], 30.0f, 0, NULL, 4, c, &n, &d),
                      FP_ERR_INVALID_ARGUMENT);
     assert_int_equal(fp_identify_shortlist_default(50), 50);
-    assert_int_equal(fp_identify_shortlist_default(1000), 400);
+    assert_int_equal(fp_identify_shortlist_default(1000), 500);
     assert_int_equal(fp_identify_shortlist_default(30000), 600);
     assert_int_equal(fp_identify_shortlist_default(100000), 2000);
     fp_identify_pool_destroy(pool);

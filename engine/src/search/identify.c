@@ -114,7 +114,7 @@ uint32_t *fpi_scratch_slots(fp_identify_scratch *s)
 size_t fp_identify_shortlist_default(size_t n)
 {
     size_t m = (n + 49) / 50;
-    if (m < 400) m = 400;
+    if (m < 500) m = 500;
     return m < n ? m : n;
 }
 
