@@ -88,16 +88,46 @@ void fp_template_destroy(fp_template *tmpl)
     free(tmpl);
 }
 
-/* A template's order of minutiae: best quality first, then by position,
- * direction and type (a total order on what a minutia holds). */
-static int by_quality_desc(const void *a, const void *b)
+/*
+ * A template's order of minutiae: best quality first; among equal
+ * qualities the ones nearer the minutiae's centroid first (comparisons use
+ * a template's first FP_MATCH_MINUTIAE, and templates whose producer
+ * reports no qualities should give up their outermost minutiae, not the
+ * bottom rows); then by position, direction and type, a total order on
+ * what a minutia holds.
+ */
+typedef struct ranked {
+    int64_t d2; /* squared distance to the centroid, times count squared */
+    fp_minutia m;
+} ranked;
+
+static int by_rank(const void *a, const void *b)
 {
-    const fp_minutia *ma = a, *mb = b;
+    const ranked *ra = a, *rb = b;
+    const fp_minutia *ma = &ra->m, *mb = &rb->m;
     if (ma->quality != mb->quality) return (int)mb->quality - (int)ma->quality;
+    if (ra->d2 != rb->d2) return ra->d2 < rb->d2 ? -1 : 1;
     if (ma->y != mb->y) return (int)ma->y - (int)mb->y;
     if (ma->x != mb->x) return (int)ma->x - (int)mb->x;
     if (ma->angle != mb->angle) return (int)ma->angle - (int)mb->angle;
     return (int)ma->type - (int)mb->type;
+}
+
+/* Puts the n minutiae of m in the template's order; r has room for n. */
+static void rank_minutiae(fp_minutia *m, size_t n, ranked *r)
+{
+    int64_t sx = 0, sy = 0;
+    for (size_t i = 0; i < n; i++) {
+        sx += m[i].x;
+        sy += m[i].y;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const int64_t dx = (int64_t)n * m[i].x - sx, dy = (int64_t)n * m[i].y - sy;
+        r[i].d2 = dx * dx + dy * dy;
+        r[i].m = m[i];
+    }
+    qsort(r, n, sizeof(*r), by_rank);
+    for (size_t i = 0; i < n; i++) m[i] = r[i].m;
 }
 
 fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, const fp_minutia *minutiae,
@@ -119,19 +149,24 @@ fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, cons
     t->height = height;
     t->dpi = dpi;
     t->quality = image_quality;
-    if (count > keep) {
+    if (keep) {
+        /* More than FP_MAX_MINUTIAE: the best of all of them, then the kept
+         * ones ordered among themselves (so reading the template back
+         * gives the same order). */
         fp_minutia *tmp = malloc(count * sizeof(*tmp));
-        if (!tmp) {
+        ranked *r = malloc(count * sizeof(*r));
+        if (!tmp || !r) {
+            free(tmp);
+            free(r);
             fp_template_destroy(t);
             return FP_ERR_NO_MEMORY;
         }
         memcpy(tmp, minutiae, count * sizeof(*tmp));
-        qsort(tmp, count, sizeof(*tmp), by_quality_desc);
+        if (count > keep) rank_minutiae(tmp, count, r);
         memcpy(t->minutiae, tmp, keep * sizeof(*tmp));
+        rank_minutiae(t->minutiae, keep, r);
         free(tmp);
-    } else if (keep) {
-        memcpy(t->minutiae, minutiae, keep * sizeof(*minutiae));
-        qsort(t->minutiae, keep, sizeof(*t->minutiae), by_quality_desc);
+        free(r);
     }
     for (size_t i = 0; i < keep; i++) t->minutiae[i].reserved = 0;
     fpi_template_prepare(t);
