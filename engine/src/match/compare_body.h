@@ -160,10 +160,11 @@ static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
     memcpy(p, ws->sorted, (size_t)n * sizeof(*p));
 }
 
-#ifndef DUPT
-#define DUPT 1.0f
-#define DUPO 4.0f
-#endif
+/* Two refined alignments this close (same rotation unit, translation
+ * within SAME_SHIFT px, pairs' centroid within SAME_CENTRE px) pair the same
+ * minutiae in the second pass: only the first is tried. */
+#define SAME_SHIFT 1.0f
+#define SAME_CENTRE 4.0f
 #define PAIR_ANGLE_TOL 22
 #define ANG2 9
 #ifndef TOL0
@@ -406,8 +407,8 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
         for (int sj = 0; sj < si && !dup; sj++) {
             if (cand_m[sj] < 3 || 4 * cand_m[sj] < 3 * top1) continue;
             const xform *u = &cand_t[si], *v = &cand_t[sj];
-            dup = u->rot == v->rot && fabsf(u->tx - v->tx) < DUPT && fabsf(u->ty - v->ty) < DUPT &&
-                  fabsf(u->ox - v->ox) < DUPO && fabsf(u->oy - v->oy) < DUPO;
+            dup = u->rot == v->rot && fabsf(u->tx - v->tx) < SAME_SHIFT && fabsf(u->ty - v->ty) < SAME_SHIFT &&
+                  fabsf(u->ox - v->ox) < SAME_CENTRE && fabsf(u->oy - v->oy) < SAME_CENTRE;
         }
         if (dup) continue;
         int cost;
