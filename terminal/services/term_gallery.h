@@ -43,7 +43,7 @@ size_t term_gallery_count(const term_gallery *g);
 /*
  * 1:N through the engine's two-stage search (fp_identify_two_stage with
  * the default shortlist: pre-screening codes pick 2 % of the gallery, at
- * least 200, and the matcher ranks those): the best candidate and its
+ * least 500, and the matcher ranks those): the best candidate and its
  * calibrated score. Errors: TERM_ERR_NOT_FOUND (empty gallery).
  */
 term_status term_gallery_identify(term_gallery *g, const fp_template *probe, char uid[TERM_USER_ID_MAX + 1],
