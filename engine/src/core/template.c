@@ -97,7 +97,7 @@ void fp_template_destroy(fp_template *tmpl)
  * what a minutia holds.
  */
 typedef struct ranked {
-    int64_t d2; /* squared distance to the centroid, times count squared */
+    int64_t d2; /* squared distance to the centroid (rounded down to a pixel) */
     fp_minutia m;
 } ranked;
 
@@ -116,13 +116,16 @@ static int by_rank(const void *a, const void *b)
 /* Puts the n minutiae of m in the template's order; r has room for n. */
 static void rank_minutiae(fp_minutia *m, size_t n, ranked *r)
 {
-    int64_t sx = 0, sy = 0;
+    uint64_t sx = 0, sy = 0;
     for (size_t i = 0; i < n; i++) {
         sx += m[i].x;
         sy += m[i].y;
     }
+    /* Coordinates are 16-bit, so the squares stay far inside 64 bits
+     * whatever n is. */
+    const int64_t cx = (int64_t)(sx / n), cy = (int64_t)(sy / n);
     for (size_t i = 0; i < n; i++) {
-        const int64_t dx = (int64_t)n * m[i].x - sx, dy = (int64_t)n * m[i].y - sy;
+        const int64_t dx = m[i].x - cx, dy = m[i].y - cy;
         r[i].d2 = dx * dx + dy * dy;
         r[i].m = m[i];
     }
@@ -150,9 +153,9 @@ fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, cons
     t->dpi = dpi;
     t->quality = image_quality;
     if (keep) {
-        /* More than FP_MAX_MINUTIAE: the best of all of them, then the kept
-         * ones ordered among themselves (so reading the template back
-         * gives the same order). */
+        /* With more than FP_MAX_MINUTIAE, the best of all of them are kept;
+         * the kept ones are then ordered among themselves, so reading the
+         * template back gives the same order. */
         fp_minutia *tmp = malloc(count * sizeof(*tmp));
         ranked *r = malloc(count * sizeof(*r));
         if (!tmp || !r) {

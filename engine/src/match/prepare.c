@@ -66,11 +66,13 @@ void fpi_template_prepare(fp_template *t)
     }
     const int nm = fpi_match_count(t);
     for (int i = 0; i < n; i++) {
-        /* K nearest by insertion into a sorted list. */
+        /* K nearest among the compared minutiae by insertion into a sorted
+         * list; the others get no edges. */
         int idx[FPI_NEIGHBOURS];
         int32_t d2[FPI_NEIGHBOURS];
         int m = 0;
-        for (int j = 0; j < (i < nm ? nm : 0); j++) {
+        const int candidates = i < nm ? nm : 0;
+        for (int j = 0; j < candidates; j++) {
             if (j == i) continue;
             int32_t dx = t->px[j] - t->px[i], dy = t->py[j] - t->py[i];
             int32_t dd = dx * dx + dy * dy;
