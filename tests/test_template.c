@@ -352,6 +352,62 @@ static void test_create_keeps_best(void **state)
     free(m);
 }
 
+/*
+ * The template's order: quality first; among equal qualities the minutiae
+ * nearer the centroid first; the order does not depend on the order given,
+ * and serialising and reading back keeps it (also past FP_MAX_MINUTIAE).
+ */
+static void test_create_order(void **state)
+{
+    (void)state;
+    /* Equal-quality minutiae in pairs 10, 30, 50 and 70 px either side of
+     * (200, 200), given outermost first, and a better one at the centre:
+     * the centroid is (200, 200). */
+    fp_minutia m[9];
+    for (int i = 0; i < 4; i++) {
+        int r = 70 - 20 * i;
+        m[2 * i] = (fp_minutia){(uint16_t)(200 + r), 200, (uint8_t)(20 * i), 1, 50, 0};
+        m[2 * i + 1] = (fp_minutia){(uint16_t)(200 - r), 200, (uint8_t)(20 * i + 1), 2, 50, 0};
+    }
+    m[8] = (fp_minutia){200, 200, 7, 2, 90, 0};
+    fp_template *t = NULL;
+    assert_int_equal(fp_template_create(400, 400, 500, m, 9, 60, &t), FP_OK);
+    const fp_minutia *k = fp_template_minutiae(t);
+    /* Best quality, then nearest first; a pair at the same distance by x. */
+    const int want[9] = {8, 7, 6, 5, 4, 3, 2, 1, 0};
+    for (int i = 0; i < 9; i++) assert_memory_equal(&k[i], &m[want[i]], sizeof(fp_minutia));
+    /* Any order in, the same order out. */
+    fp_minutia rev[9];
+    for (int i = 0; i < 9; i++) rev[i] = m[8 - i];
+    fp_template *u = NULL;
+    assert_int_equal(fp_template_create(400, 400, 500, rev, 9, 60, &u), FP_OK);
+    assert_memory_equal(fp_template_minutiae(u), k, sizeof m);
+    fp_template_destroy(u);
+    fp_template_destroy(t);
+
+    /* Past FP_MAX_MINUTIAE: a native round trip gives the same template. */
+    const size_t n = 250;
+    fp_minutia *many = calloc(n, sizeof(*many));
+    assert_non_null(many);
+    fpt_rng rng = {17};
+    for (size_t i = 0; i < n; i++)
+        many[i] = (fp_minutia){(uint16_t)fpt_range(&rng, 0, 399), (uint16_t)fpt_range(&rng, 0, 399),
+                               (uint8_t)fpt_range(&rng, 0, 255), 1, (uint8_t)fpt_range(&rng, 40, 60), 0};
+    assert_int_equal(fp_template_create(400, 400, 500, many, n, 60, &t), FP_OK);
+    size_t len = 0;
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, NULL, 0, &len), FP_OK);
+    uint8_t *buf = malloc(len);
+    assert_non_null(buf);
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_NATIVE, buf, len, &len), FP_OK);
+    assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, buf, len, &u), FP_OK);
+    assert_int_equal(fp_template_minutiae_count(u), FP_MAX_MINUTIAE);
+    assert_memory_equal(fp_template_minutiae(u), fp_template_minutiae(t), FP_MAX_MINUTIAE * sizeof(fp_minutia));
+    free(buf);
+    free(many);
+    fp_template_destroy(u);
+    fp_template_destroy(t);
+}
+
 static void test_status_tables(void **state)
 {
     (void)state;
@@ -398,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_version_and_fields),
         cmocka_unit_test(test_create_validation),
         cmocka_unit_test(test_create_keeps_best),
+        cmocka_unit_test(test_create_order),
         cmocka_unit_test(test_status_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
