@@ -156,17 +156,19 @@ fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, cons
         /* With more than FP_MAX_MINUTIAE, the best of all of them are kept;
          * the kept ones are then ordered among themselves, so reading the
          * template back gives the same order. */
-        fp_minutia *tmp = malloc(count * sizeof(*tmp));
         ranked *r = malloc(count * sizeof(*r));
-        if (!tmp || !r) {
+        fp_minutia *tmp = count > keep ? malloc(count * sizeof(*tmp)) : NULL;
+        if (!r || (count > keep && !tmp)) {
             free(tmp);
             free(r);
             fp_template_destroy(t);
             return FP_ERR_NO_MEMORY;
         }
-        memcpy(tmp, minutiae, count * sizeof(*tmp));
-        if (count > keep) rank_minutiae(tmp, count, r);
-        memcpy(t->minutiae, tmp, keep * sizeof(*tmp));
+        if (tmp) {
+            memcpy(tmp, minutiae, count * sizeof(*tmp));
+            rank_minutiae(tmp, count, r);
+        }
+        memcpy(t->minutiae, tmp ? tmp : minutiae, keep * sizeof(*t->minutiae));
         rank_minutiae(t->minutiae, keep, r);
         free(tmp);
         free(r);

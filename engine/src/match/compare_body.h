@@ -167,11 +167,9 @@ static void sort_pairs(fpi_match_ws *ws, fpi_pair *p, int n)
 #define SAME_CENTRE 4.0f
 #define PAIR_ANGLE_TOL 22
 #define ANG2 9
-#ifndef TOL0
 #define TOL0 7.0f
 #define TOLS 0.02f
 #define TOLM 14.0f
-#endif
 
 /* A rigid transform of template a's coordinates into b's. */
 typedef struct xform {
