@@ -13,6 +13,7 @@ PACKAGES=(
   libbenchmark-dev        # micro-benchmarks
   libcmocka-dev           # unit tests
   gcc-arm-linux-gnueabihf qemu-user   # ARM cross build of the core
+  libc6-dev-armhf-cross               # its C library headers and start files (crt*.o)
   clang libclang-rt-14-dev            # libFuzzer targets
   libfprint-2-dev libglib2.0-dev      # USB fingerprint readers (sensor libfprint backend)
   libsqlcipher-dev libssl-dev         # terminal: encrypted storage, PIN hashing
@@ -37,18 +38,71 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  # A mirror mid-sync can fail one index; retry a few times before giving up.
+  installed=0
+  for attempt in 1 2 3; do
+    $SUDO apt-get update -qq || true
+    if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+      installed=1
+      break
+    fi
+    echo "install-deps: attempt $attempt failed, retrying" >&2
+    sleep 10
+  done
+  if [ "$installed" -ne 1 ]; then
+    echo "install-deps: could not install ${missing[*]}" >&2
+    exit 1
+  fi
 fi
 
-echo "install-deps: installing ${missing[*]}"
-# A mirror mid-sync can fail one index; retry a few times before giving up.
-for attempt in 1 2 3; do
-  $SUDO apt-get update -qq || true
-  if DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
-    exit 0
+# A package list can look complete and still leave a toolchain that cannot
+# link (packages come without their recommends). Build, link and run a trivial
+# cmocka program with every toolchain the test stages use, so that a gap shows
+# here and not in the middle of a CI run.
+check_dir=$(mktemp -d)
+trap 'rm -rf "$check_dir"' EXIT
+cat >"$check_dir/t.c" <<'EOF'
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+static void ok(void **state) { (void)state; assert_int_equal(1, 1); }
+int main(void) {
+    const struct CMUnitTest tests[] = { cmocka_unit_test(ok) };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
+EOF
+cat >"$check_dir/f.c" <<'EOF'
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { (void)data; (void)size; return 0; }
+EOF
+failed=0
+check() {
+  local what=$1
+  shift
+  if ! "$@" >"$check_dir/log" 2>&1; then
+    echo "install-deps: toolchain check failed: $what" >&2
+    sed 's/^/  /' "$check_dir/log" >&2
+    failed=1
   fi
-  echo "install-deps: attempt $attempt failed, retrying" >&2
-  sleep 10
-done
-echo "install-deps: could not install ${missing[*]}" >&2
-exit 1
+}
+host_and_run() {
+  gcc -fsanitize=address,undefined "$check_dir/t.c" -o "$check_dir/host" -lcmocka && "$check_dir/host"
+}
+arm_and_run() {
+  arm-linux-gnueabihf-gcc -mfpu=neon -mfloat-abi=hard "$check_dir/t.c" -o "$check_dir/arm" -lcmocka &&
+    qemu-arm -L /usr/arm-linux-gnueabihf "$check_dir/arm"
+}
+check "host gcc with sanitizers and cmocka (compile, link, run)" host_and_run
+check "clang with libFuzzer (compile, link)" \
+  clang -fsanitize=fuzzer,address,undefined "$check_dir/f.c" -o "$check_dir/fuzz"
+check "armhf gcc with armhf cmocka (compile, link, run under qemu-arm)" arm_and_run
+if [ "$failed" -ne 0 ]; then
+  echo "install-deps: a toolchain cannot build; see above" >&2
+  exit 1
+fi
+echo "install-deps: host, fuzzer and armhf toolchains compile, link and run"
