@@ -68,7 +68,7 @@ static void test_round_trip(void **state)
 {
     (void)state;
     fpt_rng rng = {1};
-    static const uint32_t dims[][3] = {{1, 1, 100},      {300, 400, 500},   {16383, 65535, 2000},
+    static const uint32_t dims[][3] = {{1, 1, 100},      {300, 400, 500},   {16383, 60000, 2000},
                                        {388, 374, 500},  {296, 560, 569},   {2048, 2048, 1000}};
     for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
         for (size_t n = 0; n <= FP_MAX_MINUTIAE; n += (n < 4 ? 1 : 47)) {
@@ -315,6 +315,87 @@ static void test_create_validation(void **state)
     assert_int_equal(fp_template_clone(NULL, &t), FP_ERR_INVALID_ARGUMENT);
 }
 
+/*
+ * The matcher works in a 16-bit frame at 500 dpi; a legal record far
+ * outside it (a 65535-pixel-tall image at 100 dpi, minutiae 13 m apart)
+ * must be refused, not wrapped into it. Minutiae up to the frame's edge
+ * work.
+ */
+static void test_create_frame_bound(void **state)
+{
+    (void)state;
+    fp_minutia far[2] = {{10, 0, 0, 1, 50, 0}, {10, 65000, 64, 1, 50, 0}};
+    fp_template *t = (fp_template *)far;
+    assert_int_equal(fp_template_create(100, 65535, 100, far, 2, 50, &t), FP_ERR_INVALID_ARGUMENT);
+    assert_null(t);
+    /* 3000 px at 100 dpi is 15000 px at 500 dpi: inside. A print at the
+     * frame's far corner compares with itself like any other. */
+    fp_minutia edge[24];
+    fpt_rng rng = {20261204};
+    for (int i = 0; i < 24; i++) {
+        edge[i].x = (uint16_t)(i == 1 ? 3000 : fpt_range(&rng, 2904, 3000));
+        edge[i].y = (uint16_t)(i == 1 ? 3000 : fpt_range(&rng, 2904, 3000));
+        edge[i].angle = (uint8_t)fpt_range(&rng, 0, 255);
+        edge[i].type = (uint8_t)fpt_range(&rng, 1, 2);
+        edge[i].quality = i == 1 ? 100 : 50;
+        edge[i].reserved = 0;
+    }
+    assert_int_equal(fp_template_create(3001, 3001, 100, edge, 24, 50, &t), FP_OK);
+    fp_context *ctx = NULL;
+    assert_int_equal(fp_context_create(NULL, &ctx), FP_OK);
+    float score = 0, near_score = -1;
+    assert_int_equal(fp_compare(ctx, t, t, &score), FP_OK);
+    /* The same print moved to the origin scores the same. */
+    fp_minutia near[24];
+    for (int i = 0; i < 24; i++) {
+        near[i] = edge[i];
+        near[i].x = (uint16_t)(edge[i].x - 2904);
+        near[i].y = (uint16_t)(edge[i].y - 2904);
+    }
+    fp_template *tn = NULL;
+    assert_int_equal(fp_template_create(97, 97, 100, near, 24, 50, &tn), FP_OK);
+    assert_int_equal(fp_compare(ctx, tn, tn, &near_score), FP_OK);
+    fp_template_destroy(tn);
+    fp_context_destroy(ctx);
+    assert_true(near_score > 100);
+    assert_true(score == near_score);
+    /* The native reader reports a record beyond the frame as corrupt:
+     * the same bytes with the image 65535 tall and one minutia at 60000. */
+    size_t len = 0;
+    uint8_t *buf = serialize(t, &len);
+    fp_template_destroy(t);
+    buf[10] = 0xFF;
+    buf[11] = 0xFF;
+    buf[16 + 2] = 60000 & 0xFF;
+    buf[16 + 3] = 60000 >> 8;
+    const uint32_t crc = fpi_crc32(0, buf, len - 4);
+    for (int i = 0; i < 4; i++) buf[len - 4 + (size_t)i] = (uint8_t)(crc >> (8 * i));
+    t = (fp_template *)buf;
+    assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, buf, len, &t), FP_ERR_TEMPLATE_CORRUPT);
+    assert_null(t);
+    free(buf);
+    /* An interchange record states px/cm: 105 dpi is written as 41 px/cm
+     * and read back as 104 dpi, so the writer refuses a minutia that would
+     * then fall outside the frame, and a resolution that would read back
+     * below 100 dpi. */
+    static const struct {
+        uint16_t x;
+        uint32_t dpi;
+        fp_status want;
+    } writes[] = {{3150, 105, FP_ERR_INVALID_ARGUMENT}, {3120, 105, FP_OK}, {100, 100, FP_ERR_INVALID_ARGUMENT}};
+    for (int fmt = FP_FORMAT_ISO19794_2; fmt <= FP_FORMAT_ANSI378; fmt++)
+        for (size_t w = 0; w < sizeof writes / sizeof writes[0]; w++) {
+            fp_minutia wide[2] = {{writes[w].x, 10, 0, 1, 50, 0}, {10, 10, 64, 1, 50, 0}};
+            size_t need = 0;
+            assert_int_equal(fp_template_create(3200, 100, writes[w].dpi, wide, 2, 50, &t), FP_OK);
+            assert_int_equal(fp_template_serialize(t, (fp_template_format)fmt, NULL, 0, &need), writes[w].want);
+            fp_template_destroy(t);
+        }
+    /* One pixel further is outside. */
+    edge[1].x = 3001;
+    assert_int_equal(fp_template_create(3002, 3001, 100, edge, 24, 50, &t), FP_ERR_INVALID_ARGUMENT);
+}
+
 static void test_create_keeps_best(void **state)
 {
     (void)state;
@@ -453,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_version_and_fields),
         cmocka_unit_test(test_create_validation),
+        cmocka_unit_test(test_create_frame_bound),
         cmocka_unit_test(test_create_keeps_best),
         cmocka_unit_test(test_create_order),
         cmocka_unit_test(test_status_tables),

@@ -188,9 +188,11 @@ typedef struct fp_template fp_template;
 
 /*
  * Creates a template from a list of minutiae (copied). width, height and
- * dpi describe the image the coordinates refer to. Minutiae outside the
- * image are rejected with FP_ERR_INVALID_ARGUMENT. The template keeps its
- * minutiae in order of quality, best first (ties by y, x, angle, type),
+ * dpi describe the image the coordinates refer to (width <= 16383,
+ * height <= 65535, dpi 100..2000). Minutiae outside the image, or farther
+ * than 15000 pixels at 500 dpi (76 cm) from its origin along either axis
+ * (the extent of the matcher's frame), are rejected with
+ * FP_ERR_INVALID_ARGUMENT. The template keeps its minutiae in order of quality, best first (ties by y, x, angle, type),
  * whatever the order given; more than FP_MAX_MINUTIAE keeps the highest
  * quality ones, and comparisons use the best FP_MATCH_MINUTIAE. Caller
  * frees with fp_template_destroy. Thread safe.

@@ -33,6 +33,19 @@
  * comparisons only read it. See docs/matcher.md.
  */
 #define FPI_NEIGHBOURS 6
+/* Largest coordinate of a minutia in the matcher's frame (500 dpi, 16-bit):
+ * 15000 px is 76 cm. Positions then differ by less than 2^15 and squared
+ * distances stay below 2^29. The pair scan gives candidates only to
+ * mapped points within FPI_FRAME_REACH of the origin, which leaves room
+ * for its widest tolerance (30 px) around any minutia of the frame. */
+#define FPI_FRAME_MAX 15000
+#define FPI_FRAME_REACH 16000
+
+/* Whether a position of an image at dpi lies inside the matcher's frame. */
+static inline int fpi_in_frame(uint32_t x, uint32_t y, uint32_t dpi)
+{
+    return (uint64_t)(x > y ? x : y) * 500u <= (uint64_t)FPI_FRAME_MAX * dpi;
+}
 typedef struct fpi_neighbour {
     uint8_t index;  /* neighbour minutia, 0xFF = none */
     uint8_t radial; /* angle of the vector to the neighbour relative to the minutia direction, 1/256 turns */

@@ -144,6 +144,10 @@ fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, cons
         const fp_minutia *m = &minutiae[i];
         if (m->x >= width || m->y >= height || m->type > FP_MINUTIA_BIFURCATION || m->quality > 100)
             return FP_ERR_INVALID_ARGUMENT;
+        /* The matcher's frame is 16-bit at 500 dpi (prepare.c): a position
+         * must scale to at most FPI_FRAME_MAX there, so that differences
+         * and squared distances stay inside their types. */
+        if (!fpi_in_frame(m->x, m->y, dpi)) return FP_ERR_INVALID_ARGUMENT;
     }
     size_t keep = count > FP_MAX_MINUTIAE ? FP_MAX_MINUTIAE : count;
     fp_template *t;

@@ -282,9 +282,10 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         /* The candidates' box: around the mapped point rounded, grown by a
          * pixel for the rounding (the exact test follows). Points far
          * outside any template get an empty box. */
-        const int in = (fabsf(tx) <= 16000.0f) & (fabsf(ty) <= 16000.0f);
-        const float kx = tx > 16000.0f ? 16000.0f : tx < -16000.0f ? -16000.0f : tx;
-        const float ky = ty > 16000.0f ? 16000.0f : ty < -16000.0f ? -16000.0f : ty;
+        const float reach = (float)FPI_FRAME_REACH;
+        const int in = (fabsf(tx) <= reach) & (fabsf(ty) <= reach);
+        const float kx = tx > reach ? reach : tx < -reach ? -reach : tx;
+        const float ky = ty > reach ? reach : ty < -reach ? -reach : ty;
         const int qx = (int)(kx + 16384.5f) - 16384, qy = (int)(ky + 16384.5f) - 16384;
         const int r = in * ((int)tol + 2); /* half-width of the open box, 0 (empty) when out */
         qxlo[j] = (int16_t)(qx - r);

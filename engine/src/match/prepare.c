@@ -56,6 +56,8 @@ static void build_hull(fp_template *t)
     t->hull_n = (uint16_t)k;
 }
 
+/* fp_template_create admits only minutiae inside the frame (FPI_FRAME_MAX),
+ * so the scaled positions fit int16_t and their squared distances int32_t. */
 void fpi_template_prepare(fp_template *t)
 {
     const int n = t->count;

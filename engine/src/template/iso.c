@@ -214,7 +214,7 @@ static fp_status record_deserialize(record_kind kind, const uint8_t *buf, size_t
     }
 
     /* The template keeps one dpi: px/cm * 2.54, rounded (197 -> 500). */
-    uint32_t dpi = (xres * 254u + 50u) / 100u;
+    uint32_t dpi = (xres * 254u + 50u) / 100u; /* the writer's read-back check uses the same rounding */
     fp_status st = fp_template_create(width, height, dpi, m, count, (uint8_t)finger_quality, out);
     return st == FP_ERR_INVALID_ARGUMENT ? FP_ERR_TEMPLATE_CORRUPT : st;
 }
@@ -231,11 +231,17 @@ static fp_status record_serialize(record_kind kind, const fp_template *t, uint8_
     if (t->count > FP_MAX_MINUTIAE || t->width == 0 || t->width > 0x3FFFu || t->height == 0 ||
         t->height > 0xFFFFu || ppcm == 0 || ppcm > 0xFFFFu || t->quality > 100)
         return FP_ERR_INVALID_ARGUMENT;
+    /* What the reader will take the resolution for (100 dpi is 39 px/cm,
+     * read back as 99 dpi). */
+    const uint32_t read_dpi = (ppcm * 254u + 50u) / 100u;
+    if (read_dpi < 100 || read_dpi > 2000) return FP_ERR_INVALID_ARGUMENT;
     for (size_t i = 0; i < t->count; i++) {
         const fp_minutia *m = &t->minutiae[i];
-        /* y has 14 bits even though the height field has 16. */
+        /* y has 14 bits even though the height field has 16. The record
+         * must read back: at the resolution it states (rounded to px/cm),
+         * every minutia must still lie inside the matcher's frame. */
         if (m->x >= t->width || m->y >= t->height || m->y > 0x3FFFu || m->type > FP_MINUTIA_BIFURCATION ||
-            m->quality > 100)
+            m->quality > 100 || !fpi_in_frame(m->x, m->y, read_dpi))
             return FP_ERR_INVALID_ARGUMENT;
     }
     *written = need;
