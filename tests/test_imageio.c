@@ -16,7 +16,9 @@
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <tiffio.h>
 #include <unistd.h>
@@ -671,6 +673,59 @@ static void test_decode_arguments(void **state)
     assert_int_equal(fp_io_load("/nonexistent/dir/none.png", &img), FP_ERR_IO);
     assert_null(img.pixels);
     assert_int_equal(fp_io_load("/tmp", &img), FP_ERR_IO); /* a directory */
+    assert_int_equal(errno, EISDIR);
+    assert_int_equal(fp_io_load("/nonexistent/dir/none.png", &img), FP_ERR_IO);
+    assert_int_equal(errno, ENOENT);
+}
+
+static long peak_rss_kib(void)
+{
+    struct rusage ru;
+    assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+    return ru.ru_maxrss;
+}
+
+/*
+ * fp_io_load reads only what a file's format can need: a device of zeros
+ * is no image and fails on its first bytes; a file whose header declares
+ * a small image but which goes on for 2 GiB (sparse here) fails without
+ * being read whole; a file with a modest tail still loads.
+ */
+static void test_load_limits(void **state)
+{
+    (void)state;
+    fp_io_image img;
+    const long before = peak_rss_kib();
+    assert_int_equal(fp_io_load("/dev/zero", &img), FP_ERR_FILE_FORMAT);
+    assert_null(img.pixels);
+
+    char *path = temp_path(".png");
+    uint8_t px[16 * 16];
+    for (int i = 0; i < 16 * 16; i++) px[i] = pattern((uint32_t)(i % 16), (uint32_t)(i / 16));
+    assert_int_equal(fp_io_write_png_gray(path, px, 16, 16, 16, 500), FP_OK);
+    assert_int_equal(truncate(path, (off_t)2 << 30), 0);
+    assert_int_equal(fp_io_load(path, &img), FP_ERR_IMAGE_SIZE);
+    assert_null(img.pixels);
+    /* Neither was read into memory (the old loader took 1 GiB for each). */
+    assert_true(peak_rss_kib() - before < 64 * 1024);
+
+    /* A PGM followed by a second image, and a PNG with a 1 MiB tail, load. */
+    assert_int_equal(fp_io_write_png_gray(path, px, 16, 16, 16, 500), FP_OK);
+    assert_int_equal(truncate(path, (off_t)1 << 20), 0);
+    assert_int_equal(fp_io_load(path, &img), FP_OK);
+    assert_pattern(&img, 16, 16);
+    fp_io_image_free(&img);
+    assert_int_equal(fp_io_write_pgm(path, px, 16, 16, 16), FP_OK);
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    assert_true(fprintf(f, "P5\n16 16\n255\n") > 0);
+    assert_int_equal(fwrite(px, 1, sizeof px, f), sizeof px);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(fp_io_load(path, &img), FP_OK);
+    assert_pattern(&img, 16, 16);
+    fp_io_image_free(&img);
+    unlink(path);
+    free(path);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1606,6 +1661,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_decode_arguments),
+        cmocka_unit_test(test_load_limits),
         cmocka_unit_test(test_png_gray_round_trip),
         cmocka_unit_test(test_png_rgb_round_trip),
         cmocka_unit_test(test_pgm_round_trip),

@@ -7,6 +7,8 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +30,22 @@ static int usage(void)
     return 2;
 }
 
+/* The cause of the last FP_ERR_IO, captured where the call failed. */
+static int io_errno;
+
 static int fail(const char *what, fp_status st)
 {
-    fprintf(stderr, "fp: %s: %s (%s)\n", what, fp_status_message(st), fp_status_name(st));
+    if (st == FP_ERR_IO && io_errno)
+        fprintf(stderr, "fp: %s: %s (%s)\n", what, strerror(io_errno), fp_status_name(st));
+    else
+        fprintf(stderr, "fp: %s: %s (%s)\n", what, fp_status_message(st), fp_status_name(st));
     return fp_status_is_retry(st) ? 3 : 1;
+}
+
+static fp_status io_error(void)
+{
+    io_errno = errno;
+    return FP_ERR_IO;
 }
 
 static int parse_format(const char *s, fp_template_format *f)
@@ -43,73 +57,189 @@ static int parse_format(const char *s, fp_template_format *f)
     return 1;
 }
 
-static fp_status read_file(const char *path, uint8_t **data, size_t *len)
+/* The resolutions images are processed at (fp_extract: FP_ERR_RESOLUTION outside). */
+#define DPI_MIN 250
+#define DPI_MAX 1000
+
+/* --dpi N: a whole number the engine takes, nothing else. */
+static int parse_dpi(const char *s, uint32_t *dpi)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = s[0] >= '0' && s[0] <= '9' ? strtoul(s, &end, 10) : 0;
+    if (!end || *end || errno || v < DPI_MIN || v > DPI_MAX) {
+        fprintf(stderr, "fp: --dpi: expected a whole number of dots per inch from %d to %d, got '%s'\n", DPI_MIN,
+                DPI_MAX, s);
+        return 0;
+    }
+    *dpi = (uint32_t)v;
+    return 1;
+}
+
+/*
+ * The resolution to process an image at: --dpi when given; else the file's
+ * own tag when the engine takes it; a missing tag or one of the values
+ * image software writes when it knows nothing (72, 96) means the 500 dpi
+ * of nearly every fingerprint sensor, said on stderr. Any other tag is
+ * refused: the file states a resolution the engine does not process, and
+ * guessing would compare at the wrong scale.
+ */
+static int image_dpi(const char *path, const fp_io_image *img, uint32_t forced, uint32_t *dpi)
+{
+    if (forced) {
+        *dpi = forced;
+    } else if (img->dpi >= DPI_MIN && img->dpi <= DPI_MAX) {
+        *dpi = img->dpi;
+        fprintf(stderr, "fp: %s: %u dpi, from the file's resolution tag\n", path, img->dpi);
+    } else if (img->dpi == 0 || img->dpi == 72 || img->dpi == 96) {
+        *dpi = 500;
+        if (img->dpi) fprintf(stderr, "fp: %s: the file's %u dpi is a placeholder; taken as 500 dpi (--dpi N to set it)\n", path, img->dpi);
+        else fprintf(stderr, "fp: %s: no resolution in the file; taken as 500 dpi (--dpi N to set it)\n", path);
+    } else {
+        fprintf(stderr,
+                "fp: %s: the file states %u dpi, outside the %d-%d dpi the engine processes "
+                "(--dpi N if the tag is wrong)\n",
+                path, img->dpi, DPI_MIN, DPI_MAX);
+        return 0;
+    }
+    return 1;
+}
+
+/* Templates are small: the largest record with extended data stays far below this. */
+#define TEMPLATE_FILE_MAX ((size_t)1 << 20)
+
+/* Reads a template file of at most TEMPLATE_FILE_MAX bytes. */
+static fp_status read_template_file(const char *path, uint8_t **data, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return FP_ERR_IO;
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            if (cap > (64u << 20)) {
-                free(buf);
-                fclose(f);
-                return FP_ERR_FILE_CORRUPT;
-            }
-            uint8_t *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return FP_ERR_NO_MEMORY;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        if (!got) break;
-        n += got;
+    if (!f) return io_error();
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return io_error();
     }
-    int err = ferror(f);
+    uint8_t *buf = malloc(TEMPLATE_FILE_MAX + 1);
+    if (!buf) {
+        fclose(f);
+        return FP_ERR_NO_MEMORY;
+    }
+    size_t n = fread(buf, 1, TEMPLATE_FILE_MAX + 1, f);
+    fp_status st = ferror(f) ? io_error() : FP_OK;
     fclose(f);
-    if (err) {
+    if (st == FP_OK && n > TEMPLATE_FILE_MAX) {
+        fprintf(stderr, "fp: %s: over %zu KiB: too large for a template, and not a supported image\n", path,
+                TEMPLATE_FILE_MAX >> 10);
+        st = FP_ERR_FILE_FORMAT;
+    }
+    if (st != FP_OK) {
         free(buf);
-        return FP_ERR_IO;
+        return st;
     }
     *data = buf;
     *len = n;
     return FP_OK;
 }
 
+/*
+ * Writes a whole file or nothing: into a new file beside path, renamed over
+ * it once complete, so a failed write (disk full, a size limit) leaves
+ * neither an empty nor a partial output, and an older file at path intact.
+ */
 static fp_status write_file(const char *path, const uint8_t *data, size_t len)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) return FP_ERR_IO;
-    size_t w = fwrite(data, 1, len, f);
-    int err = fclose(f);
-    return (w == len && !err) ? FP_OK : FP_ERR_IO;
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return io_error();
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) return io_error();
+    fp_status st = FP_OK;
+    for (size_t done = 0; done < len && st == FP_OK;) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) st = io_error();
+        else done += (size_t)w;
+    }
+    if (st == FP_OK && fchmod(fd, 0644) != 0) st = io_error();
+    if (close(fd) != 0 && st == FP_OK) st = io_error();
+    if (st == FP_OK && rename(tmp, path) != 0) st = io_error();
+    if (st != FP_OK) unlink(tmp);
+    return st;
+}
+
+/* Reads a template in any supported format: native, ISO 19794-2 or ANSI 378.
+ * Each reader is tried in turn; when none takes the data, each one's reason
+ * is printed. */
+static fp_status read_template(const char *path, const uint8_t *data, size_t len, fp_template **out)
+{
+    static const struct {
+        fp_template_format format;
+        const char *name;
+    } readers[] = {{FP_FORMAT_NATIVE, "native"}, {FP_FORMAT_ISO19794_2, "ISO 19794-2"}, {FP_FORMAT_ANSI378, "ANSI 378"}};
+    fp_status st[3];
+    for (size_t i = 0; i < 3; i++) {
+        st[i] = fp_template_deserialize(readers[i].format, data, len, out);
+        if (st[i] == FP_OK) return FP_OK;
+    }
+    fprintf(stderr, "fp: %s: not an image, nor a template any reader takes:", path);
+    for (size_t i = 0; i < 3; i++) fprintf(stderr, "%s %s: %s", i ? ";" : "", readers[i].name, fp_status_message(st[i]));
+    fprintf(stderr, "\n");
+    /* The first reader that recognised the record says best what is wrong. */
+    for (size_t i = 0; i < 3; i++)
+        if (st[i] != FP_ERR_TEMPLATE_FORMAT) return st[i];
+    return FP_ERR_TEMPLATE_FORMAT;
 }
 
 /* Loads a template file of any supported format, or extracts one from an image. */
-static fp_status load_any(fp_context *ctx, const char *path, uint32_t dpi, fp_template **out)
+static fp_status load_any(fp_context *ctx, const char *path, uint32_t forced_dpi, fp_template **out)
 {
-    uint8_t *data;
-    size_t len;
-    fp_status st = read_file(path, &data, &len);
-    if (st != FP_OK) return st;
-    if (fp_io_detect(data, len) != FP_IO_UNKNOWN) {
+    uint8_t head[16];
+    FILE *f = fopen(path, "rb");
+    if (!f) return io_error();
+    size_t n = fread(head, 1, sizeof head, f);
+    const int read_failed = ferror(f);
+    const int saved = errno;
+    fclose(f);
+    if (read_failed) {
+        errno = saved;
+        return io_error();
+    }
+    if (fp_io_detect(head, n) != FP_IO_UNKNOWN) {
         fp_io_image img;
-        st = fp_io_decode(data, len, &img);
-        free(data);
+        fp_status st = fp_io_load(path, &img);
+        if (st == FP_ERR_IO) io_errno = errno;
         if (st != FP_OK) return st;
-        fp_image im = {img.pixels, img.width, img.height, img.width, dpi ? dpi : 500};
+        uint32_t dpi;
+        if (!image_dpi(path, &img, forced_dpi, &dpi)) {
+            fp_io_image_free(&img);
+            return FP_ERR_RESOLUTION;
+        }
+        fp_image im = {img.pixels, img.width, img.height, img.width, dpi};
         st = fp_extract(ctx, &im, out, NULL);
         fp_io_image_free(&img);
         return st;
     }
-    st = fp_template_deserialize(FP_FORMAT_NATIVE, data, len, out);
-    if (st == FP_ERR_TEMPLATE_FORMAT) st = fp_template_deserialize(FP_FORMAT_ISO19794_2, data, len, out);
-    if (st == FP_ERR_TEMPLATE_FORMAT) st = fp_template_deserialize(FP_FORMAT_ANSI378, data, len, out);
+    uint8_t *data;
+    size_t len;
+    fp_status st = read_template_file(path, &data, &len);
+    if (st != FP_OK) return st;
+    st = read_template(path, data, len, out);
     free(data);
+    return st;
+}
+
+/* Serialises t in fmt and writes it to path, whole or not at all. */
+static fp_status save_template(const fp_template *t, fp_template_format fmt, const char *path)
+{
+    size_t len = 0;
+    fp_status st = fp_template_serialize(t, fmt, NULL, 0, &len);
+    if (st != FP_OK) return st;
+    uint8_t *buf = malloc(len);
+    st = buf ? fp_template_serialize(t, fmt, buf, len, &len) : FP_ERR_NO_MEMORY;
+    if (st == FP_OK) st = write_file(path, buf, len);
+    free(buf);
     return st;
 }
 
@@ -132,13 +262,14 @@ static fp_status write_debug(fp_context *ctx, const char *dir, const fp_io_image
                   {FP_DEBUG_ENHANCED, "enhanced"}, {FP_DEBUG_BINARY, "binary"},
                   {FP_DEBUG_SKELETON, "skeleton"}};
     char path[4096];
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) return FP_ERR_IO;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) return io_error();
     for (size_t i = 0; i < sizeof planes / sizeof planes[0]; i++) {
         uint32_t w, h;
         const uint8_t *p = fp_debug_plane_get(ctx, planes[i].plane, &w, &h);
         if (!p) continue;
         snprintf(path, sizeof path, "%s/%s.png", dir, planes[i].name);
         fp_status st = fp_io_write_png_gray(path, p, w, h, w, 500);
+        if (st == FP_ERR_IO) io_errno = errno;
         if (st != FP_OK) return st;
     }
     /* Minutiae on the original: red endings, blue bifurcations, a tick for the direction. */
@@ -160,21 +291,50 @@ static fp_status write_debug(fp_context *ctx, const char *dir, const fp_io_image
     }
     snprintf(path, sizeof path, "%s/minutiae.png", dir);
     fp_status st = fp_io_write_png_rgb(path, rgb, w, h, w * 3);
+    if (st == FP_ERR_IO) io_errno = errno;
     free(rgb);
     return st;
+}
+
+static int write_json(const char *in, const char *json, const fp_io_image *img, uint32_t dpi, const fp_template *t,
+                      const fp_extract_info *info)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "image", in);
+    cJSON_AddNumberToObject(root, "width", img->width);
+    cJSON_AddNumberToObject(root, "height", img->height);
+    cJSON_AddNumberToObject(root, "dpi", dpi);
+    cJSON_AddNumberToObject(root, "quality", info->quality);
+    cJSON *arr = cJSON_AddArrayToObject(root, "minutiae");
+    const fp_minutia *m = fp_template_minutiae(t);
+    for (size_t i = 0; i < fp_template_minutiae_count(t); i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "x", m[i].x);
+        cJSON_AddNumberToObject(o, "y", m[i].y);
+        cJSON_AddNumberToObject(o, "angle_deg", m[i].angle * 360.0 / 256.0);
+        cJSON_AddStringToObject(o, "type", m[i].type == FP_MINUTIA_ENDING ? "ending" : m[i].type == FP_MINUTIA_BIFURCATION ? "bifurcation" : "other");
+        cJSON_AddNumberToObject(o, "quality", m[i].quality);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *text = cJSON_Print(root);
+    fp_status st = text ? write_file(json, (const uint8_t *)text, strlen(text)) : FP_ERR_NO_MEMORY;
+    free(text);
+    cJSON_Delete(root);
+    return st == FP_OK ? 0 : fail(json, st);
 }
 
 static int cmd_extract(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *json = NULL, *debug = NULL;
     fp_template_format fmt = FP_FORMAT_NATIVE;
-    uint32_t dpi = 0;
+    uint32_t forced_dpi = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) out = argv[++i];
         else if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
         else if (!strcmp(argv[i], "--debug") && i + 1 < argc) debug = argv[++i];
-        else if (!strcmp(argv[i], "--dpi") && i + 1 < argc) dpi = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--dpi") && i + 1 < argc) {
+            if (!parse_dpi(argv[++i], &forced_dpi)) return 2;
+        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
             if (!parse_format(argv[++i], &fmt)) return usage();
         } else if (argv[i][0] != '-' && !in) in = argv[i];
         else return usage();
@@ -182,8 +342,13 @@ static int cmd_extract(int argc, char **argv)
     if (!in) return usage();
     fp_io_image img;
     fp_status st = fp_io_load(in, &img);
+    if (st == FP_ERR_IO) io_errno = errno;
     if (st != FP_OK) return fail(in, st);
-    if (!dpi) dpi = img.dpi >= 250 && img.dpi <= 1000 && img.format != FP_IO_TIFF ? img.dpi : 500;
+    uint32_t dpi;
+    if (!image_dpi(in, &img, forced_dpi, &dpi)) {
+        fp_io_image_free(&img);
+        return 1;
+    }
     fp_context *ctx;
     st = fp_context_create(NULL, &ctx);
     if (st != FP_OK) {
@@ -195,45 +360,21 @@ static int cmd_extract(int argc, char **argv)
     fp_extract_info info;
     st = fp_extract(ctx, &im, &t, &info);
     int rc = 0;
-    if (debug && write_debug(ctx, debug, &img, t) != FP_OK) fprintf(stderr, "fp: could not write debug images to %s\n", debug);
+    if (debug) {
+        fp_status dst = write_debug(ctx, debug, &img, t);
+        if (dst != FP_OK) {
+            char what[4200];
+            snprintf(what, sizeof what, "debug images in %s", debug);
+            rc = fail(what, dst);
+        }
+    }
     if (st != FP_OK) {
         rc = fail(in, st);
     } else {
-        printf("%s: %zu minutiae, quality %u, foreground %u px\n", in, fp_template_minutiae_count(t), info.quality,
-               info.foreground_area);
-        if (out) {
-            size_t len;
-            fp_template_serialize(t, fmt, NULL, 0, &len);
-            uint8_t *buf = malloc(len);
-            st = buf ? fp_template_serialize(t, fmt, buf, len, &len) : FP_ERR_NO_MEMORY;
-            if (st == FP_OK) st = write_file(out, buf, len);
-            free(buf);
-            if (st != FP_OK) rc = fail(out, st);
-        }
-        if (json) {
-            cJSON *root = cJSON_CreateObject();
-            cJSON_AddStringToObject(root, "image", in);
-            cJSON_AddNumberToObject(root, "width", img.width);
-            cJSON_AddNumberToObject(root, "height", img.height);
-            cJSON_AddNumberToObject(root, "dpi", dpi);
-            cJSON_AddNumberToObject(root, "quality", info.quality);
-            cJSON *arr = cJSON_AddArrayToObject(root, "minutiae");
-            const fp_minutia *m = fp_template_minutiae(t);
-            for (size_t i = 0; i < fp_template_minutiae_count(t); i++) {
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddNumberToObject(o, "x", m[i].x);
-                cJSON_AddNumberToObject(o, "y", m[i].y);
-                cJSON_AddNumberToObject(o, "angle_deg", m[i].angle * 360.0 / 256.0);
-                cJSON_AddStringToObject(o, "type", m[i].type == FP_MINUTIA_ENDING ? "ending" : m[i].type == FP_MINUTIA_BIFURCATION ? "bifurcation" : "other");
-                cJSON_AddNumberToObject(o, "quality", m[i].quality);
-                cJSON_AddItemToArray(arr, o);
-            }
-            char *text = cJSON_Print(root);
-            st = text ? write_file(json, (const uint8_t *)text, strlen(text)) : FP_ERR_NO_MEMORY;
-            free(text);
-            cJSON_Delete(root);
-            if (st != FP_OK) rc = fail(json, st);
-        }
+        printf("%s: %zu minutiae, quality %u, foreground %u px, %u dpi\n", in, fp_template_minutiae_count(t),
+               info.quality, info.foreground_area, dpi);
+        if (out && (st = save_template(t, fmt, out)) != FP_OK) rc = fail(out, st);
+        if (json && write_json(in, json, &img, dpi, t, &info) != 0) rc = 1;
     }
     fp_template_destroy(t);
     fp_context_destroy(ctx);
@@ -246,7 +387,9 @@ static int cmd_compare(int argc, char **argv)
     const char *a = NULL, *b = NULL;
     uint32_t dpi = 0;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--dpi") && i + 1 < argc) dpi = (uint32_t)strtoul(argv[++i], NULL, 10);
+        if (!strcmp(argv[i], "--dpi") && i + 1 < argc) {
+            if (!parse_dpi(argv[++i], &dpi)) return 2;
+        } else if (argv[i][0] == '-' && argv[i][1]) return usage();
         else if (!a) a = argv[i];
         else if (!b) b = argv[i];
         else return usage();
@@ -261,8 +404,9 @@ static int cmd_compare(int argc, char **argv)
     else if ((st = load_any(ctx, b, dpi, &tb)) != FP_OK) rc = fail(b, st);
     else {
         float score;
-        fp_compare(ctx, ta, tb, &score);
-        printf("score %.2f (FMR %.3g)\n", score, fp_score_to_fmr(score));
+        st = fp_compare(ctx, ta, tb, &score);
+        if (st != FP_OK) rc = fail("compare", st);
+        else printf("score %.2f (FMR %.3g)\n", score, fp_score_to_fmr(score));
     }
     fp_template_destroy(ta);
     fp_template_destroy(tb);
@@ -282,15 +426,7 @@ static int cmd_convert(int argc, char **argv)
     int rc = 0;
     st = load_any(ctx, argv[0], 0, &t);
     if (st != FP_OK) rc = fail(argv[0], st);
-    else {
-        size_t len;
-        fp_template_serialize(t, fmt, NULL, 0, &len);
-        uint8_t *buf = malloc(len);
-        st = buf ? fp_template_serialize(t, fmt, buf, len, &len) : FP_ERR_NO_MEMORY;
-        if (st == FP_OK) st = write_file(argv[1], buf, len);
-        free(buf);
-        if (st != FP_OK) rc = fail(argv[1], st);
-    }
+    else if ((st = save_template(t, fmt, argv[1])) != FP_OK) rc = fail(argv[1], st);
     fp_template_destroy(t);
     fp_context_destroy(ctx);
     return rc;

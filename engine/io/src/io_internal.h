@@ -21,6 +21,13 @@ fp_status fpi_io_pgm_decode(const uint8_t *data, size_t len, fp_io_image *img);
 fp_status fpi_io_tiff_decode(const uint8_t *data, size_t len, fp_io_image *img);
 fp_status fpi_io_bmp_decode(const uint8_t *data, size_t len, fp_io_image *img);
 
+/* The bytes a PGM image needs, from its header (data starts with P2 or
+ * P5): the header and the raster its dimensions call for, ASCII samples
+ * counted at their widest without padding. FP_ERR_FILE_CORRUPT when the
+ * header is not complete within len, FP_ERR_IMAGE_SIZE for dimensions out
+ * of range. */
+fp_status fpi_io_pgm_need(const uint8_t *data, size_t len, uint64_t *need);
+
 /* FP_ERR_IMAGE_SIZE unless 1 <= width, height <= FP_IO_MAX_DIM. */
 fp_status fpi_io_check_dims(uint64_t width, uint64_t height);
 

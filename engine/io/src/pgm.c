@@ -93,16 +93,23 @@ static fp_status decode_plain(pgm_cursor *c, uint32_t maxval, fp_io_image *img)
     return FP_OK;
 }
 
+/* Reads the header's three numbers and checks the dimensions; leaves the
+ * cursor just after maxval. */
+static fp_status read_header(pgm_cursor *c, uint32_t *width, uint32_t *height, uint32_t *maxval)
+{
+    fp_status st = read_uint(c, 0, width);
+    if (st == FP_OK) st = read_uint(c, 0, height);
+    if (st == FP_OK) st = read_uint(c, 0, maxval);
+    if (st != FP_OK) return st;
+    return fpi_io_check_dims(*width, *height);
+}
+
 fp_status fpi_io_pgm_decode(const uint8_t *data, size_t len, fp_io_image *img)
 {
     pgm_cursor c = {data, len, 2};
     int plain = data[1] == '2';
     uint32_t width, height, maxval;
-    fp_status st = read_uint(&c, 0, &width);
-    if (st == FP_OK) st = read_uint(&c, 0, &height);
-    if (st == FP_OK) st = read_uint(&c, 0, &maxval);
-    if (st != FP_OK) return st;
-    st = fpi_io_check_dims(width, height);
+    fp_status st = read_header(&c, &width, &height, &maxval);
     if (st != FP_OK) return st;
     if (maxval < 1 || maxval > 65535) return FP_ERR_FILE_CORRUPT;
 
@@ -122,6 +129,19 @@ fp_status fpi_io_pgm_decode(const uint8_t *data, size_t len, fp_io_image *img)
     st = fpi_io_alloc_pixels(img, width, height);
     if (st != FP_OK) return st;
     return plain ? decode_plain(&c, maxval, img) : decode_raw(&c, maxval, img);
+}
+
+fp_status fpi_io_pgm_need(const uint8_t *data, size_t len, uint64_t *need)
+{
+    pgm_cursor c = {data, len, 2};
+    uint32_t width, height, maxval;
+    fp_status st = read_header(&c, &width, &height, &maxval);
+    if (st != FP_OK) return st;
+    const uint64_t count = (uint64_t)width * height;
+    /* An ASCII sample takes up to five digits and a separator (padding and
+     * comments aside); a binary one one or two bytes. */
+    *need = c.pos + 1u + count * (data[1] == '2' ? 6u : maxval < 256 ? 1u : 2u);
+    return FP_OK;
 }
 
 fp_status fp_io_write_pgm(const char *path, const uint8_t *pixels, uint32_t width, uint32_t height,

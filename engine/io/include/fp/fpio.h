@@ -87,9 +87,15 @@ fp_io_format fp_io_detect(const uint8_t *data, size_t len);
  * FP_ERR_IMAGE_SIZE, FP_ERR_NO_MEMORY. */
 fp_status fp_io_decode(const uint8_t *data, size_t len, fp_io_image *img);
 
-/* Reads and decodes a file, as fp_io_decode. Errors as fp_io_decode, plus
- * FP_ERR_IO when the file cannot be opened or read and FP_ERR_IMAGE_SIZE for
- * a file over 1 GiB (more than any supported image needs). */
+/* Reads and decodes a file, as fp_io_decode. The format is detected from
+ * the first 4 KiB before the rest is read, so a file or stream that is no
+ * supported image fails at once (FP_ERR_FILE_FORMAT); the rest is read up
+ * to what the format's header says the image can need (PNG, BMP and PGM:
+ * the declared raster in its most verbose encoding plus 16 MiB; TIFF and
+ * anything else: 1 GiB), and a longer file is FP_ERR_IMAGE_SIZE.
+ * Errors as fp_io_decode, plus FP_ERR_IO when the file cannot be opened or
+ * read (errno then tells why: ENOENT, EACCES, EISDIR for a directory...)
+ * and FP_ERR_IMAGE_SIZE as above. */
 fp_status fp_io_load(const char *path, fp_io_image *img);
 
 /* Frees the pixels of img (accepts NULL and zeroed images) and zeroes it. */
