@@ -85,8 +85,22 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
     }
     size_t timed = 0;
     double total = 0;
+    /* Failures by status: "please retry" ones are the set's failures to
+     * enrol; any other is an engine or data error and is named. */
+    size_t by_status[256] = {0};
+    size_t errors_shown = 0;
     for (size_t i = 0; i < sd->n; i++) {
         const fp_sample *s = fp_dataset_sample(sd->ds, i);
+        uint32_t dpi = s->dpi ? s->dpi : fp_dataset_default_dpi(sd->ds);
+        if (!dpi) dpi = 500;
+        if (!tdir && (dpi < 250 || dpi > 1000)) {
+            /* The engine processes 250..1000 dpi: a set stated outside it
+             * measures nothing, so it is refused rather than scored. */
+            fprintf(stderr, "fpbench: %s: %u dpi (dpi.txt or the layout's default), outside the 250..1000 dpi the engine processes; set skipped\n",
+                    sd->name, dpi);
+            free(times);
+            return 0;
+        }
         fp_io_image img;
         st = fp_io_load(s->path, &img);
         if (st != FP_OK) {
@@ -94,8 +108,7 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
             sd->fte++;
             continue;
         }
-        uint32_t dpi = s->dpi ? s->dpi : fp_dataset_default_dpi(sd->ds);
-        fp_image im = {img.pixels, img.width, img.height, img.width, dpi ? dpi : 500};
+        fp_image im = {img.pixels, img.width, img.height, img.width, dpi};
         double t0 = fpb_now_ms();
         if (tdir) {
             st = fp_dataset_load_template(tdir, s->path, img.width, img.height, im.dpi, &sd->t[i]);
@@ -106,9 +119,18 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
         double dt = fpb_now_ms() - t0;
         times[timed++] = dt;
         total += dt;
-        if (st != FP_OK) sd->fte++;
+        if (st != FP_OK) {
+            sd->fte++;
+            by_status[(unsigned)st & 255u]++;
+            if (!tdir && !fp_status_is_retry(st) && errors_shown++ < 5)
+                fprintf(stderr, "fpbench: %s: %s (%s)\n", s->path, fp_status_message(st), fp_status_name(st));
+        }
         fp_io_image_free(&img);
     }
+    for (unsigned c = 0; c < 256; c++)
+        if (by_status[c])
+            fprintf(stderr, "fpbench: %s: %zu of %zu samples not enrolled: %s (%s)\n", sd->name, by_status[c], sd->n,
+                    fp_status_message((fp_status)c), fp_status_name((fp_status)c));
     qsort(times, timed, sizeof(double), cmp_double);
     sd->median_extract_ms = timed ? times[timed / 2] : NAN;
     sd->mean_extract_ms = timed ? total / (double)timed : NAN;
@@ -179,6 +201,15 @@ static int cmd_accuracy(int argc, char **argv)
     for (int d = 0; d < ndirs; d++) {
         set_data sd;
         if (!load_set(ctx, dirs[d], &sd)) {
+            free_set(&sd);
+            rc = 1;
+            continue;
+        }
+        if (sd.fte == sd.n) {
+            /* Every comparison would score 0: an EER of 50 % that says
+             * nothing about the matcher. */
+            fprintf(stderr, "fpbench: %s: no sample enrolled (%zu tried), nothing measured\n", sd.name, sd.n);
+            free_set(&sd);
             rc = 1;
             continue;
         }
@@ -261,6 +292,10 @@ static int cmd_accuracy(int argc, char **argv)
             free(imp);
         }
         free_set(&sd);
+    }
+    if (nres == 0) {
+        fprintf(stderr, "fpbench: nothing measured\n");
+        rc = 1;
     }
     printf("\n");
     fp_eval_report_markdown(stdout, results, nres);

@@ -1,6 +1,6 @@
 /*
- * The fp tool as a user runs it: each case starts the real binary (the
- * build's own, FP_CLI_BIN) and checks the exit status, what it printed and
+ * The command-line tools as a user runs them (fp, fpbench): each case
+ * starts the build's own binary (FP_CLI_BIN, FPBENCH_BIN) and checks the exit status, what it printed and
  * the files it left. Cases on real prints read ../shared/datasets and are
  * skipped with a message when it is absent.
  */
@@ -29,6 +29,7 @@
 #define FVC_MATE DATASETS "/FVC2002/DB1_B/101_2.tif"
 
 static const char *fp_bin = FP_CLI_BIN;
+static const char *fpbench_bin = FPBENCH_BIN;
 static char dir[64];
 
 typedef struct run_result {
@@ -48,19 +49,12 @@ static void drain(int fd, char *buf, size_t cap)
     close(fd);
 }
 
-/* Runs fp with up to 8 arguments (NULL-terminated); fsize_limit > 0 caps
- * the size of any file the child writes (RLIMIT_FSIZE: writes past it fail
- * with EFBIG; its output goes to pipes, which the limit does not touch). */
-static void run(run_result *r, long fsize_limit, ...)
+/* Runs bin with the arguments in argv (argv[0] is bin); fsize_limit > 0
+ * caps the size of any file the child writes (RLIMIT_FSIZE: writes past it
+ * fail with EFBIG; its output goes to pipes, which the limit does not
+ * touch). */
+static void run_argv(run_result *r, long fsize_limit, const char *bin, const char **argv)
 {
-    const char *argv[10] = {fp_bin};
-    va_list ap;
-    va_start(ap, fsize_limit);
-    for (int i = 1; i < 9; i++) {
-        argv[i] = va_arg(ap, const char *);
-        if (!argv[i]) break;
-    }
-    va_end(ap);
     int out[2], err[2];
     assert_int_equal(pipe(out), 0);
     assert_int_equal(pipe(err), 0);
@@ -75,7 +69,7 @@ static void run(run_result *r, long fsize_limit, ...)
             signal(SIGXFSZ, SIG_IGN);
             if (setrlimit(RLIMIT_FSIZE, &rl) != 0) _exit(126);
         }
-        execv(fp_bin, (char *const *)argv);
+        execv(bin, (char *const *)argv);
         _exit(127);
     }
     close(out[1]);
@@ -85,6 +79,34 @@ static void run(run_result *r, long fsize_limit, ...)
     r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
     drain(out[0], r->out, sizeof r->out);
     drain(err[0], r->err, sizeof r->err);
+}
+
+/* Runs bin with up to 8 arguments after fsize_limit, NULL-terminated. */
+static void run_bin(run_result *r, long fsize_limit, const char *bin, va_list ap)
+{
+    const char *argv[10] = {bin};
+    for (int i = 1; i < 9; i++) {
+        argv[i] = va_arg(ap, const char *);
+        if (!argv[i]) break;
+    }
+    argv[9] = NULL;
+    run_argv(r, fsize_limit, bin, argv);
+}
+
+static void run(run_result *r, long fsize_limit, ...)
+{
+    va_list ap;
+    va_start(ap, fsize_limit);
+    run_bin(r, fsize_limit, fp_bin, ap);
+    va_end(ap);
+}
+
+static void run_fpbench(run_result *r, ...)
+{
+    va_list ap;
+    va_start(ap, r);
+    run_bin(r, 0, fpbench_bin, ap);
+    va_end(ap);
 }
 
 static void path_in(char *buf, size_t cap, const char *name)
@@ -339,6 +361,67 @@ static void test_convert_ansi_2004(void **state)
     assert_non_null(strstr(r.err, "ANSI 378:"));
 }
 
+/* Writes a set in FVC layout of 2 fingers x 2 impressions, copies of img,
+ * with dpi.txt holding dpi when it is not 0. */
+static void write_set(const char *set, const fp_io_image *img, uint32_t dpi)
+{
+    assert_int_equal(mkdir(set, 0755), 0);
+    char p[256];
+    for (int f = 1; f <= 2; f++)
+        for (int i = 1; i <= 2; i++) {
+            snprintf(p, sizeof p, "%s/%d_%d.png", set, f, i);
+            assert_int_equal(fp_io_write_png_gray(p, img->pixels, img->width, img->height, img->width, 0), FP_OK);
+        }
+    if (dpi) {
+        snprintf(p, sizeof p, "%s/dpi.txt", set);
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        fprintf(f, "%u\n", dpi);
+        fclose(f);
+    }
+}
+
+/*
+ * fpbench accuracy never reports a figure it did not measure: a set stated
+ * at a resolution the engine refuses is skipped with the reason, a set in
+ * which no sample enrols gives no EER, and when nothing at all was
+ * measured the run fails.
+ */
+static void test_fpbench_accuracy_refuses_unmeasured(void **state)
+{
+    (void)state;
+    fp_io_image blank = {malloc(300 * 300), 300, 300, 0, FP_IO_PNG};
+    assert_non_null(blank.pixels);
+    memset(blank.pixels, 230, 300 * 300);
+    char hi[128], empty[128];
+    path_in(hi, sizeof hi, "set-2000dpi");
+    path_in(empty, sizeof empty, "set-blank");
+    write_set(hi, &blank, 2000);
+    write_set(empty, &blank, 0);
+    run_result r;
+    run_fpbench(&r, "accuracy", hi, NULL);
+    expect_err(&r, 1, "2000 dpi");
+    assert_non_null(strstr(r.err, "nothing measured"));
+    assert_null(strstr(r.out, "50.00"));
+    run_fpbench(&r, "accuracy", empty, NULL);
+    expect_err(&r, 1, "no sample enrolled");
+    assert_non_null(strstr(r.err, "4 of 4 samples not enrolled"));
+    fp_io_image_free(&blank);
+    if (!have_datasets()) return;
+    /* A real set beside them is still measured, and the run says which
+     * set failed. */
+    char real[128];
+    path_in(real, sizeof real, "set-real");
+    fp_io_image a;
+    assert_int_equal(fp_io_load(FVC_IMAGE, &a), FP_OK);
+    write_set(real, &a, 500);
+    fp_io_image_free(&a);
+    run_fpbench(&r, "accuracy", real, hi, "--protocol", "all-pairs", NULL);
+    expect_err(&r, 1, "2000 dpi");
+    assert_null(strstr(r.err, "nothing measured"));
+    assert_non_null(strstr(r.out, "set-real"));
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/fp_cli_XXXXXX");
@@ -349,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_compare_honours_resolution),
         cmocka_unit_test(test_failed_writes),
         cmocka_unit_test(test_convert_ansi_2004),
+        cmocka_unit_test(test_fpbench_accuracy_refuses_unmeasured),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
