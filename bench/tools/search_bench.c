@@ -107,7 +107,8 @@ static void usage(void)
             "                      [--threshold T] [--seed S] [--shortlist auto|exhaustive|N]\n"
             "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n"
             "                      [--gallery-file PATH [--query-gallery heap|file]] [--real-max N]\n"
-            "                      [--real-exhaustive-max N] [--shortlist-compare N]\n");
+            "                      [--real-exhaustive-max N] [--shortlist-compare N]\n"
+            "       mpirun -np K fpbench search --mpi ...   (the sharded search: docs/search.md)\n");
 }
 
 typedef struct opts {
@@ -520,6 +521,14 @@ static void write_outputs(const opts *o, const point *pts, int n_pts, cJSON *rea
 
 int fpbench_search(int argc, char **argv)
 {
+    if (argc > 0 && !strcmp(argv[0], "--mpi")) {
+#ifdef FP_HAVE_MPI
+        return fpbench_search_mpi(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "fpbench search --mpi: this fpbench was built without Open MPI (libopenmpi-dev)\n");
+        return 1;
+#endif
+    }
     opts o;
     if (!parse(argc, argv, &o)) {
         usage();
