@@ -124,6 +124,14 @@ int main(int argc, char **argv)
         return 2;
     }
     char db[4096], key[4096];
+    /* the folder and its parents ("out/" of a fresh checkout) */
+    snprintf(db, sizeof(db), "%s", dir);
+    for (char *p = db + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(db, 0700);
+            *p = '/';
+        }
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "term-check-bench: cannot create %s: %s\n", dir, strerror(errno));
         return 3;
