@@ -72,12 +72,15 @@ typedef struct driver {
     int bound;      /* the simulated cloud binding (script: bound yes|no) */
     int profile_ok; /* still at the top of the script, where profile lines are read */
     int synced;     /* --server: the sync engine is attached (binding and server icon come from it) */
+    int rebuilt;    /* the damaged database was replaced (recovery): the sync engine may start now */
     unsigned reboots;
 #ifdef M1_WITH_SYNC
     term_sync *sync;
     push_transport *transport;
     push_curl_config curl;
     char fw_dir[PATH_MAX]; /* A/B firmware slots */
+    const char *server, *serial, *fw_key, *firmware;
+    char staging[4200];
 #endif
 } driver;
 
@@ -126,6 +129,47 @@ static int driver_bound(void *ctx)
 {
     return ((driver *)ctx)->bound;
 }
+
+static void driver_rebuilt(void *ctx)
+{
+    ((driver *)ctx)->rebuilt = 1;
+}
+
+#ifdef M1_WITH_SYNC
+/* The sync engine over the app's store; only while the database is in use (never into a damaged one). */
+static term_status start_sync(driver *d)
+{
+    /* after a rebuild: the engine of the old database goes first */
+    term_sync_destroy(d->sync);
+    d->sync = NULL;
+    push_transport_destroy(d->transport);
+    d->transport = NULL;
+    d->synced = 0;
+    uint8_t fwkey[TERM_FW_PUBKEY_BYTES];
+    d->curl.connect_timeout_ms = 2000;
+    d->curl.timeout_ms = 5000;
+    term_sync_config scfg;
+    memset(&scfg, 0, sizeof(scfg));
+    scfg.serial = d->serial;
+    scfg.fw_version = d->firmware;
+    if (d->staging[0] && (mkdir(d->staging, 0700) == 0 || errno == EEXIST)) scfg.staging_dir = d->staging;
+    push_status ps = PUSH_OK;
+    if (d->fw_key) {
+        ps = term_fw_pubkey_load(d->fw_key, fwkey);
+        if (ps == PUSH_OK) scfg.fw_pubkey = fwkey;
+    }
+    term_app_sync_system sys = {d, driver_reboot, driver_firmware, driver_server};
+    term_app_sync_device_ops(d->app, &sys, &scfg.device);
+    if (ps == PUSH_OK) ps = term_sync_transport_from_settings(term_app_store(d->app), &d->curl, &d->transport);
+    if (ps == PUSH_OK) ps = term_sync_create(&scfg, term_app_store(d->app), d->transport, &d->sync);
+    if (ps == PUSH_OK && term_app_attach_sync(d->app, d->sync) == TERM_OK) {
+        d->synced = 1;
+        return TERM_OK;
+    }
+    fprintf(stderr, "m1-terminal: sync: %s\n", push_status_message(ps));
+    return TERM_ERR_INVALID_ARGUMENT;
+}
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Screen as text                                                           */
@@ -663,6 +707,7 @@ int main(int argc, char **argv)
     d.profile_ok = 1;
     cfg.hooks.ctx = &d;
     cfg.hooks.is_bound = server ? NULL : driver_bound; /* with a server the engine knows the binding */
+    cfg.hooks.store_rebuilt = driver_rebuilt;
     cfg.info.mac_address = "00:17:61:00:00:01";
     /* `profile` lines at the top of the script size the store before the terminal starts */
     char pline[1024];
@@ -699,49 +744,38 @@ int main(int argc, char **argv)
     char staging[4200];
     snprintf(staging, sizeof(staging), "%s/firmware", dbdir);
     if (server) {
-        /* the address is the Cloud Server Setting (manual 5.2): stored before the terminal starts */
-        term_store *pre = NULL;
+        /* the address is the Cloud Server Setting (manual 5.2): checked, then stored before the terminal
+         * starts, but never into a database that cannot be opened or fails its check (the terminal shows why) */
         term_settings set;
-        st = term_store_open(&cfg.store, &pre);
-        if (st == TERM_OK) st = term_store_settings_load(pre, &set);
-        if (st == TERM_OK) st = term_settings_set_text(&set, TERM_SETTING_SERVER_ADDRESS, server);
-        if (st == TERM_OK) st = term_store_settings_save(pre, &set);
+        term_settings_defaults(&set);
+        st = term_settings_set_text(&set, TERM_SETTING_SERVER_ADDRESS, server);
+        term_store *pre = NULL;
+        if (st == TERM_OK && term_store_open(&cfg.store, &pre) == TERM_OK &&
+            term_store_check(pre, TERM_STORE_CHECK_QUICK) == TERM_OK) {
+            st = term_store_settings_load(pre, &set);
+            if (st == TERM_OK) st = term_settings_set_text(&set, TERM_SETTING_SERVER_ADDRESS, server);
+            if (st == TERM_OK) st = term_store_settings_save(pre, &set);
+        }
         term_store_close(pre);
         if (st != TERM_OK) fprintf(stderr, "m1-terminal: --server %s: %s\n", server, term_status_message(st));
     }
 #endif
     int rc = 0;
     if (st == TERM_OK) st = term_app_create(&cfg, &d.app);
+    if (st == TERM_OK && term_app_fault(d.app) != TERM_OK && !quiet)
+        printf("(storage fault: %s; the terminal shows the storage-error screen)\n",
+               term_status_message(term_app_fault(d.app)));
 #ifdef M1_WITH_SYNC
-    if (st == TERM_OK && server) {
-        uint8_t fwkey[TERM_FW_PUBKEY_BYTES];
-        d.curl.connect_timeout_ms = 2000;
-        d.curl.timeout_ms = 5000;
-        term_sync_config scfg;
-        memset(&scfg, 0, sizeof(scfg));
-        scfg.serial = serial;
-        scfg.fw_version = cfg.info.firmware;
-        if (mkdir(staging, 0700) == 0 || errno == EEXIST) scfg.staging_dir = staging;
-        if (snprintf(d.fw_dir, sizeof d.fw_dir, "%s/firmware", dbdir) >= (int)sizeof d.fw_dir ||
-            (mkdir(d.fw_dir, 0700) != 0 && errno != EEXIST))
-            d.fw_dir[0] = '\0';
-        push_status ps = PUSH_OK;
-        if (fw_key) {
-            ps = term_fw_pubkey_load(fw_key, fwkey);
-            if (ps == PUSH_OK) scfg.fw_pubkey = fwkey;
-        }
-        term_app_sync_system sys = {&d, driver_reboot, driver_firmware, driver_server};
-        term_app_sync_device_ops(d.app, &sys, &scfg.device);
-        if (ps == PUSH_OK) ps = term_sync_transport_from_settings(term_app_store(d.app), &d.curl, &d.transport);
-        if (ps == PUSH_OK) ps = term_sync_create(&scfg, term_app_store(d.app), d.transport, &d.sync);
-        if (ps == PUSH_OK) {
-            term_app_attach_sync(d.app, d.sync);
-            d.synced = 1;
-        } else {
-            fprintf(stderr, "m1-terminal: sync: %s\n", push_status_message(ps));
-            st = TERM_ERR_INVALID_ARGUMENT;
-        }
-    }
+    d.server = server;
+    d.serial = serial;
+    d.fw_key = fw_key;
+    d.firmware = cfg.info.firmware;
+    snprintf(d.staging, sizeof d.staging, "%s", staging);
+    if (snprintf(d.fw_dir, sizeof d.fw_dir, "%s/firmware", dbdir) >= (int)sizeof d.fw_dir ||
+        (mkdir(d.fw_dir, 0700) != 0 && errno != EEXIST))
+        d.fw_dir[0] = '\0';
+    /* never over a damaged database: after a recovery the store_rebuilt hook starts it */
+    if (st == TERM_OK && server && term_app_fault(d.app) == TERM_OK) st = start_sync(&d);
 #endif
     if (st != TERM_OK) {
         fprintf(stderr, "m1-terminal: cannot start: %s\n", term_status_message(st));
@@ -756,6 +790,10 @@ int main(int argc, char **argv)
                 break;
             }
             rc = run_line(&d, line);
+#ifdef M1_WITH_SYNC
+            if (rc == 0 && d.rebuilt && server && start_sync(&d) != TERM_OK) rc = 3;
+#endif
+            d.rebuilt = 0;
         }
         if (rc == 0 && !quiet) printf("script %s: all %d lines ran, every expectation held\n", script, d.line);
     }

@@ -27,6 +27,7 @@ enum {
     M_SYSINFO,
     M_SLOT, /* one auto-switch slot; arg2 = slot 1..10 */
     M_USER_DELETE,
+    M_RECOVERY, /* the storage-error screen's menu (scene_storage.c) */
     M_COUNT
 };
 
@@ -91,6 +92,8 @@ static const menu_def menus[M_COUNT] = {
     [M_USER_DELETE] =
         MENU(TERM_SCR_USER_EDIT, "Delete", ACT(A_DEL_USER, "Delete User"), ACT(A_DEL_FINGERS, "Delete Fingerprints"),
              ACT(A_DEL_CARD, "Delete Card"), ACT(A_DEL_PIN, "Delete Password")),
+    [M_RECOVERY] =
+        MENU(TERM_SCR_RECOVERY, "Recovery", ACT(A_EXPORT_USB, "Export to USB"), ACT(A_RESTORE, "Restore from Server")),
 };
 
 /* The words of the menus (manual 5 and 6). */
@@ -202,11 +205,18 @@ void menu_open(term_app *app, int menu)
     menu_fill(s, menu);
 }
 
+void recovery_menu_open(term_app *app)
+{
+    menu_open(app, M_RECOVERY);
+}
+
 /* Items hidden by the state of another setting (manual 6.6: USB Upgrade is hidden in developer mode). */
 static int item_hidden(const term_app *app, const scene *s, const menu_item *it)
 {
     (void)s;
     if (it->kind == IT_ACTION && it->arg == A_SERVER_STATUS) return app->sync_port == NULL; /* no engine */
+    /* personal data leaves the device only for an administrator who verified (docs/terminal.md, "Recovery") */
+    if (it->kind == IT_ACTION && it->arg == A_EXPORT_USB) return !app->recovery_auth || app->store == NULL;
     return it->kind == IT_ACTION && it->arg == A_USB_UPGRADE &&
            term_settings_get(&app->settings, TERM_SETTING_DEVELOPER_MODE);
 }
@@ -524,7 +534,7 @@ static void run_action(term_app *app, int action)
         return;
     }
     default:
-        data_action(app, action);
+        if (!storage_action(app, action)) data_action(app, action);
         return;
     }
 }

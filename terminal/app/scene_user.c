@@ -19,25 +19,80 @@ static void fail_message(term_app *app, const char *title, term_status st)
     app_message(app, TERM_ICON_FAIL, title, term_status_message(st), NULL);
 }
 
-static int find_max_id(void *ctx, const term_user_info *u)
+typedef struct used_ids {
+    uint32_t *ids; /* the numeric ids in range, as numbers */
+    size_t n, cap;
+} used_ids;
+
+static int collect_numeric(void *ctx, const term_user_info *u)
 {
-    uint64_t *max = ctx;
-    char *end = NULL;
-    unsigned long long v = strtoull(u->id, &end, 10);
-    if (end && *end == '\0' && v > *max) *max = v;
+    used_ids *used = ctx;
+    char canon[TERM_USER_ID_MAX + 1];
+    /* ids kept from earlier firmware may have leading zeros or more digits than the range allows */
+    if (term_user_id_normalize(u->id, 0, canon) != TERM_OK || strlen(canon) > TERM_USER_ID_NUM_DIGITS) return 0;
+    uint32_t v = (uint32_t)strtoul(canon, NULL, 10);
+    if (v >= 1 && v <= TERM_USER_ID_NUM_MAX && used->n < used->cap) used->ids[used->n++] = v;
     return 0;
 }
 
-/* New User: the id field starts at the next free number. */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The id New User suggests: one more than the highest numeric id, and when
+ * that would pass TERM_USER_ID_NUM_MAX the lowest free one, never wrapping.
+ * 0 when no numeric id is free.
+ */
+static uint32_t next_free_id(term_app *app, term_status *st)
+{
+    used_ids used = {NULL, 0, app->user_cap};
+    used.ids = calloc(app->user_cap ? app->user_cap : 1, sizeof(*used.ids));
+    if (!used.ids) {
+        *st = TERM_ERR_NO_MEMORY;
+        return 0;
+    }
+    *st = term_store_user_each(app->store, collect_numeric, &used);
+    uint32_t next = 0;
+    if (*st == TERM_OK) {
+        qsort(used.ids, used.n, sizeof(*used.ids), cmp_u32);
+        uint32_t max = used.n ? used.ids[used.n - 1] : 0;
+        if (max < TERM_USER_ID_NUM_MAX) {
+            next = max + 1;
+        } else {
+            next = 1;
+            for (size_t i = 0; i < used.n && used.ids[i] <= next; i++)
+                if (used.ids[i] == next) next++;
+            if (next > TERM_USER_ID_NUM_MAX) next = 0;
+        }
+    }
+    free(used.ids);
+    return next;
+}
+
+/* New User: the id field starts at the next free number, which the first digit typed replaces. */
 void user_new(term_app *app)
 {
-    uint64_t max = 0;
-    term_store_user_each(app->store, find_max_id, &max);
-    char next[32];
-    snprintf(next, sizeof(next), "%llu", (unsigned long long)(max + 1));
-    scene *s = app_field(app, P_NEW_USER_ID, 0, TERM_SCR_USER_NEW, "New User", "User ID", TERM_USER_ID_MAX,
-                         (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID), next);
-    APP_COPY(s->hint, "M/OK to create");
+    term_status st = TERM_OK;
+    uint32_t next = next_free_id(app, &st);
+    if (st != TERM_OK || next == 0) {
+        st = st != TERM_OK ? st : TERM_ERR_NO_FREE_USER_ID;
+        app->last_status = st;
+        app_message(app, TERM_ICON_FAIL, "New User", term_status_message(st), NULL);
+        return;
+    }
+    char text[16];
+    snprintf(text, sizeof(text), "%u", next);
+    int alnum = (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID);
+    scene *s = app_field(app, P_NEW_USER_ID, 0, TERM_SCR_USER_NEW, "New User", "User ID",
+                         alnum ? TERM_USER_ID_MAX : TERM_USER_ID_NUM_DIGITS, alnum, text);
+    s->fresh = 1;
+    if (alnum)
+        APP_COPY(s->hint, "M/OK to create");
+    else
+        snprintf(s->hint, sizeof(s->hint), "1-%u, M/OK to create", TERM_USER_ID_NUM_MAX);
 }
 
 static void open_edit(term_app *app, const char *uid)
@@ -469,9 +524,12 @@ int user_done(term_app *app, scene *s, const char *text, int choice)
     case P_NEW_USER_ID: {
         term_user nu;
         memset(&nu, 0, sizeof(nu));
-        APP_COPY(nu.id, text ? text : "");
+        /* "007" is user 7: the store keeps the canonical form, and so do the log, the hooks and the form */
+        st = term_user_id_normalize(text ? text : "",
+                                    (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID), nu.id);
+        if (st != TERM_OK) APP_COPY(nu.id, text ? text : "");
         nu.privilege = TERM_PRIV_USER;
-        st = term_store_user_add(app->store, &nu);
+        if (st == TERM_OK) st = term_store_user_add(app->store, &nu);
         app->last_status = st;
         if (st != TERM_OK) {
             app_message(app, TERM_ICON_FAIL, "New User", term_status_message(st), nu.id);

@@ -142,6 +142,7 @@ void app_sync_changed(term_app *app, int punch)
 
 void app_oplog(term_app *app, term_op op, const char *detail)
 {
+    if (app->fault != TERM_OK) return; /* nothing is written into a damaged database */
     term_status st = term_store_oplog_add(app->store, app->now_wall, op, app->admin, detail ? detail : "");
     /* A full operation log must not block the administrator's action, which is already stored. */
     (void)st;
@@ -305,9 +306,8 @@ term_status term_app_create(const term_app_config *cfg, term_app **out)
     if (!app->cfg.info.device_name) app->cfg.info.device_name = "M1";
     if (!app->cfg.info.firmware) app->cfg.info.firmware = "0.1.0";
 
-    term_status st = term_store_open(&cfg->store, &app->store);
-    if (st != TERM_OK) goto fail;
-    st = term_store_settings_load(app->store, &app->settings);
+    /* a database that cannot be used is a fault shown on the screen, not a failure to start (scene_storage.c) */
+    term_status st = storage_open(app);
     if (st != TERM_OK) goto fail;
     if (fp_context_create(NULL, &app->fp) != FP_OK) {
         st = TERM_ERR_NO_MEMORY;
@@ -315,15 +315,9 @@ term_status term_app_create(const term_app_config *cfg, term_app **out)
     }
     st = term_gallery_create(app->fp, &app->gallery);
     if (st != TERM_OK) goto fail;
-    st = term_gallery_load(app->gallery, app->store);
+    st = storage_load(app);
     if (st != TERM_OK) goto fail;
-    app->svc.store = app->store;
-    app->svc.gallery = app->gallery;
-    term_verify_ops ops;
-    term_services_ops(&app->svc, &ops);
-    st = term_verify_init(&app->verify, &app->settings, &ops);
-    if (st != TERM_OK) goto fail;
-    app->user_cap = term_store_profile(app->store)->max_users;
+    app->user_cap = app->cfg.store.profile.max_users;
     app->users = calloc(app->user_cap ? app->user_cap : 1, sizeof(*app->users));
     app->summary = calloc(APP_SUMMARY_MAX, sizeof(*app->summary));
     app->detail = calloc(APP_DETAIL_MAX, sizeof(*app->detail));
@@ -356,6 +350,10 @@ term_status term_app_last_status(const term_app *app)
 {
     return app ? app->last_status : TERM_ERR_INVALID_ARGUMENT;
 }
+term_status term_app_fault(const term_app *app)
+{
+    return app ? app->fault : TERM_ERR_INVALID_ARGUMENT;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Standby and verification                                                 */
@@ -373,13 +371,15 @@ static void verify_actions(term_app *app, const term_action_list *acts)
             if (a->screen != TERM_SCREEN_VERIFIED && a->screen != TERM_SCREEN_FAILED &&
                 a->screen != TERM_SCREEN_FINGER_RETRY)
                 app->vimage = 0;
+            if (app->fault != TERM_OK && a->screen == TERM_SCREEN_FAILED && a->fail == TERM_FAIL_FAULT)
+                app->gate_broken = 1; /* the damage is under the administrators' credentials (scene_storage.c) */
             break;
         case TERM_ACT_VOICE:
             app_voice(app, a->voice);
             break;
         case TERM_ACT_RECORD: {
             int64_t id = 0;
-            term_status st = term_store_record_add(app->store, &a->record, &id);
+            term_status st = app->fault == TERM_OK ? term_store_record_add(app->store, &a->record, &id) : app->fault;
             app->last_status = st;
             if (st == TERM_OK) {
                 if (app->cfg.hooks.record_added) app->cfg.hooks.record_added(app->cfg.hooks.ctx, id, &a->record);
@@ -389,9 +389,12 @@ static void verify_actions(term_app *app, const term_action_list *acts)
                 memset(&app->vscreen, 0, sizeof(app->vscreen));
                 app->vscreen.type = TERM_ACT_SCREEN;
                 app->vscreen.screen = TERM_SCREEN_FAILED;
-                app->vscreen.fail = st == TERM_ERR_CAPACITY_RECORDS ? TERM_FAIL_RECORD_FULL : TERM_FAIL_FAULT;
+                app->vscreen.fail = st == TERM_ERR_CAPACITY_RECORDS ? TERM_FAIL_RECORD_FULL
+                                    : st == TERM_ERR_STORAGE_FULL   ? TERM_FAIL_STORAGE_FULL
+                                                                    : TERM_FAIL_FAULT;
                 app->vscreen_valid = 1;
                 i = acts->count; /* the VERIFIED screen that may follow must not be shown */
+                if (st == TERM_ERR_CORRUPT) storage_fault(app, st); /* a page went bad since the boot check */
             }
             break;
         }
@@ -409,7 +412,7 @@ static void verify_actions(term_app *app, const term_action_list *acts)
             APP_COPY(app->admin, a->admin_reminder ? "" : a->user.id);
             app->admin_reminder = a->admin_reminder;
             app_oplog(app, TERM_OP_MENU_ENTER, a->admin_reminder ? "no administrator set" : "");
-            menu_open(app, 0);
+            if (!storage_menu_opened(app)) menu_open(app, 0);
             app->admin_reminder = a->admin_reminder;
             break;
         }
@@ -670,7 +673,8 @@ static int app_is_bound(term_app *app)
 
 static first_boot first_boot_state(term_app *app)
 {
-    if (app->first_boot_skipped || app->vscreen_valid || app->vtext_open || app_is_bound(app)) return FB_NONE;
+    if (app->fault != TERM_OK || app->first_boot_skipped || app->vscreen_valid || app->vtext_open || app_is_bound(app))
+        return FB_NONE;
     term_hal_link link;
     memset(&link, 0, sizeof(link));
     if (app->cfg.hal.network.link) app->cfg.hal.network.link(app->cfg.hal.network.ctx, &link);
@@ -731,6 +735,7 @@ static void first_boot_render(term_app *app, first_boot fb, term_screen_model *m
 
 static void standby_render(term_app *app, term_screen_model *m)
 {
+    if (storage_render(app, m)) return;
     first_boot fb = first_boot_state(app);
     if (fb != FB_NONE) {
         first_boot_render(app, fb, m);
@@ -757,6 +762,8 @@ static void standby_render(term_app *app, term_screen_model *m)
     uint32_t admins = 0;
     if (app->verify.ops.admin_count(app->verify.ops.ctx, &admins) == TERM_OK && admins == 0)
         APP_COPY(m->hint, "Administrator not set");
+    else if (storage_locked(app))
+        APP_COPY(m->hint, "Restore from server pending: menu locked");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -769,15 +776,20 @@ static void scene_completed(term_app *app, const scene *done, const char *text, 
     app_pop(app);
     if (menu_done(app, &copy, text, choice)) return;
     if (user_done(app, &copy, text, choice)) return;
+    if (storage_done(app, &copy)) return;
     data_done(app, &copy, text, choice, spin);
 }
 
 static void field_key(term_app *app, scene *s, term_key key)
 {
-    if (s->fresh && key <= TERM_KEY_9 && (!s->t9.open || s->t9.mode == TERM_T9_DIGITS)) {
-        term_t9_init(&s->t9, s->t9.max, s->t9.letters, NULL);
+    /* A field that starts with a value (the current setting, the suggested user id) behaves as an edit field
+     * with that value selected: the first character typed replaces it; `>` only opens the input method. */
+    if (s->fresh && key <= TERM_KEY_9) {
+        s->t9.text[0] = '\0';
+        s->t9.len = 0;
+        s->t9.pending_key = -1;
     }
-    s->fresh = 0;
+    if (key != TERM_KEY_RIGHT) s->fresh = 0;
     term_t9_result r = term_t9_key(&s->t9, key, app->now_ms);
     if (r == TERM_T9_DONE) {
         char text[TERM_T9_MAX + 1];
@@ -1024,7 +1036,7 @@ term_status term_app_event(term_app *app, const term_app_input *in)
 
     scene *s = app_top(app);
     if (!s) {
-        standby_input(app, in, tmpl, fst);
+        if (!storage_standby_input(app, in)) standby_input(app, in, tmpl, fst);
     } else {
         switch (in->type) {
         case TERM_IN_TICK:

@@ -72,7 +72,8 @@ typedef enum purpose {
     P_WIFI_SSID,        /* field: add a network by name */
     P_WIFI_PASSWORD,    /* field */
     P_ONLINE_UPDATE_ON, /* confirm the security warning, then enable */
-    P_FP_IMAGE_CHOICE   /* confirm the security warning, then set fingerprint_image to arg2 */
+    P_FP_IMAGE_CHOICE,  /* confirm the security warning, then set fingerprint_image to arg2 */
+    P_RESTORE           /* confirm: move the damaged database aside and start a new one */
 } purpose;
 
 /* Menu item kinds. */
@@ -217,6 +218,12 @@ struct term_app {
 
     term_screen_model model; /* last model built */
 
+    /* storage (scene_storage.c): TERM_OK while the database is in use; otherwise why the storage-error screen
+     * replaces standby. store is NULL when the database could not be opened at all. */
+    term_status fault;
+    int recovery_auth; /* the recovery menu was opened through the administrator gate (export allowed) */
+    int gate_broken;   /* a verification for that gate failed on a storage error: nobody can be verified */
+
     /* cloud sync (term_app_sync.c); sync_port NULL: none attached */
     const app_sync_port *sync_port;
     void *sync;
@@ -293,6 +300,27 @@ void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retr
 void enroll_card(term_app *app, scene *s, uint64_t card);
 int user_done(term_app *app, scene *s, const char *text, int choice);
 
+/* scene_menu.c: the recovery menu of the storage-error screen */
+void recovery_menu_open(term_app *app);
+
+/* scene_storage.c: boot checks, the storage-error screen, recovery */
+/* Opens and checks the store; a storage fault sets app->fault. Returns only TERM_ERR_NO_MEMORY / INVALID_ARGUMENT. */
+term_status storage_open(term_app *app);
+/* Settings, gallery and the verification machine over app->store (defaults without one). */
+term_status storage_load(term_app *app);
+/* Enters the storage-error mode (a damaged page met at run time); nothing is written from then on. */
+void storage_fault(term_app *app, term_status why);
+/* Non-zero when the storage-error screen was drawn into m. */
+int storage_render(term_app *app, term_screen_model *m);
+/* Non-zero while a rebuilt database waits for the server to restore an administrator. */
+int storage_locked(term_app *app);
+/* At standby in the storage-error mode: non-zero when the input was taken (it must not reach a punch). */
+int storage_standby_input(term_app *app, const term_app_input *in);
+/* The administrator gate passed: non-zero when the recovery menu opened instead of the main menu. */
+int storage_menu_opened(term_app *app);
+int storage_action(term_app *app, int action);
+int storage_done(term_app *app, const scene *s);
+
 /* scene_data.c: Data Mgt., Record, Autotest, Sys. Info. */
 void record_open(term_app *app);
 void record_render(term_app *app, const scene *s, term_screen_model *m);
@@ -332,7 +360,9 @@ enum {
     A_DEL_FINGERS,
     A_DEL_CARD,
     A_DEL_PIN,
-    A_SERVER_STATUS /* Cloud Server Setting > Connection Status (only with a sync engine attached) */
+    A_SERVER_STATUS, /* Cloud Server Setting > Connection Status (only with a sync engine attached) */
+    A_EXPORT_USB,    /* recovery: the readable users and records to the USB drive */
+    A_RESTORE        /* recovery: keep the damaged database aside, start a new one for the server to fill */
 };
 
 /* Copies src into a fixed array of cap bytes, always terminated, cut at a UTF-8 character boundary. */

@@ -209,6 +209,7 @@ static const app_sync_port sync_port = {port_tick,        port_changed,   port_l
 term_status term_app_attach_sync(term_app *app, term_sync *sync)
 {
     if (!app) return TERM_ERR_INVALID_ARGUMENT;
+    if (sync && app->fault != TERM_OK) return app->fault; /* nothing may write into a damaged database */
     if (app->sync_port && app->sync != sync) app_sync_enroll_answer(app, APP_ENROLL_TIMEOUT);
     app->sync = sync;
     app->sync_port = sync ? &sync_port : NULL;

@@ -85,7 +85,9 @@ void term_app_sync_device_ops(term_app *app, const term_app_sync_system *sys, te
 /*
  * Attaches the engine (created over term_app_store(app) with the ops
  * above), or detaches with NULL. A pending server enrolment is answered
- * -1003 on detach. Errors: TERM_ERR_INVALID_ARGUMENT (app NULL).
+ * -1003 on detach. Errors: TERM_ERR_INVALID_ARGUMENT (app NULL); the
+ * storage fault while term_app_fault(app) is set (the engine must not
+ * write into a damaged database: create it after the store_rebuilt hook).
  */
 term_status term_app_attach_sync(term_app *app, term_sync *sync);
 

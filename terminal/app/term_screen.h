@@ -108,7 +108,9 @@ extern "C" {
     X(SYSINFO_DEVICE, 51, "sysinfo_device")                                                                            \
     X(SYSINFO_FIRMWARE, 52, "sysinfo_firmware")                                                                        \
     X(PRIVACY, 53, "privacy")                                                                                          \
-    X(DST, 54, "dst")
+    X(DST, 54, "dst")                                                                                                  \
+    X(STORAGE_ERROR, 55, "storage_error")                                                                              \
+    X(RECOVERY, 56, "recovery")
 
 typedef enum term_scr_id {
 #define TERM_SCR_ENUM_(name, num, text) TERM_SCR_##name = num,

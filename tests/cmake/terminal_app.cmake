@@ -22,9 +22,14 @@ foreach(script ${TERM_SCENARIOS})
                        LABELS "scenario" TIMEOUT 120)
 endforeach()
 
-# The application through its API on the simulator HAL.
+# The application through its API on the simulator HAL (raw SQL for ids kept
+# from earlier firmware and for the database's page size; pkg target from
+# tests/cmake/terminal.cmake, made here when that fragment is skipped).
+if(NOT TARGET PkgConfig::TEST_SQLCIPHER)
+  pkg_check_modules(TEST_SQLCIPHER REQUIRED IMPORTED_TARGET sqlcipher)
+endif()
 fp_add_test(test_term_app SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_app.c
-            LIBS term_app term_hal_sim LABELS unit)
+            LIBS term_app term_hal_sim PkgConfig::TEST_SQLCIPHER LABELS unit)
 
 # The driver's own errors: a bad line stops with its number (exit 2), a
 # failed expectation names the line (exit 1).
