@@ -22,6 +22,7 @@
 #include <cmocka.h>
 // clang-format on
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,14 +202,32 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void writer_child(fixture *fx, int round)
+/* Punches forever, writing a byte to progress after each stored record. */
+static void writer_child(fixture *fx, int round, int progress)
 {
     term_store *st = NULL;
     if (term_store_open(&fx->cfg, &st) != TERM_OK) _exit(3);
     for (int i = 0;; i++) {
         term_record r = punch(round * 100000 + i);
         if (term_store_record_add(st, &r, NULL) != TERM_OK) _exit(4);
+        if (write(progress, "r", 1) != 1) _exit(5);
         sleep_ms(1);
+    }
+}
+
+/* Waits until the writer has stored at least n records (or 10 s pass), so
+ * that every round has records to lose however loaded the machine is. */
+static void wait_records(int progress, int n)
+{
+    const int64_t end = mono_ms() + 10000;
+    char buf[64];
+    int got = 0;
+    while (got < n && mono_ms() < end) {
+        struct pollfd p = {progress, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) continue;
+        const ssize_t k = read(progress, buf, sizeof buf);
+        if (k <= 0) break;
+        got += (int)k;
     }
 }
 
@@ -251,14 +270,21 @@ static void sigkill_writer_and_sync(void **state)
     unsigned seed = 7;
     int rounds = 8, writer_kills = 0, sync_kills = 0;
     for (int r = 0; r < rounds; r++) {
+        int progress[2];
+        assert_int_equal(pipe(progress), 0);
         pid_t w = fork();
         assert_true(w >= 0);
-        if (w == 0) writer_child(fx, r);
+        if (w == 0) {
+            close(progress[0]);
+            writer_child(fx, r, progress[1]);
+        }
+        close(progress[1]);
         pid_t y = fork();
         assert_true(y >= 0);
         if (y == 0) sync_child(fx);
         seed = seed * 1103515245u + 12345u;
-        sleep_ms(120 + (long)(seed >> 16) % 200);
+        wait_records(progress[0], 20);
+        sleep_ms(20 + (long)(seed >> 16) % 200);
         /* Kill in a random order, at a random moment: mid-transaction, mid-upload, between send and ack. */
         if (seed & 0x100) {
             kill(w, SIGKILL);
@@ -269,6 +295,7 @@ static void sigkill_writer_and_sync(void **state)
             sleep_ms((long)(seed >> 20) % 30);
             kill(w, SIGKILL);
         }
+        close(progress[0]);
         int status;
         assert_int_equal(waitpid(w, &status, 0), w);
         assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
