@@ -126,10 +126,41 @@ static push_status bad_param(push_cmd *c, char *why, size_t cap, int ret, const 
     return ret == PUSH_RET_TOO_LONG ? PUSH_ERR_TOO_LONG : PUSH_ERR_BAD_PARAMETER;
 }
 
-static push_status parse_update_user(span rec, push_cmd *c, char *why, size_t cap)
+/* A number under key: absent gives def (0 when required says it must be there), present must be lo..hi. */
+static int parse_num(span rec, const char *key, int required, int64_t lo, int64_t hi, int64_t def, int64_t *out)
+{
+    span v;
+    if (!kv_get(rec, key, &v)) {
+        *out = def;
+        return !required;
+    }
+    return pushi_parse_i64(v, out) && *out >= lo && *out <= hi;
+}
+
+/* PIN (or Pin: keys are matched without case), required. */
+static push_status need_pin(span rec, push_cmd *c, char *why, size_t cap)
 {
     span v;
     if (!kv_get(rec, "PIN", &v) || !check_pin(v, c->pin)) return bad_param(c, why, cap, -1, "%s", "bad or no PIN");
+    return PUSH_OK;
+}
+
+/* Tmp / TMP: base64 text, at most PUSH_TMP_B64_MAX (-1006 beyond). */
+static push_status need_tmp(span rec, const char *key, push_cmd *c, char *why, size_t cap)
+{
+    span v;
+    if (!kv_get(rec, key, &v) || v.n == 0) return bad_param(c, why, cap, -1, "no %s", key);
+    if (v.n > PUSH_TMP_B64_MAX) return bad_param(c, why, cap, PUSH_RET_TOO_LONG, "%s too long", key);
+    c->tmp = v.p;
+    c->tmp_len = v.n;
+    return PUSH_OK;
+}
+
+static push_status parse_update_user(span rec, push_cmd *c, char *why, size_t cap)
+{
+    span v;
+    push_status st = need_pin(rec, c, why, cap);
+    if (st != PUSH_OK) return st;
     if (kv_get(rec, "Name", &v)) {
         if (!check_printable(v) || !pushi_copy_span(c->name, sizeof(c->name), v))
             return bad_param(c, why, cap, -1, "%s", "Name too long or has control characters");
@@ -172,7 +203,8 @@ static push_status parse_update_fp(span rec, push_cmd *c, char *why, size_t cap)
 {
     span v;
     int64_t x;
-    if (!kv_get(rec, "PIN", &v) || !check_pin(v, c->pin)) return bad_param(c, why, cap, -1, "%s", "bad or no PIN");
+    push_status st = need_pin(rec, c, why, cap);
+    if (st != PUSH_OK) return st;
     if (!parse_fid(rec, "FID", &c->fid)) return bad_param(c, why, cap, -1, "%s", "FID must be 0-9");
     c->has |= PUSH_HAS_FID;
     c->valid = 1;
@@ -181,14 +213,59 @@ static push_status parse_update_fp(span rec, push_cmd *c, char *why, size_t cap)
             return bad_param(c, why, cap, -1, "%s", "Valid must be 0, 1 or 3");
         c->valid = (int)x;
     }
-    if (!kv_get(rec, "TMP", &v) || v.n == 0) return bad_param(c, why, cap, -1, "%s", "no TMP");
-    if (v.n > PUSH_TMP_B64_MAX) return bad_param(c, why, cap, PUSH_RET_TOO_LONG, "%s", "TMP too long");
-    c->tmp = v.p;
-    c->tmp_len = v.n;
+    st = need_tmp(rec, "TMP", c, why, cap);
+    if (st != PUSH_OK) return st;
     if (kv_get(rec, "Size", &v)) {
         if (!pushi_parse_i64(v, &x) || x < 0 || (uint64_t)x != c->tmp_len)
             return bad_param(c, why, cap, PUSH_RET_TEMPLATE_SIZE, "%s", "Size does not match the TMP length");
         c->size = (uint32_t)x;
+    }
+    return PUSH_OK;
+}
+
+/* DATA UPDATE BIODATA Pin No Index Valid Duress Type MajorVer MinorVer Format Tmp (the protocol's 11.12). */
+static push_status parse_update_bio(span rec, push_cmd *c, char *why, size_t cap)
+{
+    int64_t type, no, index, valid, duress, major, minor, format;
+    push_status st = need_pin(rec, c, why, cap);
+    if (st != PUSH_OK) return st;
+    if (!parse_num(rec, "Type", 1, 0, PUSH_BIO_TYPES - 1, 0, &type))
+        return bad_param(c, why, cap, -1, "%s", "Type must be 0-9");
+    if (!parse_num(rec, "No", 0, 0, 9, 0, &no)) return bad_param(c, why, cap, -1, "%s", "No must be 0-9");
+    if (!parse_num(rec, "Index", 0, 0, 9, 0, &index)) return bad_param(c, why, cap, -1, "%s", "Index must be 0-9");
+    if (!parse_num(rec, "Valid", 0, 0, 1, 1, &valid)) return bad_param(c, why, cap, -1, "%s", "Valid must be 0 or 1");
+    if (!parse_num(rec, "Duress", 0, 0, 1, 0, &duress))
+        return bad_param(c, why, cap, -1, "%s", "Duress must be 0 or 1");
+    if (!parse_num(rec, "MajorVer", 0, 0, 99, 0, &major) || !parse_num(rec, "MinorVer", 0, 0, 99, 0, &minor))
+        return bad_param(c, why, cap, -1, "%s", "MajorVer/MinorVer must be 0-99");
+    if (!parse_num(rec, "Format", 0, 0, 9, PUSH_BIO_FORMAT_ZK, &format))
+        return bad_param(c, why, cap, -1, "%s", "Format must be 0-9");
+    c->bio_type = (int)type;
+    c->fid = (uint32_t)no;
+    c->bio_index = (uint32_t)index;
+    c->valid = (int)valid;
+    c->duress = (int)duress;
+    c->major_ver = (int)major;
+    c->minor_ver = (int)minor;
+    c->bio_format = (int)format;
+    c->has |= PUSH_HAS_FID | PUSH_HAS_TYPE;
+    return need_tmp(rec, "Tmp", c, why, cap);
+}
+
+/* Optional Type= and No= (or another finger key) of DELETE / QUERY BIODATA and QUERY FINGERTMP. */
+static push_status optional_type_no(span rec, const char *no_key, push_cmd *c, char *why, size_t cap)
+{
+    span v;
+    int64_t x;
+    if (kv_get(rec, "Type", &v)) {
+        if (!parse_num(rec, "Type", 1, 0, PUSH_BIO_TYPES - 1, 0, &x))
+            return bad_param(c, why, cap, -1, "%s", "Type must be 0-9");
+        c->bio_type = (int)x;
+        c->has |= PUSH_HAS_TYPE;
+    }
+    if (kv_get(rec, no_key, &v)) {
+        if (!parse_fid(rec, no_key, &c->fid)) return bad_param(c, why, cap, -1, "%s must be 0-9", no_key);
+        c->has |= PUSH_HAS_FID;
     }
     return PUSH_OK;
 }
@@ -256,6 +333,60 @@ static push_status parse_upgrade(span args, push_cmd *c, char *why, size_t cap)
     return PUSH_OK;
 }
 
+static push_status parse_pin_only(span rec, push_cmd *c, char *why, size_t cap)
+{
+    return need_pin(rec, c, why, cap);
+}
+
+static push_status parse_delete_fp(span rec, push_cmd *c, char *why, size_t cap)
+{
+    push_status st = need_pin(rec, c, why, cap);
+    return st != PUSH_OK ? st : optional_type_no(rec, "FID", c, why, cap);
+}
+
+static push_status parse_delete_bio(span rec, push_cmd *c, char *why, size_t cap)
+{
+    push_status st = need_pin(rec, c, why, cap);
+    return st != PUSH_OK ? st : optional_type_no(rec, "No", c, why, cap);
+}
+
+static push_status parse_query_bio(span rec, push_cmd *c, char *why, size_t cap)
+{
+    span v;
+    if (!kv_get(rec, "Type", &v)) return bad_param(c, why, cap, -1, "%s", "no Type");
+    if (kv_get(rec, "PIN", &v)) {
+        if (!check_pin(v, c->pin)) return bad_param(c, why, cap, -1, "%s", "bad PIN");
+        c->has |= PUSH_HAS_PIN;
+    }
+    return optional_type_no(rec, "No", c, why, cap);
+}
+
+static push_status parse_query_fp(span rec, push_cmd *c, char *why, size_t cap)
+{
+    span v;
+    push_status st = need_pin(rec, c, why, cap);
+    /* the protocol names the finger FingerID here; FID as elsewhere is taken too */
+    return st != PUSH_OK ? st : optional_type_no(rec, kv_get(rec, "FID", &v) ? "FID" : "FingerID", c, why, cap);
+}
+
+/* DATA <op> <table> <record>: the parser of each supported pair. */
+static const struct {
+    const char *op, *table;
+    push_cmd_kind kind;
+    push_status (*parse)(span rec, push_cmd *c, char *why, size_t cap);
+} data_cmds[] = {
+    {"UPDATE", "USERINFO", PUSH_CMD_UPDATE_USER, parse_update_user},
+    {"UPDATE", "FINGERTMP", PUSH_CMD_UPDATE_FP, parse_update_fp},
+    {"UPDATE", "BIODATA", PUSH_CMD_UPDATE_BIO, parse_update_bio},
+    {"DELETE", "USERINFO", PUSH_CMD_DELETE_USER, parse_pin_only},
+    {"DELETE", "FINGERTMP", PUSH_CMD_DELETE_FP, parse_delete_fp},
+    {"DELETE", "BIODATA", PUSH_CMD_DELETE_BIO, parse_delete_bio},
+    {"QUERY", "ATTLOG", PUSH_CMD_QUERY_ATTLOG, parse_query_attlog},
+    {"QUERY", "USERINFO", PUSH_CMD_QUERY_USER, parse_pin_only},
+    {"QUERY", "FINGERTMP", PUSH_CMD_QUERY_FP, parse_query_fp},
+    {"QUERY", "BIODATA", PUSH_CMD_QUERY_BIO, parse_query_bio},
+};
+
 /* Reads the first word of *rest (space separated) and advances past it. */
 static span word(span *rest)
 {
@@ -302,42 +433,11 @@ push_status push_cmd_parse(const char *text, size_t len, push_cmd *c, char *why,
         span op = word(&rest), table = word(&rest);
         span rec = rest;
         set_kind(c, PUSH_CMD_UNKNOWN, "DATA");
-        if (span_eq(op, "UPDATE") && span_eq(table, "USERINFO")) {
-            set_kind(c, PUSH_CMD_UPDATE_USER, "DATA");
-            return parse_update_user(rec, c, why, cap);
-        }
-        if (span_eq(op, "UPDATE") && span_eq(table, "FINGERTMP")) {
-            set_kind(c, PUSH_CMD_UPDATE_FP, "DATA");
-            return parse_update_fp(rec, c, why, cap);
-        }
-        if (span_eq(op, "DELETE") && span_eq(table, "USERINFO")) {
-            span v;
-            set_kind(c, PUSH_CMD_DELETE_USER, "DATA");
-            if (!kv_get(rec, "PIN", &v) || !check_pin(v, c->pin))
-                return bad_param(c, why, cap, -1, "%s", "bad or no PIN");
-            return PUSH_OK;
-        }
-        if (span_eq(op, "DELETE") && span_eq(table, "FINGERTMP")) {
-            span v;
-            set_kind(c, PUSH_CMD_DELETE_FP, "DATA");
-            if (!kv_get(rec, "PIN", &v) || !check_pin(v, c->pin))
-                return bad_param(c, why, cap, -1, "%s", "bad or no PIN");
-            if (kv_get(rec, "FID", &v)) {
-                if (!parse_fid(rec, "FID", &c->fid)) return bad_param(c, why, cap, -1, "%s", "FID must be 0-9");
-                c->has |= PUSH_HAS_FID;
+        for (size_t i = 0; i < sizeof(data_cmds) / sizeof(data_cmds[0]); i++) {
+            if (span_eq(op, data_cmds[i].op) && span_eq(table, data_cmds[i].table)) {
+                set_kind(c, data_cmds[i].kind, "DATA");
+                return data_cmds[i].parse(rec, c, why, cap);
             }
-            return PUSH_OK;
-        }
-        if (span_eq(op, "QUERY") && span_eq(table, "ATTLOG")) {
-            set_kind(c, PUSH_CMD_QUERY_ATTLOG, "DATA");
-            return parse_query_attlog(rec, c, why, cap);
-        }
-        if (span_eq(op, "QUERY") && span_eq(table, "USERINFO")) {
-            span v;
-            set_kind(c, PUSH_CMD_QUERY_USER, "DATA");
-            if (!kv_get(rec, "PIN", &v) || !check_pin(v, c->pin))
-                return bad_param(c, why, cap, -1, "%s", "bad or no PIN");
-            return PUSH_OK;
         }
         pushi_say(why, cap, "DATA %.*s %.*s is not supported", (int)(op.n > 16 ? 16 : op.n), op.p,
             (int)(table.n > 16 ? 16 : table.n), table.p);
@@ -351,6 +451,10 @@ push_status push_cmd_parse(const char *text, size_t len, push_cmd *c, char *why,
         }
         if (span_eq(what, "DATA") && trim(rest).n == 0) {
             set_kind(c, PUSH_CMD_CLEAR_DATA, "CLEAR_DATA");
+            return PUSH_OK;
+        }
+        if (span_eq(what, "BIODATA") && trim(rest).n == 0) {
+            set_kind(c, PUSH_CMD_CLEAR_BIO, "CLEAR_BIODATA");
             return PUSH_OK;
         }
         int plain_what = what.n <= 12;
@@ -367,6 +471,20 @@ push_status push_cmd_parse(const char *text, size_t len, push_cmd *c, char *why,
         if (span_eq(w1, "INFO")) set_kind(c, PUSH_CMD_INFO, "INFO");
         if (span_eq(w1, "REBOOT")) set_kind(c, PUSH_CMD_REBOOT, "REBOOT");
         return PUSH_OK;
+    }
+    if (span_eq(w1, "VERIFY")) {
+        span sum = word(&rest), table = word(&rest);
+        if (!span_eq(sum, "SUM")) {
+            pushi_say(why, cap, "%s", "VERIFY of this kind is not supported");
+            return PUSH_ERR_UNSUPPORTED;
+        }
+        set_kind(c, PUSH_CMD_VERIFY_SUM, "VERIFY SUM"); /* the protocol's CMD=VERIFY SUM, with its space */
+        if (!span_eq(table, "ATTLOG")) {
+            c->kind = PUSH_CMD_UNKNOWN;
+            pushi_say(why, cap, "%s", "VERIFY SUM of this table is not supported");
+            return PUSH_ERR_UNSUPPORTED;
+        }
+        return parse_query_attlog(rest, c, why, cap);
     }
     if (span_eq(w1, "SET")) {
         span what = word(&rest);
@@ -397,7 +515,8 @@ push_status push_cmd_parse(const char *text, size_t len, push_cmd *c, char *why,
         span rec = rest, v;
         int64_t x;
         set_kind(c, fp ? PUSH_CMD_ENROLL_FP : PUSH_CMD_ENROLL_CARD, fp ? "ENROLL_FP" : "ENROLL_MF");
-        if (!kv_get(rec, "PIN", &v) || !check_pin(v, c->pin)) return bad_param(c, why, cap, -1, "%s", "bad or no PIN");
+        push_status st = need_pin(rec, c, why, cap);
+        if (st != PUSH_OK) return st;
         if (fp) {
             if (!parse_fid(rec, "FID", &c->fid)) return bad_param(c, why, cap, -1, "%s", "FID must be 0-9");
             c->has |= PUSH_HAS_FID;

@@ -248,22 +248,44 @@ push_status push_format_user(char *buf, size_t cap, size_t *pos, const char *pin
     return finish(&o, pos);
 }
 
+/* The template as base64, in place. */
+static void put_base64(out_buf *o, const uint8_t *data, size_t len)
+{
+    size_t b64 = push_base64_encoded_len(len);
+    if (!o->overflow && b64 + 1 <= o->cap - o->pos) {
+        size_t w = 0;
+        push_base64_encode(data, len, o->buf + o->pos, o->cap - o->pos, &w);
+        o->pos += w;
+    } else {
+        o->overflow = 1;
+    }
+}
+
 push_status push_format_fp(char *buf, size_t cap, size_t *pos, const char *pin, uint32_t fid, const uint8_t *tmpl,
                            size_t tmpl_len)
 {
     OUT_INIT(buf, cap, pos);
     if (pin == NULL || tmpl == NULL || fid > 9) return PUSH_ERR_INVALID_ARGUMENT;
-    size_t b64 = push_base64_encoded_len(tmpl_len);
     puts_(&o, "FP PIN=");
     put_field(&o, pin);
-    putf(&o, "\tFID=%u\tSize=%zu\tValid=1\tTMP=", (unsigned)fid, b64);
-    if (!o.overflow && b64 + 1 <= o.cap - o.pos) {
-        size_t w = 0;
-        push_base64_encode(tmpl, tmpl_len, o.buf + o.pos, o.cap - o.pos, &w);
-        o.pos += w;
-    } else {
-        o.overflow = 1;
-    }
+    putf(&o, "\tFID=%u\tSize=%zu\tValid=1\tTMP=", (unsigned)fid, push_base64_encoded_len(tmpl_len));
+    put_base64(&o, tmpl, tmpl_len);
+    put(&o, "\n", 1);
+    return finish(&o, pos);
+}
+
+push_status push_format_biodata(char *buf, size_t cap, size_t *pos, const char *pin, uint32_t fid, int major_ver,
+                                int minor_ver, int format, const uint8_t *tmpl, size_t tmpl_len)
+{
+    OUT_INIT(buf, cap, pos);
+    if (pin == NULL || tmpl == NULL || fid > 9 || major_ver < 0 || major_ver > 99 || minor_ver < 0 || minor_ver > 99 ||
+        format < 0 || format > 9)
+        return PUSH_ERR_INVALID_ARGUMENT;
+    puts_(&o, "BIODATA Pin=");
+    put_field(&o, pin);
+    putf(&o, "\tNo=%u\tIndex=0\tValid=1\tDuress=0\tType=%d", (unsigned)fid, PUSH_BIO_FINGER);
+    putf(&o, "\tMajorVer=%d\tMinorVer=%d\tFormat=%d\tTmp=", major_ver, minor_ver, format);
+    put_base64(&o, tmpl, tmpl_len);
     put(&o, "\n", 1);
     return finish(&o, pos);
 }
@@ -277,6 +299,38 @@ push_status push_format_result(char *buf, size_t cap, size_t *pos, const char *i
     putf(&o, "&Return=%d&CMD=", ret);
     put_field(&o, cmd);
     put(&o, "\n", 1);
+    return finish(&o, pos);
+}
+
+push_status push_format_verify_sum(char *buf, size_t cap, size_t *pos, const char *id, int ret, int64_t start,
+                                   int64_t end, uint64_t sum)
+{
+    OUT_INIT(buf, cap, pos);
+    if (id == NULL) return PUSH_ERR_INVALID_ARGUMENT;
+    char from[20], to[20];
+    push_time_format(start, from);
+    push_time_format(end, to);
+    puts_(&o, "ID=");
+    put_field(&o, id);
+    putf(&o, "&Return=%d&CMD=VERIFY SUM&StartTime=%s", ret, from);
+    putf(&o, "&EndTime=%s&AttlogSum=%llu\n", to, (unsigned long long)sum);
+    return finish(&o, pos);
+}
+
+push_status push_format_option_item(char *buf, size_t cap, size_t *pos, const char *key, const char *value)
+{
+    OUT_INIT(buf, cap, pos);
+    size_t kn = key ? strlen(key) : 0;
+    if (kn == 0 || kn > PUSH_OPTION_KEY_MAX || value == NULL) return PUSH_ERR_INVALID_ARGUMENT;
+    for (size_t i = 0; i < kn; i++)
+        if (!is_alnum(key[i]) && key[i] != '_' && key[i] != '~') return PUSH_ERR_INVALID_ARGUMENT;
+    if (o.pos > 0) put(&o, ",", 1);
+    put(&o, key, kn);
+    put(&o, "=", 1);
+    for (const char *v = value; *v; v++) {
+        char c = (*v == ',' || *v == '=' || *v == '\t' || *v == '\r' || *v == '\n') ? ' ' : *v;
+        put(&o, &c, 1);
+    }
     return finish(&o, pos);
 }
 

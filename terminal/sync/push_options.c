@@ -15,6 +15,7 @@ void push_options_defaults(push_options *o)
     memset(o, 0, sizeof(*o));
     strcpy(o->att_stamp, "0");
     strcpy(o->op_stamp, "0");
+    strcpy(o->bio_stamp, "0");
     o->error_delay_s = 30;
     o->delay_s = 10;
     o->trans_interval_min = 1;
@@ -157,6 +158,49 @@ static void parse_timezone(span v, push_options *o, char *why, size_t cap)
     o->timezone_min = (int32_t)minutes;
 }
 
+/* MultiBioDataSupport: one 0/1 per biometric type, colon separated ("0:1:0:0:0:0:0:0:0:0"), spaces tolerated. */
+static void parse_multi_bio(span v, push_options *o, char *why, size_t cap)
+{
+    span rest = trim(v), piece;
+    unsigned bits = 0, type = 0;
+    while (pushi_next_piece(&rest, ':', &piece)) {
+        piece = trim(piece);
+        if (type >= PUSH_BIO_TYPES || !(span_eq(piece, "0") || span_eq(piece, "1"))) {
+            o->adjusted |= PUSH_OPT_MULTI_BIO;
+            pushi_say_more(why, cap, "MultiBioDataSupport is not %d colon-separated 0/1 digits, ignored", PUSH_BIO_TYPES);
+            o->bio_data_support = 0;
+            return;
+        }
+        if (piece.p[0] == '1') bits |= 1u << type;
+        type++;
+    }
+    o->bio_data_support = bits;
+}
+
+/* PushOptions: "key1,key2,..." with keys of letters, digits, '_' and '~' (spaces around commas tolerated). */
+static void parse_push_options(span v, push_options *o, char *why, size_t cap)
+{
+    span rest = trim(v), piece;
+    size_t n = 0;
+    o->push_options[0] = '\0';
+    while (rest.n > 0 && pushi_next_piece(&rest, ',', &piece)) {
+        piece = trim(piece);
+        int ok = piece.n > 0 && piece.n <= PUSH_OPTION_KEY_MAX;
+        for (size_t i = 0; ok && i < piece.n; i++)
+            ok = is_alnum(piece.p[i]) || piece.p[i] == '_' || piece.p[i] == '~';
+        if (!ok || n + piece.n + 2 > sizeof(o->push_options)) {
+            o->adjusted |= PUSH_OPT_PUSH_OPTIONS;
+            pushi_say_more(why, cap, "PushOptions has a bad or too long key list, no key kept");
+            o->push_options[0] = '\0';
+            return;
+        }
+        if (n > 0) o->push_options[n++] = ',';
+        memcpy(o->push_options + n, piece.p, piece.n);
+        n += piece.n;
+        o->push_options[n] = '\0';
+    }
+}
+
 push_status push_options_parse(const char *body, size_t len, const char *sn, push_options *out, char *why,
                                size_t why_cap)
 {
@@ -229,6 +273,19 @@ push_status push_options_parse(const char *body, size_t len, const char *sn, pus
             if (!pushi_copy_span(o.server_ver, sizeof(o.server_ver), val)) o.server_ver[0] = '\0';
         } else if (span_ieq(key, "PushProtVer")) {
             if (!pushi_copy_span(o.push_prot_ver, sizeof(o.push_prot_ver), val)) o.push_prot_ver[0] = '\0';
+        } else if (span_ieq(key, "BIODATAStamp")) {
+            parse_stamp(o.bio_stamp, val, PUSH_OPT_STAMP, "BIODATAStamp", &o, why, why_cap);
+        } else if (span_ieq(key, "MultiBioDataSupport")) {
+            parse_multi_bio(val, &o, why, why_cap);
+        } else if (span_ieq(key, "PushOptionsFlag")) {
+            if (span_eq(val, "0") || span_eq(val, "1"))
+                o.push_options_flag = val.p[0] == '1';
+            else {
+                o.adjusted |= PUSH_OPT_PUSH_OPTIONS;
+                pushi_say_more(why, why_cap, "PushOptionsFlag is not 0 or 1, 0 kept");
+            }
+        } else if (span_ieq(key, "PushOptions")) {
+            parse_push_options(val, &o, why, why_cap);
         }
     }
     *out = o;

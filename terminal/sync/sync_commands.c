@@ -60,7 +60,6 @@ void sync_changed(term_sync *s, unsigned what)
     if (s->dev.data_changed) s->dev.data_changed(s->dev.ctx, what);
 }
 
-/* DATA UPDATE USERINFO: every field in one transaction, recorded as executed in it too. */
 static int exec_set_option(term_sync *s, const push_cmd *c)
 {
     /* The protocol's own timing options. */
@@ -113,21 +112,36 @@ static int exec_set_option(term_sync *s, const push_cmd *c)
     return ret;
 }
 
-/* INFO's reply: the result line, then key=value lines. */
+/* INFO's reply: the result line, then key=value lines (the same values a table=options push carries). */
 static int exec_info(term_sync *s, const char *id, char *reply, size_t cap)
 {
+    static const char *const keys[] = {"~DeviceName", "~SerialNumber", "FWVersion",      "PushVersion", "UserCount",
+                                       "FPCount",     "TransactionCount", "OpLogCount",  "CardCount",   "PwdCount",
+                                       "MaxUserCount", "MaxFingerCount", "MaxAttLogCount", "FingerFunOn", "FPVersion"};
     term_store_counts n;
     if (term_store_counts_get(s->st, &n) != TERM_OK) return PUSH_RET_READ_WRITE;
-    const term_device_profile *p = term_store_profile(s->st);
-    int len = snprintf(reply, cap,
-                       "ID=%s&Return=0&CMD=INFO\n~DeviceName=%s\n~SerialNumber=%s\nFWVersion=%s\nPushVersion=%s\n"
-                       "UserCount=%u\nFPCount=%u\nTransactionCount=%u\nOpLogCount=%u\nCardCount=%u\nPwdCount=%u\n"
-                       "MaxUserCount=%u\nMaxFingerCount=%u\nMaxAttLogCount=%u\nFingerFunOn=1\nFPVersion=10\n",
-                       id, s->devname, s->sn, s->fwver, s->pushver, n.users, n.fingers, n.records, n.oplog, n.cards,
-                       n.pins, p->max_users, p->max_fingers, p->max_records);
+    int len = snprintf(reply, cap, "ID=%s&Return=0&CMD=INFO\n", id);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && len >= 0 && (size_t)len < cap; i++) {
+        char value[128];
+        sync_device_value(s, &n, keys[i], value, sizeof(value));
+        len += snprintf(reply + len, cap - (size_t)len, "%s=%s\n", keys[i], value);
+    }
     return (len < 0 || (size_t)len >= cap) ? PUSH_RET_TOO_LONG : 0;
 }
-void sync_run_command(term_sync *s, const push_cmd_line *cl)
+
+/* VERIFY SUM's reply carries the range and the count (the protocol's 12.3.3). */
+static int exec_verify_sum(term_sync *s, const push_cmd *c, const char *id, char *reply, size_t cap)
+{
+    uint64_t sum = 0;
+    int ret = sync_exec_verify_sum(s, c, &sum);
+    size_t pos = 0;
+    if (cap == 0 || push_format_verify_sum(reply, cap - 1, &pos, id, ret, c->start, c->end, sum) != PUSH_OK)
+        return PUSH_RET_TOO_LONG;
+    reply[pos] = '\0';
+    return ret;
+}
+
+int sync_run_command(term_sync *s, const push_cmd_line *cl)
 {
     int state = 0;
     if (sync_cmd_known(s, cl->id, &state)) {
@@ -142,18 +156,18 @@ void sync_run_command(term_sync *s, const push_cmd_line *cl)
             sqlite3_finalize(q);
         }
         sync_log(s, TERM_SYNC_LOG_INFO, "command %s already executed: not applied again", cl->id);
-        return;
+        return 0;
     }
     push_cmd *c = malloc(sizeof(*c));
     char *reply = malloc(2048);
     if (c == NULL || reply == NULL) {
         free(c);
         free(reply);
-        return; /* not recorded: the server resends it */
+        return 0; /* not recorded: the server resends it */
     }
     char why[160] = "";
     push_status ps = push_cmd_parse(cl->text, cl->text_len, c, why, sizeof(why));
-    int ret = 0, async = 0, recorded = 0;
+    int ret = 0, async = 0, recorded = 0, custom_reply = 0;
     const char *cmdname = c->reply_cmd[0] ? c->reply_cmd : "UNKNOWN";
     if (ps != PUSH_OK) {
         ret = c->error_ret ? c->error_ret : PUSH_RET_BAD_PARAMETER;
@@ -183,7 +197,10 @@ void sync_run_command(term_sync *s, const push_cmd_line *cl)
         case PUSH_CMD_QUERY_USER: {
             term_user_info info;
             term_status ts = term_store_user_get(s->st, c->pin, &info);
-            ret = ts != TERM_OK ? sync_ret_of(ts) : sync_queue_users(s, c->pin, 1, 1, 0) == 0 ? 0 : PUSH_RET_READ_WRITE;
+            unsigned what = SYNC_Q_USER | sync_finger_form(s);
+            ret = ts != TERM_OK                                     ? sync_ret_of(ts)
+                  : sync_queue_users(s, c->pin, -1, what, 0) == 0 ? 0
+                                                                    : PUSH_RET_READ_WRITE;
             s->upload_now = 1;
             break;
         }
@@ -205,6 +222,7 @@ void sync_run_command(term_sync *s, const push_cmd_line *cl)
             break;
         case PUSH_CMD_INFO:
             ret = exec_info(s, cl->id, reply, 2048);
+            custom_reply = ret == 0;
             break;
         case PUSH_CMD_SET_OPTION:
             ret = exec_set_option(s, c);
@@ -235,18 +253,38 @@ void sync_run_command(term_sync *s, const push_cmd_line *cl)
         case PUSH_CMD_UPGRADE:
             ret = sync_exec_upgrade(s, c);
             break;
+        case PUSH_CMD_UPDATE_BIO:
+            ret = sync_exec_update_bio(s, c);
+            break;
+        case PUSH_CMD_DELETE_BIO:
+            ret = sync_exec_delete_bio(s, c);
+            break;
+        case PUSH_CMD_QUERY_BIO:
+            ret = sync_exec_query_bio(s, c);
+            break;
+        case PUSH_CMD_QUERY_FP:
+            ret = sync_exec_query_fp(s, c);
+            break;
+        case PUSH_CMD_CLEAR_BIO:
+            ret = sync_exec_clear_bio(s);
+            break;
+        case PUSH_CMD_VERIFY_SUM:
+            ret = exec_verify_sum(s, c, cl->id, reply, 2048);
+            custom_reply = ret != PUSH_RET_TOO_LONG;
+            break;
         default:
             ret = PUSH_RET_NOT_SUPPORTED;
             break;
         }
     }
     if (!recorded) {
-        if (!(c->kind == PUSH_CMD_INFO && ret == 0)) sync_reply_line(reply, 2048, cl->id, ret, cmdname);
+        if (!custom_reply) sync_reply_line(reply, 2048, cl->id, ret, cmdname);
         if (sync_cmd_record(s, cl->id, reply, async ? 0 : 1) != 0)
             sync_log(s, TERM_SYNC_LOG_ERROR, "command %s: result not stored: %s", cl->id, sqlite3_errmsg(s->db));
     }
     free(c);
     free(reply);
+    return 1;
 }
 
 push_status term_sync_enroll_done(term_sync *s, const char *cmd_id, int ret)
@@ -274,51 +312,53 @@ push_status term_sync_enroll_done(term_sync *s, const char *cmd_id, int ret)
     return PUSH_OK;
 }
 
+/*
+ * Stored results go one per POST: the protocol lets a POST carry several
+ * lines, but servers exist that read only the first and answer OK for all,
+ * and a result lost that way is never sent again.
+ */
 push_status sync_send_results(term_sync *s)
 {
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT rowid, reply FROM sync_cmds WHERE state = 1 ORDER BY rowid LIMIT ?1", -1, &q,
-                           NULL) != SQLITE_OK) {
-        sqlite3_finalize(q);
-        return PUSH_ERR_STORE;
-    }
-    sqlite3_bind_int(q, 1, RESULT_LINES_MAX);
-    size_t pos = 0;
-    uint32_t n = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *r = (const char *)sqlite3_column_text(q, 1);
-        size_t len = (size_t)sqlite3_column_bytes(q, 1);
-        if (r == NULL || pos + len > s->batch_bytes) break;
-        memcpy(s->buf + pos, r, len);
-        pos += len;
-        s->ids[n++] = sqlite3_column_int64(q, 0);
-    }
-    sqlite3_finalize(q);
-    if (n == 0) return PUSH_OK;
     char path[96];
     snprintf(path, sizeof(path), "/iclock/devicecmd?SN=%s", s->sn);
-    push_response r;
-    push_status st = sync_call(s, "POST", path, s->buf, pos, &r);
-    if (st != PUSH_OK) return st;
-    int64_t cnt;
-    st = push_ack_parse(r.body, r.body_len, &cnt);
-    push_response_clear(&r);
-    if (st != PUSH_OK) return st;
-    if (sync_db_exec(s, "BEGIN IMMEDIATE") != 0) return PUSH_ERR_STORE;
-    for (uint32_t i = 0; i < n; i++) {
+    uint32_t sent = 0;
+    for (; sent < RESULT_LINES_MAX; sent++) {
+        sqlite3_stmt *q = NULL;
+        int64_t rowid = 0;
+        size_t len = 0;
+        if (sqlite3_prepare_v2(s->db, "SELECT rowid, reply FROM sync_cmds WHERE state = 1 ORDER BY rowid LIMIT 1", -1,
+                               &q, NULL) != SQLITE_OK) {
+            sqlite3_finalize(q);
+            return PUSH_ERR_STORE;
+        }
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            const char *r = (const char *)sqlite3_column_text(q, 1);
+            len = r ? (size_t)sqlite3_column_bytes(q, 1) : 0;
+            if (len > s->batch_bytes) len = s->batch_bytes;
+            if (len > 0) memcpy(s->buf, r, len);
+            rowid = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_finalize(q);
+        if (rowid == 0) break;
+        push_response r;
+        push_status st = sync_call(s, "POST", path, s->buf, len, &r);
+        if (st != PUSH_OK) return st;
+        int64_t cnt;
+        st = push_ack_parse(r.body, r.body_len, &cnt);
+        push_response_clear(&r);
+        if (st != PUSH_OK) return st;
         char sql[96];
-        snprintf(sql, sizeof(sql), "UPDATE sync_cmds SET state = 2 WHERE rowid = %lld", (long long)s->ids[i]);
-        sync_db_exec(s, sql);
+        snprintf(sql, sizeof(sql), "UPDATE sync_cmds SET state = 2 WHERE rowid = %lld", (long long)rowid);
+        if (sync_db_exec(s, sql) != 0) return PUSH_ERR_STORE;
+        s->stats.results_sent++;
     }
-    char prune[160];
-    snprintf(prune, sizeof(prune),
-             "DELETE FROM sync_cmds WHERE state = 2 AND rowid <= (SELECT MAX(rowid) FROM sync_cmds) - %d", CMD_HISTORY);
-    sync_db_exec(s, prune);
-    if (sync_db_exec(s, "COMMIT") != 0) {
-        sync_db_exec(s, "ROLLBACK");
-        return PUSH_ERR_STORE;
+    if (sent > 0) {
+        char prune[160];
+        snprintf(prune, sizeof(prune),
+                 "DELETE FROM sync_cmds WHERE state = 2 AND rowid <= (SELECT MAX(rowid) FROM sync_cmds) - %d",
+                 CMD_HISTORY);
+        sync_db_exec(s, prune);
     }
-    s->stats.results_sent += n;
     return PUSH_OK;
 }
 
@@ -332,8 +372,10 @@ push_status sync_poll(term_sync *s)
         term_store_counts_get(s->st, &n);
         snprintf(ver, sizeof(ver), "Ver %s", s->fwver);
         sync_pct(ver, enc, sizeof(enc));
-        snprintf(path, sizeof(path), "/iclock/getrequest?SN=%s&INFO=%s,%u,%u,%u,0.0.0.0,10,0,0,0,100", s->sn, enc,
-                 n.users, n.fingers, n.records);
+        /* firmware, users, fingers, records, IP, fingerprint algorithm, face algorithm, faces needed, faces,
+         * functions (fingerprint yes, face no, user photo no) */
+        snprintf(path, sizeof(path), "/iclock/getrequest?SN=%s&INFO=%s,%u,%u,%u,0.0.0.0,%d,0,0,0,100", s->sn, enc,
+                 n.users, n.fingers, n.records, SYNC_FP_MAJOR_VER);
     } else {
         snprintf(path, sizeof(path), "/iclock/getrequest?SN=%s", s->sn);
     }
@@ -341,6 +383,7 @@ push_status sync_poll(term_sync *s)
     push_status st = sync_call(s, "GET", path, NULL, 0, &r);
     if (st != PUSH_OK) return st;
     s->info_sent = 1;
+    s->repoll = 0;
     const char *p = r.body, *end = r.body + r.body_len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -352,7 +395,7 @@ push_status sync_poll(term_sync *s)
         if (!blank && !(len >= 2 && p[0] == 'O' && p[1] == 'K' && (len == 2 || p[2] == '\r'))) {
             push_status ls = push_cmd_line_parse(p, len, &cl);
             if (ls == PUSH_OK)
-                sync_run_command(s, &cl);
+                s->repoll |= sync_run_command(s, &cl);
             else
                 sync_log(s, TERM_SYNC_LOG_WARN, "command line ignored (%s): '%.40s'", push_status_message(ls), p);
         }

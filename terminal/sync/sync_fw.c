@@ -34,11 +34,7 @@ int sync_exec_upgrade(term_sync *s, const push_cmd *c)
 {
     if (s->staging[0] == '\0' || !s->have_key || s->tp->ops->download == NULL) return PUSH_RET_NOT_SUPPORTED;
     /* Manual 6.7: online update happens only when the operator switched it on at the terminal. */
-    term_settings *set = malloc(sizeof(*set));
-    if (set == NULL) return -1007;
-    int enabled = term_store_settings_load(s->st, set) == TERM_OK && term_settings_get(set, TERM_SETTING_ONLINE_UPDATE);
-    free(set);
-    if (!enabled) {
+    if (!s->online_update) {
         sync_log(s, TERM_SYNC_LOG_WARN, "UPGRADE refused: online update is off on this terminal");
         return PUSH_RET_CONFIG;
     }

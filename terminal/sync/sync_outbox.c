@@ -122,12 +122,30 @@ static push_status upload_table(term_sync *s, int att, int *more)
     return PUSH_OK;
 }
 
+/*
+ * The Stamp of a queued batch, so that a server recording the last Stamp it
+ * saw never goes backwards because of a DATA QUERY answer: ATTLOG sends the
+ * highest record id the server holds after the batch (its watermark or a
+ * record of the batch, whichever is higher); OPERLOG the operation-log
+ * watermark (USER / FP lines are not rows of that log); BIODATA the queue
+ * position of the batch's last line, kept as bio_acked.
+ */
+static int64_t queue_stamp(term_sync *s, const char *table, int64_t batch_max_stamp, int64_t last_seq)
+{
+    if (strcmp(table, "ATTLOG") == 0) {
+        int64_t wm = sync_state_get(s, "att_acked", 0);
+        return batch_max_stamp > wm ? batch_max_stamp : wm;
+    }
+    if (strcmp(table, "OPERLOG") == 0) return sync_state_get(s, "op_acked", 0);
+    return last_seq;
+}
+
 /* Queued lines of one table (sync_outbox). */
 static push_status upload_queue(term_sync *s, const char *table, int *more)
 {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT seq, line FROM sync_outbox WHERE tbl = ?1 ORDER BY seq LIMIT ?2", -1, &q,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "SELECT seq, line, stamp FROM sync_outbox WHERE tbl = ?1 ORDER BY seq LIMIT ?2",
+                           -1, &q, NULL) != SQLITE_OK) {
         sqlite3_finalize(q);
         return PUSH_ERR_STORE;
     }
@@ -136,6 +154,7 @@ static push_status upload_queue(term_sync *s, const char *table, int *more)
     size_t pos = 0;
     uint32_t lines = 0;
     int full = 0, rc;
+    int64_t max_stamp = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *line = (const char *)sqlite3_column_text(q, 1);
         size_t n = (size_t)sqlite3_column_bytes(q, 1);
@@ -147,6 +166,7 @@ static push_status upload_queue(term_sync *s, const char *table, int *more)
         memcpy(s->buf + pos, line, n);
         pos += n;
         s->ids[lines++] = sqlite3_column_int64(q, 0);
+        if (sqlite3_column_int64(q, 2) > max_stamp) max_stamp = sqlite3_column_int64(q, 2);
     }
     sqlite3_finalize(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return PUSH_ERR_STORE;
@@ -155,7 +175,7 @@ static push_status upload_queue(term_sync *s, const char *table, int *more)
         return PUSH_OK;
     }
     uint32_t acked = 0;
-    push_status st = post_batch(s, table, 0, pos, lines, &acked);
+    push_status st = post_batch(s, table, queue_stamp(s, table, max_stamp, s->ids[lines - 1]), pos, lines, &acked);
     if (st != PUSH_OK) return st;
     if (sqlite3_prepare_v2(s->db, "DELETE FROM sync_outbox WHERE tbl = ?1 AND seq <= ?2", -1, &q, NULL) != SQLITE_OK) {
         sqlite3_finalize(q);
@@ -166,18 +186,21 @@ static push_status upload_queue(term_sync *s, const char *table, int *more)
     rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return PUSH_ERR_STORE;
+    if (strcmp(table, "BIODATA") == 0 && sync_state_set(s, "bio_acked", s->ids[acked - 1]) != 0) return PUSH_ERR_STORE;
     s->stats.queue_uploaded += acked;
     *more = full || acked < lines || lines == s->batch_lines;
     return PUSH_OK;
 }
 
-int sync_enqueue(term_sync *s, const char *table, const char *line, size_t len)
+int sync_enqueue(term_sync *s, const char *table, const char *line, size_t len, int64_t stamp)
 {
     sqlite3_stmt *q = NULL;
     int rc = -1;
-    if (sqlite3_prepare_v2(s->db, "INSERT INTO sync_outbox (tbl, line) VALUES (?1, ?2)", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO sync_outbox (tbl, line, stamp) VALUES (?1, ?2, ?3)", -1, &q, NULL) ==
+        SQLITE_OK) {
         sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, line, (int)len, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(q, 3, stamp);
         rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
     }
     sqlite3_finalize(q);
@@ -204,20 +227,11 @@ static int native_to_iso(const uint8_t *data, size_t len, uint8_t **out, size_t 
     return rc;
 }
 
-static uint64_t fnv64(const char *p, size_t n)
+/* Queues a USER, FP or BIODATA line for table when its content changed since it was last queued: 1 queued,
+ * 0 unchanged, -1 error. */
+static int queue_if_changed(term_sync *s, const char *key, const char *table, const char *line, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-/* Queues a USER or FP line when its content changed since it was last queued. */
-static int queue_if_changed(term_sync *s, const char *key, const char *line, size_t len)
-{
-    uint64_t d = fnv64(line, len);
+    uint64_t d = sync_fnv64(line, len);
     sqlite3_stmt *q = NULL;
     int same = 0;
     if (sqlite3_prepare_v2(s->db, "SELECT digest FROM sync_digest WHERE key = ?1", -1, &q, NULL) == SQLITE_OK) {
@@ -226,98 +240,162 @@ static int queue_if_changed(term_sync *s, const char *key, const char *line, siz
     }
     sqlite3_finalize(q);
     if (same) return 0;
-    if (sync_enqueue(s, "OPERLOG", line, len) != 0) return -1;
+    if (sync_enqueue(s, table, line, len, 0) != 0) return -1;
     int rc = -1;
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO sync_digest (key, digest) VALUES (?1, ?2)", -1, &q, NULL) ==
         SQLITE_OK) {
         sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(q, 2, (int64_t)d);
-        rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
+        rc = sqlite3_step(q) == SQLITE_DONE ? 1 : -1;
     }
     sqlite3_finalize(q);
     return rc;
 }
 
-/* USER and FP lines of one user (uid) or of everybody (NULL); only_changed skips unchanged ones. */
-int sync_queue_users(term_sync *s, const char *uid, int users, int fingers, int only_changed)
+/* 1 queued, 0 unchanged (only_changed), -1 error. */
+static int queue_line(term_sync *s, int only_changed, const char *key, const char *table, const char *line, size_t len)
+{
+    if (only_changed) return queue_if_changed(s, key, table, line, len);
+    return sync_enqueue(s, table, line, len, 0) == 0 ? 1 : -1;
+}
+
+/* USER lines; the password is never among them (the terminal keeps a salted hash only). */
+static int queue_user_lines(term_sync *s, const char *uid, int only_changed)
 {
     char line[512], key[64];
     sqlite3_stmt *q = NULL;
+    const char *sql = uid ? "SELECT u.id, u.name, u.privilege, c.card, EXISTS (SELECT 1 FROM pins p WHERE p.uid = u.id)"
+                            " FROM users u LEFT JOIN cards c ON c.uid = u.id WHERE u.id = ?1"
+                          : "SELECT u.id, u.name, u.privilege, c.card, EXISTS (SELECT 1 FROM pins p WHERE p.uid = u.id)"
+                            " FROM users u LEFT JOIN cards c ON c.uid = u.id ORDER BY u.id";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return -1;
+    }
+    if (uid) sqlite3_bind_text(q, 1, uid, -1, SQLITE_STATIC);
     int rc = 0;
-    if (users) {
-        const char *sql = uid ? "SELECT u.id, u.name, u.privilege, c.card FROM users u LEFT JOIN cards c "
-                                "ON c.uid = u.id WHERE u.id = ?1"
-                              : "SELECT u.id, u.name, u.privilege, c.card FROM users u LEFT JOIN cards c "
-                                "ON c.uid = u.id ORDER BY u.id";
-        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) rc = -1;
-        if (uid && rc == 0) sqlite3_bind_text(q, 1, uid, -1, SQLITE_STATIC);
-        while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
-            const char *id = (const char *)sqlite3_column_text(q, 0);
-            const char *name = (const char *)sqlite3_column_text(q, 1);
-            size_t pos = 0;
-            if (push_format_user(line, sizeof(line), &pos, id ? id : "", name ? name : "", sqlite3_column_int(q, 2),
-                                 (uint64_t)sqlite3_column_int64(q, 3)) != PUSH_OK)
-                continue;
-            snprintf(key, sizeof(key), "U:%s", id ? id : "");
-            rc = only_changed ? queue_if_changed(s, key, line, pos) : sync_enqueue(s, "OPERLOG", line, pos);
-        }
-        sqlite3_finalize(q);
-        q = NULL;
+    unsigned with_pin = 0;
+    while (rc >= 0 && sqlite3_step(q) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        const char *name = (const char *)sqlite3_column_text(q, 1);
+        size_t pos = 0;
+        if (push_format_user(line, sizeof(line), &pos, id ? id : "", name ? name : "", sqlite3_column_int(q, 2),
+                             (uint64_t)sqlite3_column_int64(q, 3)) != PUSH_OK)
+            continue;
+        snprintf(key, sizeof(key), "U:%s", id ? id : "");
+        rc = queue_line(s, only_changed, key, "OPERLOG", line, pos);
+        if (rc > 0 && sqlite3_column_int(q, 4)) with_pin++;
     }
-    if (fingers && rc == 0) {
-        const char *sql = uid ? "SELECT uid, idx, template FROM fingers WHERE uid = ?1 ORDER BY idx"
-                              : "SELECT uid, idx, template FROM fingers ORDER BY uid, idx";
-        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) rc = -1;
-        if (uid && rc == 0) sqlite3_bind_text(q, 1, uid, -1, SQLITE_STATIC);
-        size_t cap = PUSH_TMP_B64_MAX + 256;
-        char *fp = malloc(cap);
-        if (fp == NULL) rc = -1;
-        while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
-            const char *id = (const char *)sqlite3_column_text(q, 0);
-            uint8_t *iso = NULL;
-            size_t iso_len = 0, pos = 0;
-            if (native_to_iso(sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2), &iso, &iso_len) != 0) {
-                sync_log(s, TERM_SYNC_LOG_WARN, "template %s/%d cannot be converted for upload", id ? id : "?",
-                      sqlite3_column_int(q, 1));
-                continue;
-            }
-            push_status f =
-                push_format_fp(fp, cap, &pos, id ? id : "", (uint32_t)sqlite3_column_int(q, 1), iso, iso_len);
-            free(iso);
-            if (f != PUSH_OK) continue;
-            snprintf(key, sizeof(key), "F:%s:%d", id ? id : "", sqlite3_column_int(q, 1));
-            rc = only_changed ? queue_if_changed(s, key, fp, pos) : sync_enqueue(s, "OPERLOG", fp, pos);
-        }
-        free(fp);
+    sqlite3_finalize(q);
+    if (rc < 0) return -1;
+    if (with_pin > 0)
+        sync_log(s, TERM_SYNC_LOG_INFO,
+                 "%u USER line(s) of users with a PIN queued without Passwd: PINs stay on the terminal as salted "
+                 "hashes and are never exported",
+                 with_pin);
+    return 0;
+}
+
+/* FP (FINGERTMP) or BIODATA lines of one user's fingers (fid < 0: all), or everybody's (uid NULL). */
+static int queue_finger_lines(term_sync *s, const char *uid, int fid, int bio, int only_changed)
+{
+    char key[64];
+    sqlite3_stmt *q = NULL;
+    const char *sql = uid ? "SELECT uid, idx, template FROM fingers WHERE uid = ?1 AND (?2 < 0 OR idx = ?2) ORDER BY idx"
+                          : "SELECT uid, idx, template FROM fingers ORDER BY uid, idx";
+    size_t cap = PUSH_TMP_B64_MAX + 256;
+    char *line = malloc(cap);
+    if (line == NULL || sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+        free(line);
         sqlite3_finalize(q);
+        return -1;
     }
+    if (uid) {
+        sqlite3_bind_text(q, 1, uid, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 2, fid);
+    }
+    int rc = 0;
+    while (rc >= 0 && sqlite3_step(q) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        int idx = sqlite3_column_int(q, 1);
+        uint8_t *iso = NULL;
+        size_t iso_len = 0, pos = 0;
+        if (native_to_iso(sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2), &iso, &iso_len) != 0) {
+            sync_log(s, TERM_SYNC_LOG_WARN, "template %s/%d cannot be converted for upload", id ? id : "?", idx);
+            continue;
+        }
+        push_status f = bio ? push_format_biodata(line, cap, &pos, id ? id : "", (uint32_t)idx, SYNC_FP_MAJOR_VER,
+                                                  SYNC_FP_MINOR_VER, PUSH_BIO_FORMAT_ISO, iso, iso_len)
+                            : push_format_fp(line, cap, &pos, id ? id : "", (uint32_t)idx, iso, iso_len);
+        free(iso);
+        if (f != PUSH_OK) continue;
+        snprintf(key, sizeof(key), "F:%s:%d", id ? id : "", idx);
+        rc = queue_line(s, only_changed, key, bio ? "BIODATA" : "OPERLOG", line, pos);
+    }
+    free(line);
+    sqlite3_finalize(q);
+    return rc < 0 ? -1 : 0;
+}
+
+int sync_queue_users(term_sync *s, const char *uid, int fid, unsigned what, int only_changed)
+{
+    int rc = 0;
+    if (what & SYNC_Q_USER) rc = queue_user_lines(s, uid, only_changed);
+    if (rc == 0 && (what & SYNC_Q_FP)) rc = queue_finger_lines(s, uid, fid, 0, only_changed);
+    if (rc == 0 && (what & SYNC_Q_BIO)) rc = queue_finger_lines(s, uid, fid, 1, only_changed);
     return rc;
+}
+
+unsigned sync_finger_form(const term_sync *s)
+{
+    return s->bio_upload ? SYNC_Q_BIO : SYNC_Q_FP;
 }
 
 /* Backup of users and templates: queues what changed since the last scan. */
 void sync_scan_users(term_sync *s)
 {
     uint32_t f = s->opt.trans_flags;
-    int users = (f & (PUSH_TRANS_ENROLL_USER | PUSH_TRANS_CHG_USER)) != 0;
-    int fingers = (f & (PUSH_TRANS_ENROLL_FP | PUSH_TRANS_CHG_FP)) != 0;
-    if (!users && !fingers) return;
+    unsigned what = 0;
+    if (f & (PUSH_TRANS_ENROLL_USER | PUSH_TRANS_CHG_USER)) what |= SYNC_Q_USER;
+    if (f & (PUSH_TRANS_ENROLL_FP | PUSH_TRANS_CHG_FP)) what |= sync_finger_form(s);
+    if (what == 0) return;
     int64_t top = sync_query_int(s, "SELECT IFNULL(MAX(id), 0) FROM oplog", 0);
     if (!s->scan_needed && top == s->last_scanned_oplog) return;
     if (sync_db_exec(s, "BEGIN IMMEDIATE") != 0) return;
-    if (sync_queue_users(s, NULL, users, fingers, 1) == 0 && sync_db_exec(s, "COMMIT") == 0) {
+    if (sync_queue_users(s, NULL, -1, what, 1) == 0 && sync_db_exec(s, "COMMIT") == 0) {
         s->scan_needed = 0;
         s->last_scanned_oplog = top;
+        s->options_push_due = 1; /* the counts in a table=options push may have changed */
     } else {
         sync_db_exec(s, "ROLLBACK");
         sync_log(s, TERM_SYNC_LOG_ERROR, "user backup scan failed: %s", sqlite3_errmsg(s->db));
     }
 }
 
+/* Records waiting behind a TransFlag without AttLog (the installer did not choose to send them anyway). */
+static void update_hold(term_sync *s, int att_allowed)
+{
+    term_sync_hold hold = TERM_SYNC_HOLD_NONE;
+    if (!att_allowed) {
+        char sql[96];
+        snprintf(sql, sizeof(sql), "SELECT EXISTS (SELECT 1 FROM records WHERE id > %lld)",
+                 (long long)sync_state_get(s, "att_acked", 0));
+        if (sync_query_int(s, sql, 0)) hold = TERM_SYNC_HOLD_NOT_REQUESTED;
+    }
+    if (hold != s->hold && hold != TERM_SYNC_HOLD_NONE)
+        sync_log(s, TERM_SYNC_LOG_WARN, "attendance records wait: %s (TransFlag without AttLog; the installer's "
+                 "Upload Attendance Always sends them anyway)", term_sync_hold_message(hold));
+    s->hold = hold;
+}
+
 push_status sync_upload_all(term_sync *s)
 {
     int more = 0, any = 0;
     push_status st = PUSH_OK;
-    if (s->opt.trans_flags & PUSH_TRANS_ATTLOG) {
+    /* The protocol's reading: TransFlag lists what the device sends on its own. Servers that omit AttLog but
+     * want attendance exist; the installer's setting sends it anyway (docs/sync.md "Upload policy"). */
+    int att_allowed = (s->opt.trans_flags & PUSH_TRANS_ATTLOG) || s->att_always;
+    if (att_allowed) {
         st = upload_table(s, 1, &more);
         any |= more;
     }
@@ -333,6 +411,11 @@ push_status sync_upload_all(term_sync *s)
         st = upload_queue(s, "OPERLOG", &more);
         any |= more;
     }
+    if (st == PUSH_OK) { /* after OPERLOG: a server learns the user before the user's templates */
+        st = upload_queue(s, "BIODATA", &more);
+        any |= more;
+    }
     s->backlog = st == PUSH_OK && any;
+    if (st == PUSH_OK) update_hold(s, att_allowed);
     return st;
 }

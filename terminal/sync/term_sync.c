@@ -137,6 +137,32 @@ void sync_pct(const char *s, char *out, size_t cap)
     out[o] = '\0';
 }
 
+uint64_t sync_fnv64(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+void sync_read_settings(term_sync *s)
+{
+    term_settings *set = malloc(sizeof(*set));
+    if (set != NULL && term_store_settings_load(s->st, set) == TERM_OK) {
+        s->att_always = term_settings_get(set, TERM_SETTING_UPLOAD_ATT_ALWAYS) != 0;
+        s->pin_removal = term_settings_get(set, TERM_SETTING_SERVER_PIN_REMOVAL) != 0;
+        s->alnum_ids = term_settings_get(set, TERM_SETTING_ALNUM_USER_ID) != 0;
+        s->online_update = term_settings_get(set, TERM_SETTING_ONLINE_UPDATE) != 0;
+    } else {
+        /* unreadable settings: the strict, safe choices (records wait, PINs kept, no online update) */
+        s->att_always = s->pin_removal = s->online_update = 0;
+        sync_log(s, TERM_SYNC_LOG_ERROR, "settings could not be read: strict defaults in force");
+    }
+    free(set);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Life cycle                                                               */
 /* ------------------------------------------------------------------------ */
@@ -144,7 +170,7 @@ void sync_pct(const char *s, char *out, size_t cap)
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS sync_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "  tbl TEXT NOT NULL, line TEXT NOT NULL);"
+    "  tbl TEXT NOT NULL, line TEXT NOT NULL, stamp INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS sync_cmds (id TEXT PRIMARY KEY NOT NULL, reply TEXT NOT NULL,"
     "  state INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS sync_digest (key TEXT PRIMARY KEY NOT NULL, digest INTEGER NOT NULL);";
@@ -201,6 +227,15 @@ push_status term_sync_create(const term_sync_config *cfg, term_store *store, pus
         term_sync_destroy(s);
         return PUSH_ERR_STORE;
     }
+    /* A database from before queued lines had their stamp: the column is added (lines queued then carry 0). */
+    sqlite3_stmt *probe = NULL;
+    int has_stamp = sqlite3_prepare_v2(s->db, "SELECT stamp FROM sync_outbox LIMIT 0", -1, &probe, NULL) == SQLITE_OK;
+    sqlite3_finalize(probe);
+    if (!has_stamp && sync_db_exec(s, "ALTER TABLE sync_outbox ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0") != 0) {
+        term_sync_destroy(s);
+        return PUSH_ERR_STORE;
+    }
+    sync_read_settings(s);
     /* Enrolments interrupted by a restart can no longer finish: answer them as timed out. */
     char sql[160];
     snprintf(sql, sizeof(sql),
@@ -247,6 +282,22 @@ void term_sync_bind_code(const term_sync *s, char *buf, size_t cap)
         return;
     }
     snprintf(buf, cap, "SN=%s&DeviceName=%s&PushVersion=%s", s->sn, s->devname, s->pushver);
+}
+
+const char *term_sync_hold_message(term_sync_hold hold)
+{
+    switch (hold) {
+    case TERM_SYNC_HOLD_NOT_REQUESTED:
+        return "Server did not request attendance upload";
+    case TERM_SYNC_HOLD_NONE:
+        break;
+    }
+    return "";
+}
+
+term_sync_hold term_sync_upload_hold(const term_sync *s)
+{
+    return s != NULL && s->registered ? s->hold : TERM_SYNC_HOLD_NONE;
 }
 
 int term_sync_realtime(const term_sync *s)
@@ -321,14 +372,17 @@ push_status term_sync_step(term_sync *s, int64_t now_ms)
 {
     if (s == NULL) return PUSH_ERR_INVALID_ARGUMENT;
     s->now = now_ms;
+    if (!s->registered && now_ms < s->next_handshake) return PUSH_OK;
+    sync_read_settings(s); /* the installer may have changed them at the terminal since the last step */
     if (!s->registered) {
-        if (now_ms < s->next_handshake) return PUSH_OK;
         push_status st = sync_handshake(s);
         if (st != PUSH_OK) return st;
     }
     push_status st = sync_send_results(s);
     if (st != PUSH_OK) return sync_link_failed(s, st, "command results");
     sync_scan_users(s);
+    st = sync_push_options(s);
+    if (st != PUSH_OK) return sync_link_failed(s, st, "options push");
     int due = s->upload_now || s->backlog || s->opt.realtime || now_ms >= s->next_upload;
     if (due) {
         int was_kicked = s->upload_now;
@@ -353,7 +407,9 @@ push_status term_sync_step(term_sync *s, int64_t now_ms)
         st = use_ping ? sync_ping(s) : sync_poll(s);
         if (st != PUSH_OK) return sync_link_failed(s, st, use_ping ? "heartbeat" : "command poll");
         if (!use_ping) s->last_poll = now_ms;
-        s->next_poll = now_ms + sync_poll_interval_ms(s);
+        /* A poll that brought new commands is followed by another at once: servers that hand out one command
+         * per poll are drained without a Delay between their commands. */
+        s->next_poll = !use_ping && s->repoll ? now_ms : now_ms + sync_poll_interval_ms(s);
         st = sync_send_results(s);
         if (st != PUSH_OK) return sync_link_failed(s, st, "command results");
     }
@@ -406,6 +462,8 @@ push_status term_sync_stats_get(term_sync *s, term_sync_stats *out)
     if (s == NULL || out == NULL) return PUSH_ERR_INVALID_ARGUMENT;
     s->stats.registered = s->registered;
     s->stats.options = s->opt;
+    s->stats.hold = s->registered ? s->hold : TERM_SYNC_HOLD_NONE;
+    s->stats.bio_upload = s->bio_upload;
     s->stats.att_acked_id = sync_state_get(s, "att_acked", 0);
     s->stats.op_acked_id = sync_state_get(s, "op_acked", 0);
     char sql[128];

@@ -25,6 +25,22 @@
 #define RESULT_LINES_MAX 64
 #define CMD_HISTORY 2000
 
+/*
+ * The fingerprint "algorithm version" this terminal announces (INFO's
+ * FPVersion, getrequest's INFO, MultiBioVersion, BIODATA MajorVer.MinorVer):
+ * 10.0, the version the protocol ties to FINGERTMP. What the template bytes
+ * are is said by BIODATA's Format (1, ISO 19794-2), never by this number.
+ */
+#define SYNC_FP_MAJOR_VER 10
+#define SYNC_FP_MINOR_VER 0
+
+/* What sync_queue_users queues. */
+enum {
+    SYNC_Q_USER = 1u << 0, /* USER lines (OPERLOG) */
+    SYNC_Q_FP = 1u << 1,   /* FP lines (OPERLOG) */
+    SYNC_Q_BIO = 1u << 2   /* BIODATA lines (table BIODATA) */
+};
+
 struct term_sync {
     term_store *st;
     sqlite3 *db;
@@ -56,6 +72,16 @@ struct term_sync {
     int64_t next_handshake, next_poll, next_upload;
     int64_t last_poll; /* when getrequest last succeeded */
     int64_t last_scanned_oplog;
+    /* the installer's settings, read at each step (sync_read_settings) */
+    int att_always;    /* upload_attendance_always */
+    int pin_removal;   /* server_may_remove_pins */
+    int alnum_ids;     /* alphanumeric_user_id */
+    int online_update; /* online_update */
+    int bio_upload;    /* fingers go up as BIODATA: the server's MultiBioDataSupport has fingerprints */
+    term_sync_hold hold;
+    int repoll;           /* the last poll brought new commands: poll again at once */
+    int options_push_due; /* a table=options push should be checked (registration, users or fingers changed) */
+    uint64_t options_digest; /* of the last table=options body the server acknowledged */
     int have_local_time;   /* the server's Date gave us local time: */
     int64_t local_base_s;  /* local seconds at ... */
     int64_t local_base_ms; /* ... this monotonic time */
@@ -80,6 +106,10 @@ int64_t sync_query_int(term_sync *s, const char *sql, int64_t def);
 int sync_ret_of(term_status t);
 /* Percent-encodes s for a query string (cut to cap). */
 void sync_pct(const char *s, char *out, size_t cap);
+/* Reads the installer's settings the engine follows (att_always, pin_removal, alnum_ids, online_update). */
+void sync_read_settings(term_sync *s);
+/* FNV-1a 64 of n bytes (change detection, not security). */
+uint64_t sync_fnv64(const char *p, size_t n);
 
 /* ---- the link (term_sync.c) ---- */
 
@@ -95,6 +125,14 @@ push_status sync_call(term_sync *s, const char *method, const char *path, const 
 push_status sync_handshake(term_sync *s);
 /* Next interval or timed upload (Realtime=0). */
 void sync_schedule_upload(term_sync *s);
+/* The device's configuration to table=options when the server asked for it (PushOptionsFlag) and it changed. */
+push_status sync_push_options(term_sync *s);
+/*
+ * The value of one device-information key (INFO's and table=options'):
+ * "~DeviceName", "FPCount", "MultiBioDataSupport"... into out; 0 when the
+ * key is not known here. n holds the store's counts.
+ */
+int sync_device_value(term_sync *s, const term_store_counts *n, const char *key, char *out, size_t cap);
 
 /* ---- outbox (sync_outbox.c) ---- */
 
@@ -102,17 +140,23 @@ void sync_schedule_upload(term_sync *s);
 push_status sync_upload_all(term_sync *s);
 /* Backup scan: queues USER / FP lines whose content changed. */
 void sync_scan_users(term_sync *s);
-/* USER and FP lines of one user (uid) or of everybody (NULL); only_changed skips unchanged ones. 0 or -1. */
-int sync_queue_users(term_sync *s, const char *uid, int users, int fingers, int only_changed);
-/* Appends one line to sync_outbox for table. 0 or -1. */
-int sync_enqueue(term_sync *s, const char *table, const char *line, size_t len);
+/*
+ * Queues what (SYNC_Q_*) of one user (uid; fid: one finger, -1 all) or of
+ * everybody (uid NULL); only_changed skips lines sent unchanged before. 0 or -1.
+ */
+int sync_queue_users(term_sync *s, const char *uid, int fid, unsigned what, int only_changed);
+/* The form fingers go up in: SYNC_Q_BIO when the server announced BIODATA fingerprints, else SYNC_Q_FP. */
+unsigned sync_finger_form(const term_sync *s);
+/* Appends one line to sync_outbox for table; stamp: the record id of an ATTLOG line, else 0. 0 or -1. */
+int sync_enqueue(term_sync *s, const char *table, const char *line, size_t len, int64_t stamp);
 
 /* ---- commands (sync_commands.c) ---- */
 
 push_status sync_poll(term_sync *s);
 push_status sync_ping(term_sync *s);
 push_status sync_send_results(term_sync *s);
-void sync_run_command(term_sync *s, const push_cmd_line *cl);
+/* Runs one command line, records its answer; 1 when it was new, 0 for a repeat (or not recorded). */
+int sync_run_command(term_sync *s, const push_cmd_line *cl);
 int sync_cmd_known(term_sync *s, const char *id, int *state);
 int sync_cmd_record(term_sync *s, const char *id, const char *reply, int state);
 /* "ID=..&Return=..&CMD=.." NUL-terminated in out. 0 or -1. */
@@ -127,6 +171,13 @@ int sync_exec_update_fp(term_sync *s, const push_cmd *c);
 int sync_exec_delete_fp(term_sync *s, const push_cmd *c);
 int sync_exec_query_attlog(term_sync *s, const push_cmd *c);
 int sync_exec_clear_data(term_sync *s);
+int sync_exec_update_bio(term_sync *s, const push_cmd *c);
+int sync_exec_delete_bio(term_sync *s, const push_cmd *c);
+int sync_exec_query_bio(term_sync *s, const push_cmd *c);
+int sync_exec_query_fp(term_sync *s, const push_cmd *c);
+int sync_exec_clear_bio(term_sync *s);
+/* VERIFY SUM ATTLOG: the number of records from c->start to c->end into *sum. */
+int sync_exec_verify_sum(term_sync *s, const push_cmd *c, uint64_t *sum);
 
 /* ---- firmware (sync_fw.c) ---- */
 
