@@ -31,7 +31,6 @@
 #include "term_sync.h"
 #include "test_term_sync_fixture.h"
 
-
 static void handshake_sets_options_and_clock(void **state)
 {
     fixture *fx = *state;
@@ -373,7 +372,7 @@ static void device_callbacks(void **state)
     assert_int_equal(fx->dev.enroll_index, 6);
     assert_int_equal(fx->dev.enroll_retry, 3);
     assert_int_equal(fx->dev.enroll_overwrite, 1);
-    assert_int_equal(fx_result_of(fx, "e1"), 12345);                        /* still at the terminal: no answer yet */
+    assert_int_equal(fx_result_of(fx, "e1"), 12345);                     /* still at the terminal: no answer yet */
     assert_int_equal(term_sync_enroll_done(fx->sync, "e1", 4), PUSH_OK); /* "registration fails" */
     fx_run(fx, 2);
     assert_int_equal(fx_result_of(fx, "e1"), 4);
@@ -740,4 +739,3 @@ int main(void)
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
-

@@ -87,8 +87,8 @@ static void run_cases(fixture *fx, const cmd_case *cases, size_t n, int steps)
     fx_run(fx, steps);
     for (size_t i = 0; i < n; i++) {
         if (mock_push_result_count(fx->srv, cases[i].id) != 1 || fx_result_of(fx, cases[i].id) != cases[i].ret)
-            fail_msg("%s: %u answers, Return=%d, %d expected", cases[i].id, mock_push_result_count(fx->srv, cases[i].id),
-                     fx_result_of(fx, cases[i].id), cases[i].ret);
+            fail_msg("%s: %u answers, Return=%d, %d expected", cases[i].id,
+                     mock_push_result_count(fx->srv, cases[i].id), fx_result_of(fx, cases[i].id), cases[i].ret);
     }
 }
 
@@ -191,7 +191,8 @@ static void one_command_per_poll_one_result_per_post(void **state)
         char id[8];
         snprintf(id, sizeof(id), "p%zu", i + 1);
         assert_int_equal(mock_push_result_count(fx->srv, id), 1);
-        if (fx_result_of(fx, id) != cmds[i].ret) fail_msg("%s: Return=%d, %d expected", id, fx_result_of(fx, id), cmds[i].ret);
+        if (fx_result_of(fx, id) != cmds[i].ret)
+            fail_msg("%s: Return=%d, %d expected", id, fx_result_of(fx, id), cmds[i].ret);
     }
     mock_push_counts c;
     mock_push_counts_get(fx->srv, &c);
@@ -296,10 +297,10 @@ static void biodata_both_ways(void **state)
     snprintf(f, sizeof(f), "No=7\t%s\tFormat=2", v);
     queue_bio(fx, "b2", "501", f, ansi);
     snprintf(f, sizeof(f), "No=8\t%s\tFormat=0", v);
-    queue_bio(fx, "b3", "501", f, zk);  /* the vendor's own format: refused, not stored */
+    queue_bio(fx, "b3", "501", f, zk); /* the vendor's own format: refused, not stored */
     snprintf(f, sizeof(f), "No=5\t%s\tFormat=0", v);
     queue_bio(fx, "b4", "501", f, iso33); /* labelled ZK, in fact ISO: stored, the mislabel logged */
-    queue_bio(fx, "b5", "501", "No=0\tType=2\tFormat=0", iso);        /* a face */
+    queue_bio(fx, "b5", "501", "No=0\tType=2\tFormat=0", iso);          /* a face */
     queue_bio(fx, "b6", "501", "No=1\tIndex=1\tType=1\tFormat=1", iso); /* a second template of a finger */
     queue_bio(fx, "b7", "501", "No=2\tValid=0\tType=1\tFormat=1", iso);
     queue_bio(fx, "b8", "501", "No=3\tType=1\tFormat=1", "QUJDREVGR0g=");
@@ -347,7 +348,8 @@ static void biodata_both_ways(void **state)
     mock_push_counts c;
     mock_push_counts_get(fx->srv, &c);
     assert_int_equal(c.fp_dropped, 0);
-    for (size_t i = 0; mock_push_op_line(fx->srv, i, line, sizeof(line)); i++) assert_false(strncmp(line, "FP ", 3) == 0);
+    for (size_t i = 0; mock_push_op_line(fx->srv, i, line, sizeof(line)); i++)
+        assert_false(strncmp(line, "FP ", 3) == 0);
     assert_true(mock_push_device_options(fx->srv, opts, sizeof(opts)));
     assert_non_null(strstr(opts, "MultiBioDataCount=0:3:0:0:0:0:0:0:0:0"));
     assert_non_null(strstr(opts, "FPCount=3"));

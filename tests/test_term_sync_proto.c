@@ -490,13 +490,13 @@ static void formatting(void **state)
 
     /* BIODATA: Type=1 and the version and format given; Index, Valid and Duress as this device stores fingers. */
     pos = 0;
-    assert_int_equal(push_format_biodata(buf, sizeof(buf), &pos, "306", 6, 10, 0, PUSH_BIO_FORMAT_ISO, tmpl,
-                                         sizeof(tmpl)),
-                     PUSH_OK);
+    assert_int_equal(
+        push_format_biodata(buf, sizeof(buf), &pos, "306", 6, 10, 0, PUSH_BIO_FORMAT_ISO, tmpl, sizeof(tmpl)), PUSH_OK);
     buf[pos] = '\0';
     assert_string_equal(buf, "BIODATA Pin=306\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\t"
                              "Format=1\tTmp=QUJDRA==\n");
-    assert_int_equal(push_format_biodata(buf, sizeof(buf), &pos, "1", 10, 10, 0, 1, tmpl, 4), PUSH_ERR_INVALID_ARGUMENT);
+    assert_int_equal(push_format_biodata(buf, sizeof(buf), &pos, "1", 10, 10, 0, 1, tmpl, 4),
+                     PUSH_ERR_INVALID_ARGUMENT);
 
     pos = 0;
     assert_int_equal(push_format_verify_sum(buf, sizeof(buf), &pos, "v1", 0, 1438128000, 1438214399, 94), PUSH_OK);

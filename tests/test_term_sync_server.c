@@ -62,15 +62,15 @@ struct mock_push {
     size_t nfiles;
     mock_push_counts counts;
 
-    unsigned modes;          /* MOCK_MODE_* */
-    int need_register;       /* after mock_push_restart */
-    unsigned lose_polls;     /* getrequest answers still to lose */
-    unsigned echo_seq;       /* ids of echoed USERINFO commands */
-    char stamp[3][32];       /* last Stamp of ATTLOG, OPERLOG, BIODATA uploads */
-    char sent_stamp[2][32];  /* what registration sends for ATTLOG / OPERLOG in MOCK_MODE_TRACK_STAMPS */
-    char **bio;              /* BIODATA lines */
+    unsigned modes;         /* MOCK_MODE_* */
+    int need_register;      /* after mock_push_restart */
+    unsigned lose_polls;    /* getrequest answers still to lose */
+    unsigned echo_seq;      /* ids of echoed USERINFO commands */
+    char stamp[3][32];      /* last Stamp of ATTLOG, OPERLOG, BIODATA uploads */
+    char sent_stamp[2][32]; /* what registration sends for ATTLOG / OPERLOG in MOCK_MODE_TRACK_STAMPS */
+    char **bio;             /* BIODATA lines */
     size_t nbio, capbio;
-    char *dev_options;       /* the last table=options body */
+    char *dev_options; /* the last table=options body */
 };
 
 static const char *const stamp_tables[3] = {"ATTLOG", "OPERLOG", "BIODATA"};
@@ -184,7 +184,8 @@ static void field_of(const char *rec, size_t n, const char *key, char *out, size
     size_t kl = strlen(key);
     out[0] = '\0';
     for (size_t i = 0; i + kl < n; i++) {
-        if ((i == 0 || rec[i - 1] == '\t' || rec[i - 1] == ' ') && strncmp(rec + i, key, kl) == 0 && rec[i + kl] == '=') {
+        if ((i == 0 || rec[i - 1] == '\t' || rec[i - 1] == ' ') && strncmp(rec + i, key, kl) == 0 &&
+            rec[i + kl] == '=') {
             size_t s = i + kl + 1, e = s;
             while (e < n && rec[e] != '\t') e++;
             size_t l = e - s < cap - 1 ? e - s : cap - 1;
@@ -390,8 +391,9 @@ static void handle(mock_push *m, int fd, const char *method, const char *target,
                 used += (size_t)snprintf(extra + used, sizeof(extra) - used, "ATTLOGStamp=%s\nOPERLOGStamp=%s\n",
                                          m->sent_stamp[0], m->sent_stamp[1]);
             if (m->modes & MOCK_MODE_BIODATA)
-                used += (size_t)snprintf(extra + used, sizeof(extra) - used,
-                                         "MultiBioDataSupport=0:1:0:0:0:0:0:0:0:0\nMultiBioPhotoSupport=0:0:0:0:0:0:0:0:0:0\n");
+                used += (size_t)snprintf(
+                    extra + used, sizeof(extra) - used,
+                    "MultiBioDataSupport=0:1:0:0:0:0:0:0:0:0\nMultiBioPhotoSupport=0:0:0:0:0:0:0:0:0:0\n");
             if (m->modes & MOCK_MODE_PUSH_OPTIONS)
                 snprintf(extra + used, sizeof(extra) - used,
                          "PushOptionsFlag=1\nPushOptions=UserCount,FPCount,~DeviceName,IPAddress\n");

@@ -21,9 +21,9 @@
 #include "ui_font.h"
 #include "ui_icons.h"
 #include "ui_qr.h"
+#include "ui_ref_check.h"
 #include "ui_render.h"
 #include "ui_samples.h"
-#include "ui_ref_check.h"
 
 #ifndef UI_TEST_OUT_DIR
 #define UI_TEST_OUT_DIR "ui_actual"

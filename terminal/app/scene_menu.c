@@ -64,9 +64,8 @@ static const menu_def menus[M_COUNT] = {
     [M_COMM] = MENU(TERM_SCR_COMM_MENU, "Comm.", ACT(A_WIFI, "Wi-Fi Setting"), SUB(M_SERVER, "Cloud Server Setting")),
     [M_IP] =
         MENU(TERM_SCR_IP_SETTINGS, "Advanced", SET(DHCP), SET(IP_ADDRESS), SET(SUBNET_MASK), SET(GATEWAY), SET(DNS)),
-    [M_SERVER] =
-        MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS), ACT(A_SERVER_STATUS, "Connection Status"),
-             SET(UPLOAD_ATT_ALWAYS), SET(SERVER_PIN_REMOVAL)),
+    [M_SERVER] = MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS),
+                      ACT(A_SERVER_STATUS, "Connection Status"), SET(UPLOAD_ATT_ALWAYS), SET(SERVER_PIN_REMOVAL)),
     [M_SYSTEM] = MENU(TERM_SCR_SYSTEM_MENU, "System", SUB(M_DATETIME, "Date/Time"), SUB(M_ATT, "Attendance"),
                       SUB(M_FP, "Fingerprint"), SUB(M_VOICE, "Voice"), ACT(A_AUTO_SWITCH, "Auto Switch"),
                       SUB(M_SECURITY, "Security Setting"), SUB(M_USB, "USB"), SUB(M_UPDATE, "Update"),

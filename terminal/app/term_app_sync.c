@@ -209,8 +209,8 @@ static int port_usb_upgrade(term_app *app, const char *mount, char *why, size_t 
     return -1;
 }
 
-static const app_sync_port sync_port = {port_tick,        port_changed,   port_link_icon,    port_is_bound,
-                                        port_bind_code,   port_check_update, port_enroll_done, port_status,
+static const app_sync_port sync_port = {port_tick,           port_changed,      port_link_icon,   port_is_bound,
+                                        port_bind_code,      port_check_update, port_enroll_done, port_status,
                                         port_server_changed, port_usb_upgrade};
 
 term_status term_app_attach_sync(term_app *app, term_sync *sync)

@@ -325,7 +325,8 @@ static push_status parse_upgrade(span args, push_cmd *c, char *why, size_t cap)
     for (size_t i = 0; i < url.n; i++)
         if ((unsigned char)url.p[i] <= 0x20 || url.p[i] == 0x7f)
             return bad_param(c, why, cap, -1, "%s", "url has spaces or control characters");
-    if (!pushi_copy_span(c->url, sizeof(c->url), url)) return bad_param(c, why, cap, PUSH_RET_TOO_LONG, "%s", "url too long");
+    if (!pushi_copy_span(c->url, sizeof(c->url), url))
+        return bad_param(c, why, cap, PUSH_RET_TOO_LONG, "%s", "url too long");
     uint64_t sz;
     if (!pushi_parse_u64(size, &sz) || sz == 0 || sz > PUSH_FW_SIZE_MAX)
         return bad_param(c, why, cap, -1, "%s", "size is not a number in 1..256 MiB");
@@ -440,7 +441,7 @@ push_status push_cmd_parse(const char *text, size_t len, push_cmd *c, char *why,
             }
         }
         pushi_say(why, cap, "DATA %.*s %.*s is not supported", (int)(op.n > 16 ? 16 : op.n), op.p,
-            (int)(table.n > 16 ? 16 : table.n), table.p);
+                  (int)(table.n > 16 ? 16 : table.n), table.p);
         return PUSH_ERR_UNSUPPORTED;
     }
     if (span_eq(w1, "CLEAR")) {
@@ -500,7 +501,8 @@ push_status push_cmd_parse(const char *text, size_t len, push_cmd *c, char *why,
         if (k.n == 0) return bad_param(c, why, cap, -1, "%s", "empty option key");
         for (size_t i = 0; i < k.n; i++)
             if (!is_alnum(k.p[i]) && k.p[i] != '_') return bad_param(c, why, cap, -1, "%s", "bad option key");
-        if (!pushi_copy_span(c->key, sizeof(c->key), k) || !check_printable(v) || !pushi_copy_span(c->value, sizeof(c->value), v))
+        if (!pushi_copy_span(c->key, sizeof(c->key), k) || !check_printable(v) ||
+            !pushi_copy_span(c->value, sizeof(c->value), v))
             return bad_param(c, why, cap, -1, "%s", "option key or value too long");
         return PUSH_OK;
     }
@@ -523,7 +525,8 @@ push_status push_cmd_parse(const char *text, size_t len, push_cmd *c, char *why,
         }
         c->retry = 3;
         if (kv_get(rec, "RETRY", &v)) {
-            if (!pushi_parse_i64(v, &x) || x < 0 || x > 10) return bad_param(c, why, cap, -1, "%s", "RETRY must be 0-10");
+            if (!pushi_parse_i64(v, &x) || x < 0 || x > 10)
+                return bad_param(c, why, cap, -1, "%s", "RETRY must be 0-10");
             c->retry = (uint32_t)x;
         }
         if (kv_get(rec, "OVERWRITE", &v)) {

@@ -36,8 +36,8 @@ static void clamp_u32(uint32_t *field, span v, uint32_t lo, uint32_t hi, unsigne
     if (x < (int64_t)lo || x > (int64_t)hi) {
         uint32_t c = x < (int64_t)lo ? lo : hi;
         o->adjusted |= bit;
-        pushi_say_more(why, cap, "%s=%lld outside %u..%u, clamped to %u", name, (long long)x, (unsigned)lo, (unsigned)hi,
-                 (unsigned)c);
+        pushi_say_more(why, cap, "%s=%lld outside %u..%u, clamped to %u", name, (long long)x, (unsigned)lo,
+                       (unsigned)hi, (unsigned)c);
         *field = c;
         return;
     }
@@ -72,8 +72,8 @@ static void parse_trans_times(span v, push_options *o, char *why, size_t cap)
         if (piece.n == 0) continue;
         span hh, mm, r2 = piece;
         int64_t h, m;
-        if (!pushi_next_piece(&r2, ':', &hh) || r2.p == NULL || !pushi_next_piece(&r2, ':', &mm) || !pushi_parse_i64(hh, &h) ||
-            !pushi_parse_i64(mm, &m) || h < 0 || h > 23 || m < 0 || m > 59) {
+        if (!pushi_next_piece(&r2, ':', &hh) || r2.p == NULL || !pushi_next_piece(&r2, ':', &mm) ||
+            !pushi_parse_i64(hh, &h) || !pushi_parse_i64(mm, &m) || h < 0 || h > 23 || m < 0 || m > 59) {
             o->adjusted |= PUSH_OPT_TRANS_TIMES;
             pushi_say_more(why, cap, "TransTimes entry '%.*s' ignored", (int)(piece.n > 16 ? 16 : piece.n), piece.p);
             continue;
@@ -152,7 +152,8 @@ static void parse_timezone(span v, push_options *o, char *why, size_t cap)
     if (minutes < -720 || minutes > 840) {
         int64_t c = minutes < -720 ? -720 : 840;
         o->adjusted |= PUSH_OPT_TIMEZONE;
-        pushi_say_more(why, cap, "TimeZone=%lld outside -12..+14 hours, clamped to %lld minutes", (long long)x, (long long)c);
+        pushi_say_more(why, cap, "TimeZone=%lld outside -12..+14 hours, clamped to %lld minutes", (long long)x,
+                       (long long)c);
         minutes = c;
     }
     o->timezone_min = (int32_t)minutes;
@@ -167,7 +168,8 @@ static void parse_multi_bio(span v, push_options *o, char *why, size_t cap)
         piece = trim(piece);
         if (type >= PUSH_BIO_TYPES || !(span_eq(piece, "0") || span_eq(piece, "1"))) {
             o->adjusted |= PUSH_OPT_MULTI_BIO;
-            pushi_say_more(why, cap, "MultiBioDataSupport is not %d colon-separated 0/1 digits, ignored", PUSH_BIO_TYPES);
+            pushi_say_more(why, cap, "MultiBioDataSupport is not %d colon-separated 0/1 digits, ignored",
+                           PUSH_BIO_TYPES);
             o->bio_data_support = 0;
             return;
         }
@@ -186,8 +188,7 @@ static void parse_push_options(span v, push_options *o, char *why, size_t cap)
     while (rest.n > 0 && pushi_next_piece(&rest, ',', &piece)) {
         piece = trim(piece);
         int ok = piece.n > 0 && piece.n <= PUSH_OPTION_KEY_MAX;
-        for (size_t i = 0; ok && i < piece.n; i++)
-            ok = is_alnum(piece.p[i]) || piece.p[i] == '_' || piece.p[i] == '~';
+        for (size_t i = 0; ok && i < piece.n; i++) ok = is_alnum(piece.p[i]) || piece.p[i] == '_' || piece.p[i] == '~';
         if (!ok || n + piece.n + 2 > sizeof(o->push_options)) {
             o->adjusted |= PUSH_OPT_PUSH_OPTIONS;
             pushi_say_more(why, cap, "PushOptions has a bad or too long key list, no key kept");

@@ -125,7 +125,7 @@ enum {
     PUSH_OPT_REALTIME = 1u << 6,
     PUSH_OPT_STAMP = 1u << 7,
     PUSH_OPT_ENCRYPT = 1u << 8,
-    PUSH_OPT_MULTI_BIO = 1u << 9,   /* MultiBioDataSupport malformed: no unified templates */
+    PUSH_OPT_MULTI_BIO = 1u << 9,    /* MultiBioDataSupport malformed: no unified templates */
     PUSH_OPT_PUSH_OPTIONS = 1u << 10 /* PushOptionsFlag / PushOptions malformed: defaults kept */
 };
 
@@ -134,12 +134,7 @@ enum {
  * of MultiBioDataSupport; the protocol's appendix 10). This terminal has
  * fingerprints only.
  */
-enum {
-    PUSH_BIO_COMMON = 0,
-    PUSH_BIO_FINGER = 1,
-    PUSH_BIO_FACE = 2,
-    PUSH_BIO_TYPES = 10
-};
+enum { PUSH_BIO_COMMON = 0, PUSH_BIO_FINGER = 1, PUSH_BIO_FACE = 2, PUSH_BIO_TYPES = 10 };
 
 /* BIODATA Format= for fingerprints. */
 enum { PUSH_BIO_FORMAT_ZK = 0, PUSH_BIO_FORMAT_ISO = 1, PUSH_BIO_FORMAT_ANSI = 2 };
@@ -259,7 +254,7 @@ enum {
     PUSH_HAS_PRI = 1u << 1,
     PUSH_HAS_PASSWD = 1u << 2,
     PUSH_HAS_CARD = 1u << 3,
-    PUSH_HAS_FID = 1u << 4, /* FID, BIODATA No, FingerID */
+    PUSH_HAS_FID = 1u << 4,  /* FID, BIODATA No, FingerID */
     PUSH_HAS_TYPE = 1u << 5, /* BIODATA Type */
     PUSH_HAS_PIN = 1u << 6   /* PIN, where it is optional (QUERY BIODATA) */
 };

@@ -115,9 +115,10 @@ static int exec_set_option(term_sync *s, const push_cmd *c)
 /* INFO's reply: the result line, then key=value lines (the same values a table=options push carries). */
 static int exec_info(term_sync *s, const char *id, char *reply, size_t cap)
 {
-    static const char *const keys[] = {"~DeviceName", "~SerialNumber", "FWVersion",      "PushVersion", "UserCount",
-                                       "FPCount",     "TransactionCount", "OpLogCount",  "CardCount",   "PwdCount",
-                                       "MaxUserCount", "MaxFingerCount", "MaxAttLogCount", "FingerFunOn", "FPVersion"};
+    static const char *const keys[] = {"~DeviceName",    "~SerialNumber", "FWVersion",        "PushVersion",
+                                       "UserCount",      "FPCount",       "TransactionCount", "OpLogCount",
+                                       "CardCount",      "PwdCount",      "MaxUserCount",     "MaxFingerCount",
+                                       "MaxAttLogCount", "FingerFunOn",   "FPVersion"};
     term_store_counts n;
     if (term_store_counts_get(s->st, &n) != TERM_OK) return PUSH_RET_READ_WRITE;
     int len = snprintf(reply, cap, "ID=%s&Return=0&CMD=INFO\n", id);
@@ -198,9 +199,9 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
             term_user_info info;
             term_status ts = term_store_user_get(s->st, c->pin, &info);
             unsigned what = SYNC_Q_USER | sync_finger_form(s);
-            ret = ts != TERM_OK                                     ? sync_ret_of(ts)
+            ret = ts != TERM_OK                                   ? sync_ret_of(ts)
                   : sync_queue_users(s, c->pin, -1, what, 0) == 0 ? 0
-                                                                    : PUSH_RET_READ_WRITE;
+                                                                  : PUSH_RET_READ_WRITE;
             s->upload_now = 1;
             break;
         }

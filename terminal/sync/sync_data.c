@@ -128,7 +128,7 @@ int sync_exec_update_user(term_sync *s, const push_cmd *c, const char *reply_ok,
             q = NULL;
             if (ret == 0 && other) {
                 sync_log(s, TERM_SYNC_LOG_WARN, "USERINFO %s refused: card %llu belongs to another user", c->pin,
-                      (unsigned long long)c->card);
+                         (unsigned long long)c->card);
                 ret = PUSH_RET_BAD_PARAMETER;
             }
             if (ret == 0 && !has_card && sync_query_int(s, "SELECT COUNT(*) FROM cards", 0) >= (int64_t)prof->max_cards)
@@ -311,8 +311,8 @@ int sync_exec_update_bio(term_sync *s, const push_cmd *c)
         sync_log(s, TERM_SYNC_LOG_WARN, "BIODATA %s/%u: Format=%d, but the record is %s: stored as what it is", c->pin,
                  c->fid, c->bio_format, format_name(got));
     if (c->duress)
-        sync_log(s, TERM_SYNC_LOG_INFO, "BIODATA %s/%u: Duress=1 stored as a normal finger (the M1 has no duress alarm)",
-                 c->pin, c->fid);
+        sync_log(s, TERM_SYNC_LOG_INFO,
+                 "BIODATA %s/%u: Duress=1 stored as a normal finger (the M1 has no duress alarm)", c->pin, c->fid);
     ret = store_finger(s, c, "BIODATA", t);
     fp_template_destroy(t);
     return ret;
@@ -440,7 +440,7 @@ int sync_exec_clear_data(term_sync *s)
 {
     if (sync_db_exec(s, "BEGIN IMMEDIATE") != 0) return PUSH_RET_BUSY;
     if (sync_db_exec(s, "DELETE FROM fingers; DELETE FROM cards; DELETE FROM pins; DELETE FROM users;"
-                   "DELETE FROM records; DELETE FROM sync_digest;") != 0 ||
+                        "DELETE FROM records; DELETE FROM sync_digest;") != 0 ||
         sync_db_exec(s, "COMMIT") != 0) {
         sync_db_exec(s, "ROLLBACK");
         return PUSH_RET_READ_WRITE;

@@ -63,8 +63,7 @@ int sync_exec_upgrade(term_sync *s, const push_cmd *c)
     return 0;
 }
 
-push_status term_sync_stage_file(term_sync *s, const char *image_path, const char *sig_path, char *why,
-                                 size_t why_cap)
+push_status term_sync_stage_file(term_sync *s, const char *image_path, const char *sig_path, char *why, size_t why_cap)
 {
     if (why && why_cap) why[0] = '\0';
     if (!s || !image_path || !sig_path) return PUSH_ERR_INVALID_ARGUMENT;

@@ -86,8 +86,9 @@ static int apply_stamp(term_sync *s, const char *key, const char *stamp, const c
         return 0;
     }
     sync_state_set(s, key, n);
-    sync_log(s, TERM_SYNC_LOG_INFO, "CHECK with %s=%lld: what follows it is sent again (%lld lines acknowledged before)",
-             name, (long long)n, (long long)wm);
+    sync_log(s, TERM_SYNC_LOG_INFO,
+             "CHECK with %s=%lld: what follows it is sent again (%lld lines acknowledged before)", name, (long long)n,
+             (long long)wm);
     return n == 0;
 }
 
@@ -111,8 +112,7 @@ static void apply_check(term_sync *s, const push_options *o)
         return;
     }
     apply_stamp(s, "att_acked", o->att_stamp, "ATTLOGStamp", 1);
-    if (apply_stamp(s, "op_acked", o->op_stamp, "OPERLOGStamp", 1))
-        forget_digests(s, s->bio_upload ? "U:%" : "%");
+    if (apply_stamp(s, "op_acked", o->op_stamp, "OPERLOGStamp", 1)) forget_digests(s, s->bio_upload ? "U:%" : "%");
     int64_t bio = 0;
     if (s->bio_upload && stamp_value(o->bio_stamp, &bio) && bio == 0) {
         sync_log(s, TERM_SYNC_LOG_INFO, "CHECK with BIODATAStamp=0: every finger is sent again");
@@ -184,7 +184,7 @@ push_status sync_handshake(term_sync *s)
     s->options_digest = 0;
     sync_schedule_upload(s);
     sync_log(s, TERM_SYNC_LOG_INFO, "registered: Delay=%u ErrorDelay=%u Realtime=%d TimeZone=%d min", o.delay_s,
-          o.error_delay_s, o.realtime, o.timezone_min);
+             o.error_delay_s, o.realtime, o.timezone_min);
     return PUSH_OK;
 }
 
@@ -282,7 +282,8 @@ push_status sync_push_options(term_sync *s)
         s->options_push_due = 0;
         return PUSH_OK;
     }
-    if (unknown[0]) sync_log(s, TERM_SYNC_LOG_INFO, "PushOptions asks for keys this terminal does not have: %s", unknown);
+    if (unknown[0])
+        sync_log(s, TERM_SYNC_LOG_INFO, "PushOptions asks for keys this terminal does not have: %s", unknown);
     char path[96];
     snprintf(path, sizeof(path), "/iclock/cdata?SN=%s&table=options", s->sn);
     push_response r;
@@ -291,8 +292,10 @@ push_status sync_push_options(term_sync *s)
     int64_t cnt;
     st = push_ack_parse(r.body, r.body_len, &cnt);
     if (st != PUSH_OK)
-        sync_log(s, TERM_SYNC_LOG_WARN, "table=options push not acknowledged ('%.40s'): not sent again until the "
-                 "configuration changes", r.body ? r.body : "");
+        sync_log(s, TERM_SYNC_LOG_WARN,
+                 "table=options push not acknowledged ('%.40s'): not sent again until the "
+                 "configuration changes",
+                 r.body ? r.body : "");
     else
         s->stats.options_pushed++;
     push_response_clear(&r);

@@ -144,8 +144,8 @@ static int64_t queue_stamp(term_sync *s, const char *table, int64_t batch_max_st
 static push_status upload_queue(term_sync *s, const char *table, int *more)
 {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT seq, line, stamp FROM sync_outbox WHERE tbl = ?1 ORDER BY seq LIMIT ?2",
-                           -1, &q, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, "SELECT seq, line, stamp FROM sync_outbox WHERE tbl = ?1 ORDER BY seq LIMIT ?2", -1,
+                           &q, NULL) != SQLITE_OK) {
         sqlite3_finalize(q);
         return PUSH_ERR_STORE;
     }
@@ -301,8 +301,9 @@ static int queue_finger_lines(term_sync *s, const char *uid, int fid, int bio, i
 {
     char key[64];
     sqlite3_stmt *q = NULL;
-    const char *sql = uid ? "SELECT uid, idx, template FROM fingers WHERE uid = ?1 AND (?2 < 0 OR idx = ?2) ORDER BY idx"
-                          : "SELECT uid, idx, template FROM fingers ORDER BY uid, idx";
+    const char *sql =
+        uid ? "SELECT uid, idx, template FROM fingers WHERE uid = ?1 AND (?2 < 0 OR idx = ?2) ORDER BY idx"
+            : "SELECT uid, idx, template FROM fingers ORDER BY uid, idx";
     size_t cap = PUSH_TMP_B64_MAX + 256;
     char *line = malloc(cap);
     if (line == NULL || sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
@@ -383,8 +384,10 @@ static void update_hold(term_sync *s, int att_allowed)
         if (sync_query_int(s, sql, 0)) hold = TERM_SYNC_HOLD_NOT_REQUESTED;
     }
     if (hold != s->hold && hold != TERM_SYNC_HOLD_NONE)
-        sync_log(s, TERM_SYNC_LOG_WARN, "attendance records wait: %s (TransFlag without AttLog; the installer's "
-                 "Upload Attendance Always sends them anyway)", term_sync_hold_message(hold));
+        sync_log(s, TERM_SYNC_LOG_WARN,
+                 "attendance records wait: %s (TransFlag without AttLog; the installer's "
+                 "Upload Attendance Always sends them anyway)",
+                 term_sync_hold_message(hold));
     s->hold = hold;
 }
 

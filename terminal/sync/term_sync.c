@@ -348,12 +348,12 @@ push_status sync_link_failed(term_sync *s, push_status st, const char *what)
     if (delay > error_delay_ms(s)) delay = error_delay_ms(s);
     s->next_handshake = s->now + delay;
     sync_log(s, TERM_SYNC_LOG_WARN, "%s failed: %s (%s); retry in %lld ms", what, push_status_name(st),
-          push_status_message(st), (long long)delay);
+             push_status_message(st), (long long)delay);
     return st;
 }
 
 push_status sync_call(term_sync *s, const char *method, const char *path, const char *body, size_t len,
-                        push_response *resp)
+                      push_response *resp)
 {
     s->stats.requests++;
     push_status st = s->tp->ops->request(s->tp->ctx, method, path, body, len, resp);

@@ -217,9 +217,9 @@ typedef struct term_sync_stats {
     uint64_t commands_run, commands_repeated, results_sent;
     int64_t att_acked_id, op_acked_id; /* outbox watermarks */
     uint64_t att_pending, op_pending, queue_pending;
-    push_options options; /* in force */
-    term_sync_hold hold;  /* why records wait (as of the last step) */
-    int bio_upload;       /* fingers go up as BIODATA (the server announced them in MultiBioDataSupport) */
+    push_options options;    /* in force */
+    term_sync_hold hold;     /* why records wait (as of the last step) */
+    int bio_upload;          /* fingers go up as BIODATA (the server announced them in MultiBioDataSupport) */
     uint64_t options_pushed; /* table=options pushes acknowledged */
     push_status last_error;
     char last_reason[160];

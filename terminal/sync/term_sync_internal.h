@@ -79,12 +79,12 @@ struct term_sync {
     int online_update; /* online_update */
     int bio_upload;    /* fingers go up as BIODATA: the server's MultiBioDataSupport has fingerprints */
     term_sync_hold hold;
-    int repoll;           /* the last poll brought new commands: poll again at once */
-    int options_push_due; /* a table=options push should be checked (registration, users or fingers changed) */
+    int repoll;              /* the last poll brought new commands: poll again at once */
+    int options_push_due;    /* a table=options push should be checked (registration, users or fingers changed) */
     uint64_t options_digest; /* of the last table=options body the server acknowledged */
-    int have_local_time;   /* the server's Date gave us local time: */
-    int64_t local_base_s;  /* local seconds at ... */
-    int64_t local_base_ms; /* ... this monotonic time */
+    int have_local_time;     /* the server's Date gave us local time: */
+    int64_t local_base_s;    /* local seconds at ... */
+    int64_t local_base_ms;   /* ... this monotonic time */
 
     char *buf;
     int64_t *ids;
