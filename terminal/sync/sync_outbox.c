@@ -373,11 +373,17 @@ void sync_scan_users(term_sync *s)
     }
 }
 
-/* Records waiting behind a TransFlag without AttLog (the installer did not choose to send them anyway). */
-static void update_hold(term_sync *s, int att_allowed)
+/* The protocol's reading: TransFlag lists what the device sends on its own. Servers that omit AttLog but want
+ * attendance exist; the installer's setting sends it anyway (docs/sync.md "Upload policy"). */
+static int att_allowed(const term_sync *s)
+{
+    return (s->opt.trans_flags & PUSH_TRANS_ATTLOG) || s->att_always;
+}
+
+void sync_update_hold(term_sync *s)
 {
     term_sync_hold hold = TERM_SYNC_HOLD_NONE;
-    if (!att_allowed) {
+    if (!att_allowed(s)) {
         char sql[96];
         snprintf(sql, sizeof(sql), "SELECT EXISTS (SELECT 1 FROM records WHERE id > %lld)",
                  (long long)sync_state_get(s, "att_acked", 0));
@@ -395,10 +401,7 @@ push_status sync_upload_all(term_sync *s)
 {
     int more = 0, any = 0;
     push_status st = PUSH_OK;
-    /* The protocol's reading: TransFlag lists what the device sends on its own. Servers that omit AttLog but
-     * want attendance exist; the installer's setting sends it anyway (docs/sync.md "Upload policy"). */
-    int att_allowed = (s->opt.trans_flags & PUSH_TRANS_ATTLOG) || s->att_always;
-    if (att_allowed) {
+    if (att_allowed(s)) {
         st = upload_table(s, 1, &more);
         any |= more;
     }
@@ -419,6 +422,5 @@ push_status sync_upload_all(term_sync *s)
         any |= more;
     }
     s->backlog = st == PUSH_OK && any;
-    if (st == PUSH_OK) update_hold(s, att_allowed);
     return st;
 }

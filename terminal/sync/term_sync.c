@@ -400,6 +400,7 @@ push_status term_sync_step(term_sync *s, int64_t now_ms)
         }
         if (!s->opt.realtime && !s->backlog && now_ms >= s->next_upload) sync_schedule_upload(s);
     }
+    sync_update_hold(s); /* each step, also when no upload was due: the screen says why records wait */
     if (now_ms >= s->next_poll) {
         /* While a backlog goes up the heartbeat is a ping (the protocol's advice); commands wait for the
          * poll, but never longer than ten poll intervals. */

@@ -138,6 +138,8 @@ int sync_device_value(term_sync *s, const term_store_counts *n, const char *key,
 
 /* One batch per table that is due; sets s->backlog when more is waiting. */
 push_status sync_upload_all(term_sync *s);
+/* Whether records wait behind the upload policy (s->hold), logged when that starts. */
+void sync_update_hold(term_sync *s);
 /* Backup scan: queues USER / FP lines whose content changed. */
 void sync_scan_users(term_sync *s);
 /*
