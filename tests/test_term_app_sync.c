@@ -24,7 +24,14 @@
  *   - the server address changed in the menu: the next tick registers with
  *     the new server, and a punch goes there;
  *   - the driver: m1-terminal --server URL --serial SN runs a script against
- *     the same server (a server-sent user punches by card; the punch goes up).
+ *     the same server (a server-sent user punches by card; the punch goes up);
+ *   - a server whose TransFlag has no AttLog: the server icon shows records
+ *     held, Connection Status says why (a screenshot test against
+ *     tests/ui_ref/comm_upload_held.png), and the Comm. menu's "Upload
+ *     Attendance Always" sends them, once;
+ *   - a server that echoes users back with an empty password: the PIN still
+ *     verifies at the terminal; a server sending BIODATA fingers: they
+ *     verify 1:N.
  */
 // clang-format off
 #include <stdarg.h>
@@ -48,6 +55,10 @@
 #include "term_fw_ab.h"
 #include "term_hal_sim.h"
 #include "test_term_sync_server.h"
+#ifdef APP_SCREENSHOTS
+#include "ui_ref_check.h"
+#include "ui_render.h"
+#endif
 
 #define SN "APPSYNC01"
 #define T0 1729874580 /* 2024-10-25 16:43:00 */
@@ -236,6 +247,18 @@ static fp_template *finger(uint32_t seed, uint32_t press)
     return t;
 }
 
+/* Finger `seed` as the server sends it: ISO 19794-2 in base64; the length. */
+static size_t iso_b64(uint32_t seed, char *out, size_t cap)
+{
+    fp_template *t = finger(seed, 0);
+    uint8_t iso[4096];
+    size_t iso_len = 0, b64_len = 0;
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_ISO19794_2, iso, sizeof(iso), &iso_len), FP_OK);
+    fp_template_destroy(t);
+    assert_int_equal(push_base64_encode(iso, iso_len, out, cap, &b64_len), PUSH_OK);
+    return b64_len;
+}
+
 static void press(fixture *fx, uint32_t seed, uint32_t n)
 {
     fp_template *t = finger(seed, n);
@@ -409,13 +432,8 @@ static void test_server_user_pin_and_card(void **state)
     assert_string_equal(att_field(fx, 2, 3), "2");
 
     /* a template from the server (ISO 19794-2) reaches the gallery: another press of that finger verifies 1:N */
-    fp_template *t = finger(21, 0);
-    uint8_t iso[4096];
     char b64[8192], line[9000];
-    size_t iso_len = 0, b64_len = 0;
-    assert_int_equal(fp_template_serialize(t, FP_FORMAT_ISO19794_2, iso, sizeof(iso), &iso_len), FP_OK);
-    fp_template_destroy(t);
-    assert_int_equal(push_base64_encode(iso, iso_len, b64, sizeof(b64), &b64_len), PUSH_OK);
+    size_t b64_len = iso_b64(21, b64, sizeof(b64));
     snprintf(line, sizeof(line), "C:f1:DATA UPDATE FINGERTMP PIN=1001\tFID=6\tSize=%zu\tValid=1\tTMP=%s", b64_len, b64);
     press(fx, 21, 1);
     assert_int_equal(screen(fx)->id, TERM_SCR_FAILED); /* not enrolled yet */
@@ -536,6 +554,17 @@ static void open_update_menu(fixture *fx)
     open_system_submenu(fx, 7, TERM_SCR_UPDATE);
 }
 
+/* Comm. > Cloud Server Setting, from standby (no administrator: the menu opens at once). */
+static void open_server_menu(fixture *fx)
+{
+    key(fx, TERM_KEY_OK);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK); /* Comm. */
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK); /* Cloud Server Setting */
+    assert_int_equal(screen(fx)->id, TERM_SCR_SERVER);
+}
+
 static void test_link_state_update_reboot(void **state)
 {
     fixture *fx = *state;
@@ -567,12 +596,7 @@ static void test_link_state_update_reboot(void **state)
     assert_int_equal(screen(fx)->status.server, TERM_LINK_DOWN);
 
     /* Comm. > Cloud Server Setting > Connection Status says why */
-    key(fx, TERM_KEY_OK);
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Comm. */
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Cloud Server Setting */
-    assert_int_equal(screen(fx)->id, TERM_SCR_SERVER);
+    open_server_menu(fx);
     key(fx, TERM_KEY_DOWN);
     key(fx, TERM_KEY_OK);
     assert_true(screen_has(fx, "Server not reachable"));
@@ -722,11 +746,7 @@ static void test_server_address_change(void **state)
     mock_push_counts_get(fx->srv, &c);
     assert_int_equal(c.handshakes, 1);
 
-    key(fx, TERM_KEY_OK); /* main menu */
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Comm. */
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Cloud Server Setting */
+    open_server_menu(fx);
     key(fx, TERM_KEY_OK); /* Server Address */
     assert_int_equal(screen(fx)->id, TERM_SCR_TEXT_INPUT);
     assert_string_equal(screen(fx)->body.field.value, mock_push_url(fx->srv));
@@ -818,6 +838,127 @@ static void test_driver_server_option(void **state)
     assert_int_equal(WEXITSTATUS(status), 3);
 }
 
+/* The screen as the panel shows it, against tests/ui_ref/<name>.png (built with the renderer). */
+static void assert_screenshot(fixture *fx, const char *name)
+{
+#ifdef APP_SCREENSHOTS
+    ui_fb *fb = NULL;
+    assert_int_equal(ui_fb_create(UI_FB_WIDTH, UI_FB_HEIGHT, &fb), UI_OK);
+    assert_int_equal(ui_render(screen(fx), fb), UI_OK);
+    char why[1200];
+    int ok = ui_ref_check(fb, name, UI_TEST_OUT_DIR, why, sizeof why);
+    ui_fb_destroy(fb);
+    if (!ok) fail_msg("%s", why);
+#else
+    (void)fx;
+    print_message("screenshot %s skipped: built without the ui layer\n", name);
+#endif
+}
+
+static void test_upload_held_and_setting(void **state)
+{
+    fixture *fx = *state;
+    /* the server of issue 18: no AttLog in TransFlag, at every registration */
+    mock_push_set_options(fx->srv,
+                          "ATTLOGStamp=None\nOPERLOGStamp=None\nErrorDelay=30\nDelay=2\nTransInterval=1\n"
+                          "TransFlag=TransData OpLog\tEnrollUser\tChgUser\tEnrollFP\tChgFP\nTimeZone=0\nRealtime=1\n",
+                          0);
+    tick(fx, 1);
+    term_user u = {.id = "7", .name = "Held", .privilege = TERM_PRIV_USER};
+    assert_int_equal(term_store_user_add(term_app_store(fx->app), &u), TERM_OK);
+    assert_int_equal(term_store_card_set(term_app_store(fx->app), "7", 777001), TERM_OK);
+    card(fx, 777001);
+    assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
+    tick(fx, 4);
+    card(fx, 777001);
+    tick(fx, 4);
+    assert_int_equal(counts(fx).records, 2);
+    assert_int_equal(mock_push_att_seen(fx->srv, 1), 0);
+    /* the server icon: up, with records held */
+    assert_int_equal(screen(fx)->id, TERM_SCR_STANDBY);
+    assert_int_equal(screen(fx)->status.server, TERM_LINK_HELD);
+
+    /* Connection Status says why, and what to do */
+    open_server_menu(fx);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK);
+    assert_true(screen_has(fx, "Connected to the server"));
+    assert_true(screen_has(fx, "Waiting to upload: 3")); /* the two records and the menu's operation-log entry */
+    assert_true(screen_has(fx, "Server did not request attendance upload"));
+    assert_true(screen_has(fx, "Upload Attendance Always"));
+    assert_screenshot(fx, "comm_upload_held");
+    key(fx, TERM_KEY_OK);
+
+    /* the installer's answer: Upload Attendance Always (in the same menu) */
+    assert_int_equal(screen(fx)->id, TERM_SCR_SERVER);
+    key(fx, TERM_KEY_DOWN);
+    term_screen_model *m = screen(fx);
+    assert_string_equal(m->body.list.items[m->body.list.selected - m->body.list.first].text,
+                        "Upload Attendance Always");
+    key(fx, TERM_KEY_OK);
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_UPLOAD_ATT_ALWAYS), 1);
+    tick(fx, 2);
+    assert_int_equal(mock_push_att_seen(fx->srv, 1), 1);
+    assert_int_equal(mock_push_att_seen(fx->srv, 2), 1);
+    assert_int_equal(screen(fx)->status.server, TERM_LINK_UP);
+    key(fx, TERM_KEY_UP);
+    key(fx, TERM_KEY_OK); /* Connection Status again: nothing waits */
+    assert_true(screen_has(fx, "Waiting to upload: 0"));
+    assert_false(screen_has(fx, "did not request"));
+    key(fx, TERM_KEY_OK);
+    for (int i = 0; i < 3; i++) key(fx, TERM_KEY_ESC);
+    /* a later punch goes up at once, exactly once */
+    card(fx, 777001);
+    tick(fx, 2);
+    assert_int_equal(mock_push_att_seen(fx->srv, 3), 1);
+    mock_push_counts c;
+    mock_push_counts_get(fx->srv, &c);
+    assert_int_equal(c.att_lines, 3);
+}
+
+/* Users come back from the server with Passwd= empty: the PIN still verifies at the terminal. */
+static void test_echoed_users_keep_pins(void **state)
+{
+    fixture *fx = *state;
+    mock_push_set_modes(fx->srv, MOCK_MODE_ECHO_USERS);
+    tick(fx, 1);
+    add_server_user(fx, "u1", "C:u1:DATA UPDATE USERINFO PIN=1001\tName=Ann Lee\tPri=0\tPasswd=4321");
+    for (int i = 0; i < 6 && !mock_push_result_count(fx->srv, "echo1"); i++) tick(fx, 1);
+    assert_int_equal(result_of(fx, "echo1"), 0);
+    type(fx, "1001");
+    key(fx, TERM_KEY_OK);
+    assert_int_equal(screen(fx)->id, TERM_SCR_ENTER_PIN);
+    type(fx, "4321");
+    key(fx, TERM_KEY_OK);
+    assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
+    assert_true(screen_has(fx, "Ann Lee"));
+}
+
+/* A server that sends fingers as BIODATA (Type=1, ISO): the finger verifies 1:N at the terminal. */
+static void test_biodata_finger_verifies(void **state)
+{
+    fixture *fx = *state;
+    mock_push_set_modes(fx->srv, MOCK_MODE_BIODATA);
+    tick(fx, 1);
+    add_server_user(fx, "u1", "C:u1:DATA UPDATE USERINFO PIN=1002\tName=Bea\tPri=0");
+    char b64[8192], line[9000];
+    iso_b64(23, b64, sizeof(b64));
+    snprintf(line, sizeof(line),
+             "C:b1:DATA UPDATE BIODATA Pin=1002\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\t"
+             "MinorVer=0\tFormat=1\tTmp=%s",
+             b64);
+    mock_push_queue(fx->srv, line);
+    assert_int_equal(wait_result(fx, "b1", 5), 0);
+    press(fx, 23, 1);
+    assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
+    assert_true(screen_has(fx, "Bea"));
+    /* and it goes back up as BIODATA, the way this server reads fingers */
+    char bio[16384];
+    for (int i = 0; i < 5 && !mock_push_bio_line(fx->srv, "1002", 1, bio, sizeof(bio)); i++) tick(fx, 1);
+    assert_true(mock_push_bio_line(fx->srv, "1002", 1, bio, sizeof(bio)));
+    assert_non_null(strstr(bio, "\tType=1\t"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -829,6 +970,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usb_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_address_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_server_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_held_and_setting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_echoed_users_keep_pins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_biodata_finger_verifies, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

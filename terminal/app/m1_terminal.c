@@ -184,11 +184,11 @@ static void dump(const term_screen_model *m, char *out, size_t cap)
         if (n_ > 0) pos += (size_t)n_;                                                                                 \
         if (pos >= cap) pos = cap - 1;                                                                                 \
     } while (0)
-    static const char *const links[3] = {"-", "up", "down"};
+    static const char *const links[4] = {"-", "up", "down", "held"};
     static const char *const icons[8] = {"",        "[ok] ",     "[fail] ", "[warn] ",
                                          "[info] ", "[finger] ", "[card] ", "[key] "};
     P("+-- %s | %s %s | %s | wifi:%s server:%s%s\n", term_scr_id_name(m->id), m->status.date, m->status.time,
-      m->status.punch_state[0] ? m->status.punch_state : "-", links[m->status.wifi % 3], links[m->status.server % 3],
+      m->status.punch_state[0] ? m->status.punch_state : "-", links[m->status.wifi % 4], links[m->status.server % 4],
       m->status.usb ? " usb" : "");
     if (m->title[0]) P("| %s\n", m->title);
     switch (m->kind) {

@@ -65,8 +65,8 @@ static const menu_def menus[M_COUNT] = {
     [M_COMM] = MENU(TERM_SCR_COMM_MENU, "Comm.", ACT(A_WIFI, "Wi-Fi Setting"), SUB(M_SERVER, "Cloud Server Setting")),
     [M_IP] =
         MENU(TERM_SCR_IP_SETTINGS, "Advanced", SET(DHCP), SET(IP_ADDRESS), SET(SUBNET_MASK), SET(GATEWAY), SET(DNS)),
-    [M_SERVER] =
-        MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS), ACT(A_SERVER_STATUS, "Connection Status")),
+    [M_SERVER] = MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS),
+                      ACT(A_SERVER_STATUS, "Connection Status"), SET(UPLOAD_ATT_ALWAYS), SET(SERVER_PIN_REMOVAL)),
     [M_SYSTEM] = MENU(TERM_SCR_SYSTEM_MENU, "System", SUB(M_DATETIME, "Date/Time"), SUB(M_ATT, "Attendance"),
                       SUB(M_FP, "Fingerprint"), SUB(M_VOICE, "Voice"), ACT(A_AUTO_SWITCH, "Auto Switch"),
                       SUB(M_SECURITY, "Security Setting"), SUB(M_USB, "USB"), SUB(M_UPDATE, "Update"),
@@ -135,6 +135,8 @@ void setting_label(term_setting_id id, char *buf, size_t cap)
         {TERM_SETTING_GATEWAY, "Gateway"},
         {TERM_SETTING_DNS, "DNS"},
         {TERM_SETTING_SERVER_ADDRESS, "Server Address"},
+        {TERM_SETTING_UPLOAD_ATT_ALWAYS, "Upload Attendance Always"},
+        {TERM_SETTING_SERVER_PIN_REMOVAL, "Server May Remove PINs"},
     };
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         if (labels[i].id == id) {
@@ -371,6 +373,7 @@ static void edit_setting(term_app *app, term_setting_id id)
         if (store_setting_num(app, id, !v) == TERM_OK) {
             if (id == TERM_SETTING_WIFI_ENABLE && app->cfg.hal.network.enable)
                 app->cfg.hal.network.enable(app->cfg.hal.network.ctx, !v);
+            if (id == TERM_SETTING_UPLOAD_ATT_ALWAYS) app_sync_changed(app, 0); /* held records go at the next tick */
         }
         return;
     case TERM_SET_CHOICE: {
@@ -528,9 +531,11 @@ static void run_action(term_app *app, int action)
         app_field(app, P_WIFI_SSID, 0, TERM_SCR_TEXT_INPUT, "Add Wi-Fi Network", "SSID", 32, 1, "");
         return;
     case A_SERVER_STATUS: {
-        char l1[TERM_SCR_TEXT] = "", l2[TERM_SCR_TEXT] = "";
-        if (app->sync_port) app->sync_port->status(app, l1, sizeof(l1), l2, sizeof(l2));
-        app_message(app, TERM_ICON_INFO, "Connection Status", l1, l2[0] ? l2 : NULL);
+        char lines[APP_STATUS_LINES][TERM_SCR_TEXT];
+        size_t n = app->sync_port ? app->sync_port->status(app, lines) : 0;
+        app_message(app, TERM_ICON_INFO, "Connection Status", n > 0 ? lines[0] : "", n > 1 ? lines[1] : NULL);
+        scene *s = app_top(app);
+        for (size_t i = 2; i < n && s->line_count < TERM_SCR_LINES; i++) APP_COPY(s->lines[s->line_count++], lines[i]);
         return;
     }
     default:

@@ -23,6 +23,7 @@
 
 #define APP_STACK 12
 #define APP_MENU_ITEMS 16
+#define APP_STATUS_LINES 4 /* lines of Connection Status */
 #define APP_CHOICES 16
 #define APP_SSIDS 8
 #define APP_SUMMARY_MAX 1024
@@ -147,8 +148,8 @@ typedef struct app_sync_port {
     /* Check for Updates: 1 an image was staged, 0 nothing new, -1 the server could not be reached. */
     int (*check_update)(term_app *app);
     void (*enroll_done)(term_app *app, const char *cmd_id, int ret);
-    /* Two lines for Connection Status: the link, then the backlog or the last failure. */
-    void (*status)(term_app *app, char *l1, size_t c1, char *l2, size_t c2);
+    /* Connection Status: the link, the backlog or the last failure, and why records wait; the line count. */
+    size_t (*status)(term_app *app, char lines[APP_STATUS_LINES][TERM_SCR_TEXT]);
     /* The server_address setting changed (menu or factory reset). */
     void (*server_changed)(term_app *app, const char *url);
     /* USB Upgrade from the drive mounted at mount: 1 verified and staged, 0 no

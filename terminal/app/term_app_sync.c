@@ -134,7 +134,8 @@ static void port_changed(term_app *app, int punch)
 
 static uint8_t port_link_icon(term_app *app)
 {
-    return term_sync_is_online(app->sync) ? TERM_LINK_UP : TERM_LINK_DOWN;
+    if (!term_sync_is_online(app->sync)) return TERM_LINK_DOWN;
+    return term_sync_upload_hold(app->sync) != TERM_SYNC_HOLD_NONE ? TERM_LINK_HELD : TERM_LINK_UP;
 }
 
 static int port_is_bound(term_app *app)
@@ -162,22 +163,28 @@ static void port_enroll_done(term_app *app, const char *cmd_id, int ret)
     (void)term_sync_enroll_done(app->sync, cmd_id, ret);
 }
 
-static void port_status(term_app *app, char *l1, size_t c1, char *l2, size_t c2)
+static size_t port_status(term_app *app, char lines[APP_STATUS_LINES][TERM_SCR_TEXT])
 {
     term_sync_stats st;
     if (term_sync_stats_get(app->sync, &st) != PUSH_OK) {
-        snprintf(l1, c1, "Sync engine unavailable");
-        return;
+        snprintf(lines[0], TERM_SCR_TEXT, "Sync engine unavailable");
+        return 1;
     }
     uint64_t pending = st.att_pending + st.op_pending + st.queue_pending;
-    if (st.registered) {
-        snprintf(l1, c1, "Connected to the server");
-        snprintf(l2, c2, "Waiting to upload: %llu", (unsigned long long)pending);
-    } else {
-        snprintf(l1, c1, st.handshakes || st.failures ? "Server not reachable" : "Not connected yet");
+    if (!st.registered) {
+        snprintf(lines[0], TERM_SCR_TEXT, st.handshakes || st.failures ? "Server not reachable" : "Not connected yet");
         /* the reason is the engine's text ("registration failed: ..."), cut to the line */
-        snprintf(l2, c2, "%s", st.last_error != PUSH_OK ? push_status_message(st.last_error) : "");
+        if (st.last_error == PUSH_OK) return 1;
+        snprintf(lines[1], TERM_SCR_TEXT, "%s", push_status_message(st.last_error));
+        return 2;
     }
+    snprintf(lines[0], TERM_SCR_TEXT, "Connected to the server");
+    snprintf(lines[1], TERM_SCR_TEXT, "Waiting to upload: %llu", (unsigned long long)pending);
+    if (st.hold == TERM_SYNC_HOLD_NONE) return 2;
+    /* why they wait, and what the installer can do about it */
+    snprintf(lines[2], TERM_SCR_TEXT, "%s", term_sync_hold_message(st.hold));
+    snprintf(lines[3], TERM_SCR_TEXT, "Setting: Upload Attendance Always");
+    return 4;
 }
 
 static void port_server_changed(term_app *app, const char *url)
@@ -202,8 +209,8 @@ static int port_usb_upgrade(term_app *app, const char *mount, char *why, size_t 
     return -1;
 }
 
-static const app_sync_port sync_port = {port_tick,        port_changed,   port_link_icon,    port_is_bound,
-                                        port_bind_code,   port_check_update, port_enroll_done, port_status,
+static const app_sync_port sync_port = {port_tick,           port_changed,      port_link_icon,   port_is_bound,
+                                        port_bind_code,      port_check_update, port_enroll_done, port_status,
                                         port_server_changed, port_usb_upgrade};
 
 term_status term_app_attach_sync(term_app *app, term_sync *sync)

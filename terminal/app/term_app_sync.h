@@ -37,7 +37,11 @@
  *   - answers is_bound / bind_code when the hooks leave them NULL (bound
  *     once a registration succeeded: term_sync_is_bound);
  *   - shows the server icon of the status bar from the engine's link
- *     state (up while registered, down after a failed exchange);
+ *     state (up while registered, down after a failed exchange, held while
+ *     records wait because the server's TransFlag does not ask for them),
+ *     and Comm. > Cloud Server Setting > Connection Status says why;
+ *   - kicks the engine when the installer turns on "Upload Attendance
+ *     Always" (the same menu), so held records go at the next tick;
  *   - makes System > Update > Check for Updates poll the server at once
  *     when "Enable Firmware Update Online" is on.
  *

@@ -154,7 +154,8 @@ typedef enum term_icon {
 typedef enum term_link_icon {
     TERM_LINK_HIDDEN = 0, /* not shown (function off) */
     TERM_LINK_UP = 1,     /* connected */
-    TERM_LINK_DOWN = 2    /* connection failed */
+    TERM_LINK_DOWN = 2,   /* connection failed */
+    TERM_LINK_HELD = 3 /* connected, but records wait (the server did not ask for them): Connection Status says why */
 } term_link_icon;
 
 typedef struct term_scr_status {

@@ -23,6 +23,13 @@
  * Tables it keeps in the store's database (created with IF NOT EXISTS):
  * sync_state, sync_outbox, sync_cmds, sync_digest.
  *
+ * Settings it reads from the store at each step (the installer's, Comm. >
+ * Cloud Server Setting; a server cannot change them with SET OPTION):
+ * upload_attendance_always (send attendance records even when the
+ * server's TransFlag does not ask for them) and server_may_remove_pins (an
+ * empty Passwd= in DATA UPDATE USERINFO removes the user's PIN; off: the
+ * PIN is kept and the fact logged).
+ *
  * Ownership: the store and transport are borrowed and must outlive the
  * engine. Thread safety: one thread at a time, and the store must not be
  * used by another thread during a step (term_store's own rule). To run the
@@ -182,6 +189,27 @@ push_status term_sync_enroll_done(term_sync *sync, const char *cmd_id, int ret);
  */
 push_status term_sync_transport_from_settings(term_store *store, const push_curl_config *base, push_transport **out);
 
+/*
+ * Why records wait although the link is up (term_sync_upload_hold,
+ * stats.hold). The application shows it on the Connection Status screen
+ * and in the status bar's server icon.
+ */
+typedef enum term_sync_hold {
+    TERM_SYNC_HOLD_NONE = 0,
+    /* attendance records wait: the server's TransFlag has no AttLog and the installer's
+       "Upload Attendance Always" (setting upload_attendance_always) is off */
+    TERM_SYNC_HOLD_NOT_REQUESTED = 1
+} term_sync_hold;
+
+/* Static English text of a hold ("" for none). */
+const char *term_sync_hold_message(term_sync_hold hold);
+
+/*
+ * Whether uploads are held and why, as of the last step (no I/O): a hold is
+ * reported only while records are actually waiting behind it.
+ */
+term_sync_hold term_sync_upload_hold(const term_sync *sync);
+
 typedef struct term_sync_stats {
     int registered; /* handshake done and the link is up */
     uint64_t handshakes, requests, failures;
@@ -189,7 +217,10 @@ typedef struct term_sync_stats {
     uint64_t commands_run, commands_repeated, results_sent;
     int64_t att_acked_id, op_acked_id; /* outbox watermarks */
     uint64_t att_pending, op_pending, queue_pending;
-    push_options options; /* in force */
+    push_options options;    /* in force */
+    term_sync_hold hold;     /* why records wait (as of the last step) */
+    int bio_upload;          /* fingers go up as BIODATA (the server announced them in MultiBioDataSupport) */
+    uint64_t options_pushed; /* table=options pushes acknowledged */
     push_status last_error;
     char last_reason[160];
 } term_sync_stats;

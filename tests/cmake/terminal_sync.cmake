@@ -2,12 +2,17 @@
 # sync engine with outbox, firmware verification. docs/sync.md.
 #   test_term_sync_proto  pure protocol unit tests
 #   test_term_sync_e2e    the engine over real libcurl against the loopback PUSH server
+#   test_term_sync_peers  the same against the server's field modes (TransFlag without AttLog, BIODATA, ...)
 #   test_term_sync_fault  random network faults and a SIGKILLed writer during uploads
 #   test_term_sync_tools  fw-sign + device verifier; TLS verification and key pinning
 fp_add_test(test_term_sync_proto SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_proto.c
             LIBS push_proto LABELS unit)
 fp_add_test(test_term_sync_e2e SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_e2e.c
-            ${PROJECT_SOURCE_DIR}/tests/test_term_sync_server.c
+            ${PROJECT_SOURCE_DIR}/tests/test_term_sync_fixture.c ${PROJECT_SOURCE_DIR}/tests/test_term_sync_server.c
+            LIBS term_sync term_store fpcore pthread LABELS unit)
+# The engine against the habits of PUSH servers met in the field (the server's modes), one test per mode.
+fp_add_test(test_term_sync_peers SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_peers.c
+            ${PROJECT_SOURCE_DIR}/tests/test_term_sync_fixture.c ${PROJECT_SOURCE_DIR}/tests/test_term_sync_server.c
             LIBS term_sync term_store fpcore pthread LABELS unit)
 fp_add_test(test_term_sync_fault SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_sync_fault.c
             ${PROJECT_SOURCE_DIR}/tests/test_term_sync_server.c
