@@ -452,6 +452,9 @@ static void test_damage(void **state)
     b[9] ^= 1;
     spit(bad, b, 40);
     expect_open_fails(bad, FP_ERR_FILE_CORRUPT, FP_GALLERY_DAMAGE_HEADER, 0);
+    /* An empty file is not a gallery: refused, not written over. */
+    spit(bad, b, 0);
+    expect_open_fails(bad, FP_ERR_FILE_FORMAT, 0, 0);
     /* Files of the earlier formats (written by those versions of the code,
      * checksums valid): refused as a format error, left as they are. */
     const char *old[] = {"gallery-v1-empty.fpg", "gallery-v2-three.fpg"};

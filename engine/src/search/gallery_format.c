@@ -476,7 +476,7 @@ fp_status fpi_gf_scan(gf_image *im, gf_scan *s)
     FPI_TRY(image_need(im, GF_HEADER));
     if (im->len < GF_HEADER) {
         /* Too short: a gallery file cut inside its header, or not one at all. */
-        if (memcmp(im->base, FILE_MAGIC, FPI_MIN(im->len, 8)) != 0) FPI_FAIL(FP_ERR_FILE_FORMAT);
+        if (!im->len || memcmp(im->base, FILE_MAGIC, FPI_MIN(im->len, 8)) != 0) FPI_FAIL(FP_ERR_FILE_FORMAT);
         s->damage = FP_GALLERY_DAMAGE_HEADER;
         FPI_FAIL(FP_ERR_FILE_CORRUPT);
     }
