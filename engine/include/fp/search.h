@@ -215,6 +215,9 @@ fp_status fp_identify_two_stage(fp_context *ctx, const fp_gallery *gallery, cons
  * lost pages. This library never shrinks a file below what a reader has
  * loaded; read-only mapped handles hold a shared lock that makes its
  * writers overwrite a torn append with zeros instead of cutting it.
+ *
+ * A handle is used by one thread at a time; galleries follow the gallery
+ * rules above (read concurrently, never while a put or remove changes it).
  */
 typedef struct fp_gallery_file fp_gallery_file;
 

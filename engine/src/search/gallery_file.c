@@ -516,7 +516,12 @@ fp_status fp_gallery_file_compact(fp_gallery_file *file, const fp_gallery *galle
     uint64_t id = fpi_gf_new_id(), end = GF_HEADER;
     /* Locked before it gets the name writers open. */
     if (ofd_lock(fd, F_WRLCK, LOCK_WRITER, 0) != 0) FPI_FAIL(FP_ERR_IO);
-    if (fstat(file->fd, &sb) == 0) (void)fchmod(fd, sb.st_mode & 07777);
+    /* The new file keeps the old one's owner (when this process may set it) and mode. */
+    if (fstat(file->fd, &sb) == 0) {
+        int chown_rc = fchown(fd, sb.st_uid, sb.st_gid); /* fails unless privileged: then it stays ours */
+        (void)chown_rc;
+        (void)fchmod(fd, sb.st_mode & 07777);
+    }
     uint8_t h[GF_HEADER];
     fpi_gf_file_header(h, id, 0, 0); /* unsealed: this handle goes on writing it */
     FPI_TRY(write_all(fd, h, sizeof h, 0));
