@@ -292,10 +292,11 @@ static fp_status load(fp_gallery_file *f, int map, fp_gallery **g, gf_scan *s)
         if (!again && st == FP_OK) {
             int hold = map && !f->writable ? dup(f->fd) : -1; /* keeps the shared lock with the views */
             if (map && !f->writable && hold < 0) st = FP_ERR_IO;
-            if (st == FP_OK) st = fpi_gf_replay(im, s, hold, g);
-            if (st == FP_OK) return FP_OK;
-            if (hold >= 0) close(hold);
+            if (st == FP_OK) st = fpi_gf_replay(im, s, hold, g); /* the image is the gallery's now */
+            if (st != FP_OK && hold >= 0) close(hold);
         }
+        fpi_gf_scan_free(s);
+        if (!again && st == FP_OK) return FP_OK;
         fpi_gf_image_free(im);
         if (!again) return st;
         usleep(1000u << attempt);

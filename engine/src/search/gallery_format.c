@@ -214,6 +214,7 @@ struct gf_image {
     uint8_t *base; /* bytes [0, len) of the file */
     size_t len;
     size_t cap;    /* bytes of the mapping at base */
+    size_t ready;  /* mapped: bytes whose page tables are filled */
     int eof;       /* the whole file is in [0, len) */
 };
 
@@ -270,6 +271,16 @@ void fpi_gf_image_free(gf_image *im)
 /* Makes bytes [0, min(want, end of file)) available in im->base. */
 static fp_status image_need(gf_image *im, uint64_t want)
 {
+    if (im->map && want > im->ready && im->ready < im->len) {
+        /* Page tables filled ahead of the scan, a piece at a time: one call
+         * instead of a fault per page (MAP_POPULATE would do all of a long
+         * junk tail too). A hint: where it fails, faults do the work. */
+        uint64_t to = FPI_MIN((uint64_t)im->len, (want + READ_CHUNK) & ~(uint64_t)(READ_CHUNK - 1));
+#ifdef MADV_POPULATE_READ
+        (void)madvise(im->base + im->ready, (size_t)to - im->ready, MADV_POPULATE_READ);
+#endif
+        im->ready = (size_t)to;
+    }
     while (im->len < want && !im->eof) {
         if (im->len == im->cap) {
             size_t cap = FPI_MAX(im->cap * 2, page_round((size_t)FPI_MIN(want, SIZE_MAX / 4) + READ_CHUNK));
@@ -498,11 +509,13 @@ fp_status fpi_gf_scan(gf_image *im, gf_scan *s)
             cap = c;
         }
         offsets[n++] = off;
+        s->puts += im->base[off + 4] == GF_PUT;
         off += r;
     }
     /* Payloads in full, on several threads. */
     size_t good = verify_parallel(im->base, offsets, n);
     uint64_t end = good < n ? offsets[good] : off;
+    for (size_t i = good; i < n; i++) s->puts -= im->base[offsets[i] + 4] == GF_PUT;
     s->records = good;
     s->end = end;
     s->next_seq = good;
@@ -527,9 +540,17 @@ fp_status fpi_gf_scan(gf_image *im, gf_scan *s)
         if (p != MAP_FAILED) im->cap = page_round(end);
         im->len = FPI_MIN(im->len, im->cap);
     }
+    s->offsets = offsets; /* for the replay: its loads do not wait on each other, unlike a walk */
+    return FP_OK;
 done:
     free(offsets);
     return st;
+}
+
+void fpi_gf_scan_free(gf_scan *s)
+{
+    free(s->offsets);
+    s->offsets = NULL;
 }
 
 fp_status fpi_gf_check_seal(gf_scan *s)
@@ -603,14 +624,13 @@ fp_status fpi_gf_replay(gf_image *im, const gf_scan *s, int hold_fd, fp_gallery 
     if (!h) return FP_ERR_NO_MEMORY;
     h->fd = -1;
     const uint8_t *base = im->base;
-    size_t puts = 0;
-    for (uint64_t off = GF_HEADER; off < s->end; off += record_len(base + off)) puts += base[off + 4] == GF_PUT;
+    const size_t puts = s->puts;
     h->views = calloc(puts ? puts : 1, sizeof(*h->views));
     if (!h->views) FPI_FAIL(FP_ERR_NO_MEMORY);
     FPI_TRY(fp_gallery_create(puts, &g));
     size_t v = 0;
-    for (uint64_t off = GF_HEADER; off < s->end; off += record_len(base + off)) {
-        const uint8_t *r = base + off;
+    for (size_t i = 0; i < s->records; i++) {
+        const uint8_t *r = base + s->offsets[i];
         fp_gallery_id id = {rd32(r + 8), r[5]};
         if (r[4] == GF_PUT) {
             fp_template *t = &h->views[v++];

@@ -66,11 +66,13 @@ typedef struct gf_scan {
     uint32_t generation;
     uint8_t seal[GF_SEAL_LEN]; /* the seal's bytes as read */
     size_t records;       /* valid records, from the start */
+    size_t puts;          /* how many of them are puts */
     uint64_t end;         /* end of the last valid record */
     uint64_t tail;        /* bytes after it, when they are a torn append */
     uint64_t next_seq;
     fp_gallery_damage damage;
     uint64_t damage_at;
+    uint64_t *offsets;    /* FP_OK: the valid records' offsets (fpi_gf_scan_free) */
 } gf_scan;
 
 /*
@@ -93,6 +95,8 @@ void fpi_gf_image_free(gf_image *im);
  * s->damage_at say where), FP_ERR_IO, FP_ERR_NO_MEMORY.
  */
 fp_status fpi_gf_scan(gf_image *im, gf_scan *s);
+/* Frees what a successful scan keeps for the replay. */
+void fpi_gf_scan_free(gf_scan *s);
 /* For a file known not to have changed since the seal was read: a set
  * seal must match the records exactly (a file its writer closed has no
  * torn append). FP_OK or FP_ERR_FILE_CORRUPT (s->damage filled). */
