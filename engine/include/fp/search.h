@@ -290,8 +290,9 @@ fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gall
  * FP_ERR_INVALID_ARGUMENT, FP_ERR_READ_ONLY, FP_ERR_LOCKED (the handle was
  * inherited from another process by fork: only the process that opened it
  * writes), FP_ERR_FILE_REPLACED (path no longer names the file this handle
- * writes; nothing acknowledged), FP_ERR_IO (nothing changed, the record is
- * cut back), FP_ERR_NO_MEMORY.
+ * writes; nothing acknowledged), FP_ERR_FILE_CORRUPT (another program
+ * shrank the file under this handle), FP_ERR_IO (nothing changed, the
+ * record is cut back), FP_ERR_NO_MEMORY.
  */
 fp_status fp_gallery_file_put(fp_gallery_file *file, fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl);
 /* Removes id durably, then from gallery. Errors: as put, FP_ERR_NOT_FOUND. */

@@ -428,6 +428,10 @@ static fp_status unseal(fp_gallery_file *f)
 static fp_status append(fp_gallery_file *f, const uint8_t *rec, size_t len)
 {
     FPI_CHECK(may_write(f));
+    /* Another program shrank the file: the records this one would follow are gone. */
+    struct stat sb;
+    if (fstat(f->fd, &sb) != 0) return FP_ERR_IO;
+    if ((uint64_t)sb.st_size < f->end) return FP_ERR_FILE_CORRUPT;
     FPI_CHECK(unseal(f));
     fp_status st = write_all(f->fd, rec, len, f->end);
     if (st == FP_OK && fdatasync(f->fd) != 0) st = FP_ERR_IO;
