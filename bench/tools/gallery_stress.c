@@ -36,7 +36,7 @@ typedef struct sopts {
 } sopts;
 
 /* What the children tell the parent, one message per write (atomic on a pipe). */
-enum { MSG_INTENT = 1, MSG_ACK, MSG_LOCK_TIMEOUT, MSG_COMPACTED, MSG_LOADED, MSG_RELOAD };
+enum { MSG_INTENT = 1, MSG_ACK, MSG_LOCK_TIMEOUT, MSG_COMPACTED, MSG_LOADED, MSG_RELOAD, MSG_TORN };
 typedef struct msg {
     uint32_t kind, who, user, synth;
 } msg;
@@ -81,6 +81,7 @@ static void writer_main(const child_env *e, uint32_t w, uint32_t incarnation, ui
                     (int)info.damage, (unsigned long long)info.damage_offset);
             _exit(10);
         }
+        if (info.torn_bytes) say(e, MSG_TORN, w, (uint32_t)info.torn_bytes, 0);
         for (unsigned b = 0; b < e->o->batch && fpb_now_ms() < e->deadline; b++) {
             /* One put in four replaces one of this writer's earlier fingers. */
             uint32_t k = next_k && next_rand(&rng) % 4 == 0 ? next_rand(&rng) % next_k : next_k++;
@@ -96,6 +97,9 @@ static void writer_main(const child_env *e, uint32_t w, uint32_t incarnation, ui
         }
         fp_gallery_file_close(f);
         fp_gallery_destroy(g);
+        /* A pause between sessions, as a server has: waiting is polled, not
+         * queued, and a writer opening again at once would mostly win. */
+        usleep(1000u + next_rand(&rng) % 9000u);
     }
     _exit(0);
 }
@@ -202,7 +206,7 @@ static int ledger_note(ledger *l, uint32_t k, int ack, int32_t synth)
 
 typedef struct tally {
     ledger led[MAX_WRITERS];
-    unsigned long acks, intents, lock_timeouts, compactions, loads, reloads;
+    unsigned long acks, lock_timeouts, compactions, loads, reloads, torn;
 } tally;
 
 static int take(tally *t, const msg *m)
@@ -217,6 +221,7 @@ static int take(tally *t, const msg *m)
     case MSG_COMPACTED: t->compactions++; return 1;
     case MSG_LOADED: t->loads++; return 1;
     case MSG_RELOAD: t->reloads++; return 1;
+    case MSG_TORN: t->torn++; return 1;
     default: return 0;
     }
 }
@@ -422,9 +427,9 @@ int fpbench_gallery_stress(int argc, char **argv)
         printf("fpbench gallery-stress: %.1f s, %d writers (%lu killed and started again), %s, %d readers "
                "(copied and mapped in turn)\n",
                o.seconds, o.writers, kills, o.compact_ms ? "1 compactor" : "no compactor", o.readers);
-        printf("  puts acknowledged %lu (ids %lu); lock waits timed out %lu; compactions %lu; reader loads %lu, "
-               "reloads after a change %lu\n",
-               t.acks, checked, t.lock_timeouts, t.compactions, t.loads, t.reloads);
+        printf("  puts acknowledged %lu (ids %lu); torn appends cut by the next writer %lu; lock waits timed out %lu; "
+               "compactions %lu; reader loads %lu, reloads after a change %lu\n",
+               t.acks, checked, t.torn, t.lock_timeouts, t.compactions, t.loads, t.reloads);
         printf("  file at the end: %zu fingers, %.1f MB, torn append cut %zu bytes\n", fp_gallery_count(g),
                (double)info.file_bytes / 1e6, info.torn_bytes);
         fp_gallery_file_close(f);
