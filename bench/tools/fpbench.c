@@ -11,6 +11,7 @@
  *   fpbench extraction ...     minutiae against the generator's ground truth (extraction.c)
  *   fpbench realism DIR...     synthetic against real data (extraction.c)
  *   fpbench search ...         1:N latency and FPIR on synthetic galleries (search_bench.c)
+ *   fpbench gallery-stress ... the gallery file under concurrent processes (gallery_stress.c)
  *
  * Each sample is decoded once (not timed), extracted once (timed), then
  * every pair of the protocol is compared (timed). Failures to extract count
@@ -28,6 +29,7 @@
 #include "distort.h"
 #include "extraction.h"
 #include "search_bench.h"
+#include "gallery_stress.h"
 #include "fp/dataset.h"
 #include "fp/fp.h"
 #include "fp/fpio.h"
@@ -566,12 +568,14 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "extraction")) return fpbench_extraction(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "realism")) return fpbench_realism(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "search")) return fpbench_search(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "gallery-stress")) return fpbench_gallery_stress(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);
     fprintf(stderr, "usage: fpbench accuracy|calibrate|enroll|speed DIR...\n"
                     "       fpbench extraction [--json F] [--images N] [--seed S]\n"
                     "       fpbench realism DIR... [--synthetic N] [--plots DIR] [--json F]\n"
-                    "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n");
+                    "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n"
+                    "       fpbench gallery-stress [--seconds S] [--writers N] [--readers R] (docs/search.md)\n");
     return 2;
 }
