@@ -542,6 +542,32 @@ static void test_retries_and_errors(void **state)
     fp_sensor_close(s);
 }
 
+/* The terminal's Autotest on a libfprint reader: one finger press is
+ * enough, the reader's own finger detection standing for the blank check. */
+static void test_self_test(void **state)
+{
+    (void)state;
+    NEED_READER();
+    load_press_image();
+    fp_sensor *s = NULL;
+    fp_sensor_vimage *c = NULL;
+    open_both(FP_SENSOR_MID, 0, &s, &c);
+    assert_int_equal(put_press(c), FP_OK);
+    fp_sensor_selftest r;
+    assert_int_equal(fp_sensor_self_test(s, CAPTURE_MS, &r), FP_OK);
+    assert_true(r.answers && r.blank_is_blank && r.finger_ridges);
+    assert_true(r.blank_area == 0.0);
+    assert_true(r.finger_area >= 0.15);
+    n_api_frames++;
+    /* Nobody presses: the test times out and says so. */
+    assert_int_equal(fp_sensor_self_test(s, 300, &r), FP_SENSOR_ERR_TIMEOUT);
+    assert_false(r.finger_ridges);
+    /* And a capture after it works as ever. */
+    expect_press(s, c);
+    fp_sensor_vimage_close(c);
+    fp_sensor_close(s);
+}
+
 typedef struct bg_capture {
     fp_sensor *s;
     uint32_t timeout_ms;
@@ -768,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_finger_on_off),
         cmocka_unit_test(test_retries_and_errors),
         cmocka_unit_test(test_timeout_and_cancel),
+        cmocka_unit_test(test_self_test),
         cmocka_unit_test(test_client_gone_and_unplug),
         cmocka_unit_test(test_fp_capture_tool),
     };

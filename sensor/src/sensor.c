@@ -456,6 +456,10 @@ fp_status fp_sensor_capture(fp_sensor *sensor, uint32_t timeout_ms, fp_sensor_fr
         const int native = (flags & FPI_FRAME_NATIVE_PRESENCE) != 0;
         const int present = native || stats.area >= t.presence_min;
 
+        /* A device that reports whole presses waited for the last finger to
+         * lift before it delivered this one: there is no lift to see. */
+        if (state == WAIT_LIFT && native)
+            state = WAIT_FINGER;
         if (state == WAIT_LIFT) {
             if (!present) {
                 sensor->finger_down = 0;
@@ -560,7 +564,9 @@ fp_status fp_sensor_self_test(fp_sensor *sensor, uint32_t timeout_ms, fp_sensor_
         fp_image im = image_of(sensor, sensor->cur);
         fp_sensor_stats stats;
         fpi_sensor_measure(&im, NULL, &stats);
-        if (stats.area < result->blank_area)
+        if (flags & FPI_FRAME_NATIVE_PRESENCE)
+            result->blank_area = 0; /* the device's own finger detection keeps blank frames away */
+        else if (stats.area < result->blank_area)
             result->blank_area = stats.area;
         if (stats.area > result->finger_area) {
             result->finger_area = stats.area;

@@ -261,9 +261,12 @@ typedef struct fp_sensor_capture_info {
  * ended (finger lifted) without a usable frame returns the retry status of
  * the gate's last refusal (FP_RETRY_NO_FINGER, FP_RETRY_TOO_SMALL,
  * FP_SENSOR_RETRY_TOO_WET, FP_SENSOR_RETRY_TOO_DRY, FP_SENSOR_RETRY_MOVING,
- * FP_RETRY_LOW_QUALITY); call again for the next press.
+ * FP_RETRY_LOW_QUALITY), or of the device's own refusal (libfprint: also
+ * FP_SENSOR_RETRY_REMOVE_FINGER); call again for the next press.
  * Errors: FP_SENSOR_ERR_TIMEOUT, FP_SENSOR_ERR_CANCELLED,
- * FP_SENSOR_ERR_DISCONNECTED, FP_SENSOR_ERR_PROTOCOL, FP_ERR_NO_MEMORY.
+ * FP_SENSOR_ERR_DISCONNECTED, FP_SENSOR_ERR_PROTOCOL, FP_ERR_NO_MEMORY;
+ * libfprint also FP_ERR_IO and FP_ERR_UNSUPPORTED (its general and
+ * not-supported errors; docs/sensor.md has the whole mapping).
  * After any of them the sensor stays usable: the next call reconnects or
  * resynchronises the device where the backend can.
  * info may be NULL. frame is zeroed on anything but FP_OK.
@@ -296,7 +299,10 @@ typedef struct fp_sensor_selftest {
 /*
  * Runs the self-test: reads frames until it has seen a blank one and a
  * finger one (the simulated backends present both on their own; a real
- * reader needs the operator's finger) or timeout_ms passes.
+ * reader needs the operator's finger) or timeout_ms passes. A libfprint
+ * reader delivers no frame without a finger (it detects the finger
+ * itself): for it the blank check stands on that detection
+ * (blank_is_blank 1, blank_area 0) and one finger frame completes the test.
  * Returns FP_OK when all three checks pass, FP_ERR_IO when a check failed
  * (see *result), or a device error.
  */
