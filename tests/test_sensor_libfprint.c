@@ -421,6 +421,15 @@ static void load_press_image(void)
         }
 }
 
+/* Skips without a virtual reader; else opens it at sens with the finger
+ * connected, and the press image ready. */
+static void start(fp_sensor_sensitivity sens, fp_sensor **s, fp_sensor_vimage **c)
+{
+    NEED_READER();
+    load_press_image();
+    open_both(sens, 0, s, c);
+}
+
 /* Puts the press image on the reader. */
 static fp_status put_press(fp_sensor_vimage *c)
 {
@@ -452,11 +461,9 @@ static fp_status capture_status(fp_sensor *s, uint32_t timeout_ms, fp_sensor_cap
 static void test_finger_on_off(void **state)
 {
     (void)state;
-    NEED_READER();
-    load_press_image();
     fp_sensor *s = NULL;
     fp_sensor_vimage *c = NULL;
-    open_both(FP_SENSOR_HIGH, 0, &s, &c);
+    start(FP_SENSOR_HIGH, &s, &c);
     fp_sensor_capture_info ci;
     /* The press as a real reader reports it: finger on, image, finger off. */
     assert_int_equal(fp_sensor_vimage_auto_finger(c, 0), FP_OK);
@@ -489,10 +496,9 @@ static void test_finger_on_off(void **state)
 static void test_retries_and_errors(void **state)
 {
     (void)state;
-    NEED_READER();
     fp_sensor *s = NULL;
     fp_sensor_vimage *c = NULL;
-    open_both(FP_SENSOR_MID, 0, &s, &c);
+    start(FP_SENSOR_MID, &s, &c);
     static const struct {
         int retry;
         fp_status want;
@@ -547,11 +553,9 @@ static void test_retries_and_errors(void **state)
 static void test_self_test(void **state)
 {
     (void)state;
-    NEED_READER();
-    load_press_image();
     fp_sensor *s = NULL;
     fp_sensor_vimage *c = NULL;
-    open_both(FP_SENSOR_MID, 0, &s, &c);
+    start(FP_SENSOR_MID, &s, &c);
     assert_int_equal(put_press(c), FP_OK);
     fp_sensor_selftest r;
     assert_int_equal(fp_sensor_self_test(s, CAPTURE_MS, &r), FP_OK);
@@ -591,10 +595,9 @@ static void sleep_ms(long ms)
 static void test_timeout_and_cancel(void **state)
 {
     (void)state;
-    NEED_READER();
     fp_sensor *s = NULL;
     fp_sensor_vimage *c = NULL;
-    open_both(FP_SENSOR_MID, 0, &s, &c);
+    start(FP_SENSOR_MID, &s, &c);
     fp_sensor_capture_info ci;
     /* Nobody presses. */
     assert_int_equal(capture_status(s, 400, &ci), FP_SENSOR_ERR_TIMEOUT);
@@ -638,11 +641,9 @@ static void *replug_main(void *p)
 static void test_client_gone_and_unplug(void **state)
 {
     (void)state;
-    NEED_READER();
-    load_press_image();
     fp_sensor *s = NULL;
     fp_sensor_vimage *c = NULL;
-    open_both(FP_SENSOR_MID, 0, &s, &c);
+    start(FP_SENSOR_MID, &s, &c);
     fp_sensor_capture_info ci;
     /* The finger's client leaves in the middle: libfprint does not take that
      * for an unplugged reader (it waits for the next client), so the capture
