@@ -82,9 +82,11 @@ static int setup(void **state)
         return -1;
     snprintf(sock_path, sizeof(sock_path), "%s/reader", sock_dir);
     /* The virtual reader alone: a reader on the developer's USB port must
-     * not take its place. */
+     * not take its place (the variable is FP_DRIVERS_WHITELIST in Debian 12's
+     * libfprint 1.94.5, FP_DRIVERS_ALLOWLIST in later releases). */
     setenv("FP_VIRTUAL_IMAGE", sock_path, 1);
     setenv("FP_DRIVERS_WHITELIST", "virtual_image", 1);
+    setenv("FP_DRIVERS_ALLOWLIST", "virtual_image", 1);
     fp_sensor *s = NULL;
     fp_status rc = open_reader(FP_SENSOR_MID, 0, &s);
     if (rc == FP_SENSOR_ERR_NO_DEVICE)

@@ -140,7 +140,8 @@ int main(int argc, char **argv)
         rc = FP_ERR_IO;
     snprintf(sock, sizeof(sock), "%s/reader", dir);
     setenv("FP_VIRTUAL_IMAGE", sock, 1);
-    setenv("FP_DRIVERS_WHITELIST", "virtual_image", 1);
+    setenv("FP_DRIVERS_WHITELIST", "virtual_image", 1); /* libfprint up to 1.94.5 */
+    setenv("FP_DRIVERS_ALLOWLIST", "virtual_image", 1); /* later releases */
     fp_sensor_config cfg;
     fp_sensor_config_init(&cfg);
     cfg.backend = FP_SENSOR_BACKEND_LIBFPRINT;

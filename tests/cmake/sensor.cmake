@@ -18,7 +18,8 @@ add_dependencies(test_sensor_libfprint fp-capture)
 # backend not built, or no virtual image driver): the test is then skipped.
 add_test(NAME term_scenario_libfprint
          COMMAND sh -c "d=$(mktemp -d /tmp/fp-vimage.XXXXXX) || exit 1; \
-FP_VIRTUAL_IMAGE=$d/reader FP_DRIVERS_WHITELIST=virtual_image \"$0\" --sensor libfprint \
+FP_VIRTUAL_IMAGE=$d/reader FP_DRIVERS_WHITELIST=virtual_image FP_DRIVERS_ALLOWLIST=virtual_image \
+\"$0\" --sensor libfprint \
 --script ${PROJECT_SOURCE_DIR}/tests/scenarios/libfprint/enrol_verify.txt \
 --fingers ${CMAKE_BINARY_DIR}/scenario-fingers --quiet; rc=$?; rm -rf \"$d\"; exit $rc"
                  $<TARGET_FILE:m1-terminal>)

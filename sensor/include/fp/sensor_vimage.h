@@ -10,8 +10,8 @@
  * and the same image pipeline as a USB reader. The libfprint backend of
  * fp_sensor (FP_SENSOR_BACKEND_LIBFPRINT) reads it like any other reader, so
  * tests, demos and the latency benchmark drive the real backend with known
- * images. FP_DRIVERS_WHITELIST=virtual_image keeps a real reader out of the
- * way.
+ * images. FP_DRIVERS_WHITELIST=virtual_image (FP_DRIVERS_ALLOWLIST in
+ * releases after 1.94.5) keeps a real reader out of the way.
  *
  * The wire format: each message starts with two native-endian 32-bit
  * integers. Two non-negative ones are an image's width and height, followed
