@@ -22,10 +22,11 @@
  * (on by default), -4 finger on (1) / off (0), -5 the reader disappears
  * (as a USB reader pulled out).
  *
- * libfprint reads the socket only while a capture runs, and an image or
- * command that arrives between two captures is dropped by the driver
- * (with a warning on stderr). So send the messages of one press, then
- * capture; send the next press only after that capture returned. Sending
+ * libfprint reads the socket only while its main loop runs, that is during
+ * a capture (and the end of the one before), and drops an image or command
+ * it reads while no capture is waiting for one (with a warning on stderr).
+ * So send the messages of one press, then capture; send the next press
+ * only after that capture returned. Sending
  * never blocks the caller: messages are copied and written by the client's
  * own thread while the capture that reads them runs.
  *
