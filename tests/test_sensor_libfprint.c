@@ -188,6 +188,7 @@ static void replay_shot(const char *path, fp_sensor_sensitivity sens, uint32_t d
     cfg.source = path;
     cfg.sensitivity = sens;
     cfg.dpi = dpi;
+    cfg.replay_blank_frames = 1;
     cfg.replay_hold_frames = 10;
     fp_sensor *s = NULL;
     assert_int_equal(fp_sensor_open(&cfg, &s), FP_OK);
