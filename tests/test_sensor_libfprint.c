@@ -192,6 +192,9 @@ static void replay_shot(const char *path, fp_sensor_sensitivity sens, uint32_t d
     cfg.replay_hold_frames = 10;
     fp_sensor *s = NULL;
     assert_int_equal(fp_sensor_open(&cfg, &s), FP_OK);
+    fp_sensor_info info;
+    assert_int_equal(fp_sensor_get_info(s, &info), FP_OK);
+    assert_int_equal(info.dpi_stated, 0); /* given by the caller, or not in the file */
     out->rc = fp_sensor_capture(s, CAPTURE_MS, &out->frame, &out->ci);
     fp_sensor_close(s);
 }

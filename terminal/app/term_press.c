@@ -100,11 +100,6 @@ int term_press_reader_is_virtual(const term_press_reader *reader)
     return reader && reader->finger;
 }
 
-fp_status term_press_reader_info(const term_press_reader *reader, fp_sensor_info *info)
-{
-    return reader ? fp_sensor_get_info(reader->sensor, info) : FP_ERR_INVALID_ARGUMENT;
-}
-
 fp_status term_press_reader_present(term_press_reader *reader, term_app *app, fp_sensor_sensitivity sens,
                                     const char *press, uint32_t timeout_ms)
 {

@@ -54,8 +54,6 @@ fp_status term_press_reader_open(const char *source, fp_sensor_sensitivity sens,
 void term_press_reader_close(term_press_reader *reader);
 /* Non-zero for libfprint's virtual image reader. */
 int term_press_reader_is_virtual(const term_press_reader *reader);
-/* The reader's description (fp_sensor_get_info). */
-fp_status term_press_reader_info(const term_press_reader *reader, fp_sensor_info *info);
 
 /*
  * One press for app at sensitivity sens: on the virtual reader the image
