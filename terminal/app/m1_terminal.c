@@ -4,8 +4,12 @@
  * what the store holds, and checking `expect` lines.
  *
  *   m1-terminal --script events.txt [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]
- *               [--server URL [--serial SN] [--fw-key FILE]]
+ *               [--server URL [--serial SN] [--fw-key FILE]] [--sensor libfprint]
  *
+ * With --sensor libfprint every `finger` line is a press on the first reader
+ * libfprint finds: the user's finger on a real reader, or, on libfprint's
+ * virtual image reader (FP_VIRTUAL_IMAGE set), the recorded press of
+ * --fingers DIR put on it by this program.
  * With --server the terminal runs with the cloud sync engine attached
  * (term_app_sync.h) against that PUSH server: the URL is stored as the
  * server_address setting and the transport made from it; `wait`/`tick`
@@ -15,7 +19,7 @@
  *   key NAME...            OK (or M), ESC, UP, DOWN, LEFT, RIGHT, 0-9
  *   type DIGITS            one key per digit
  *   finger F[/I]           synthetic finger F, impression I (default 0), through the sensor driver;
- *                          with --fingers DIR the next image of the folder (F and I ignored)
+ *                          with --fingers DIR the recorded press DIR/F_I (see --make-fingers)
  *   finger-retry REASON    wet, dry, moving, small, quality
  *   card N                 a card is read
  *   wait SECONDS | tick MS time passes (then a tick event)
@@ -29,7 +33,8 @@
  *   expect setting NAME VALUE | expect voice NAME | expect clock "YYYY-MM-DD HH:MM"
  *   expect status NAME     the status of the last store operation (TERM_OK, TERM_ERR_...)
  * Exit status: 0 all expectations held, 1 an expectation failed, 2 bad
- * arguments or script line, 3 the terminal could not start.
+ * arguments or script line, 3 the terminal could not start, 4 --sensor
+ * libfprint found no reader (or the backend was not built).
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -62,6 +67,7 @@ typedef struct driver {
     term_hal_sim sim;
     term_app *app;
     const char *fingers; /* NULL: synthetic */
+    term_press_reader *reader; /* --sensor libfprint */
     uint64_t seed;
     fp_synth_master *masters[MAX_FINGERS];
     int quiet;
@@ -343,6 +349,15 @@ static int do_finger(driver *d, const char *arg)
     char extra;
     int n = sscanf(arg, "%u/%u%c", &f, &imp, &extra);
     if (n < 1 || n > 2 || f >= MAX_FINGERS) return bad_line(d, "finger wants F or F/I with F < 64", arg);
+    if (d->reader) {
+        char src[4096];
+        if (d->fingers) snprintf(src, sizeof(src), "%s/%u_%u", d->fingers, f, imp);
+        if (!term_press_reader_is_virtual(d->reader) && !d->quiet) printf("(present finger %u on the reader)\n", f);
+        st = term_press_reader_present(d->reader, d->app, sens, d->fingers ? src : NULL, 10000);
+        if (st != FP_OK && !fp_status_is_retry(st))
+            fprintf(stderr, "%s:%d: reader: %s\n", d->script, d->line, fp_status_message(st));
+        return 0;
+    }
     if (d->fingers) {
         /* a recorded press: the folder DIR/F_I holds its image (see --make-fingers) */
         char src[4096];
@@ -613,7 +628,7 @@ static int make_fingers(const char *dir, uint64_t seed, unsigned finger, unsigne
 static void usage(void)
 {
     fprintf(stderr, "usage: m1-terminal --script FILE [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]\n"
-                    "                   [--server URL [--serial SN] [--fw-key FILE]]\n"
+                    "                   [--server URL [--serial SN] [--fw-key FILE]] [--sensor libfprint]\n"
                     "       m1-terminal --make-fingers DIR --finger F --impressions N [--seed N]\n");
 }
 
@@ -623,7 +638,7 @@ int main(int argc, char **argv)
     uint64_t seed = 7;
     int quiet = 0;
     const char *make = NULL;
-    const char *server = NULL, *serial = "SIM0000001", *fw_key = NULL;
+    const char *server = NULL, *serial = "SIM0000001", *fw_key = NULL, *sensor = NULL;
     unsigned make_finger = 0, impressions = 6;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
@@ -648,6 +663,8 @@ int main(int argc, char **argv)
             serial = argv[++i];
         else if (strcmp(argv[i], "--fw-key") == 0 && i + 1 < argc)
             fw_key = argv[++i];
+        else if (strcmp(argv[i], "--sensor") == 0 && i + 1 < argc && strcmp(argv[i + 1], "libfprint") == 0)
+            sensor = argv[++i];
         else {
             usage();
             return 2;
@@ -777,10 +794,22 @@ int main(int argc, char **argv)
     /* never over a damaged database: after a recovery the store_rebuilt hook starts it */
     if (st == TERM_OK && server && term_app_fault(d.app) == TERM_OK) st = start_sync(&d);
 #endif
+    if (st == TERM_OK && sensor) {
+        fp_sensor_sensitivity sens =
+            (fp_sensor_sensitivity)term_settings_get(term_app_settings(d.app), TERM_SETTING_SENSITIVITY);
+        fp_status fs = term_press_reader_open(NULL, sens, &d.reader);
+        if (fs != FP_OK) {
+            fprintf(stderr, "m1-terminal: --sensor libfprint: %s (%s)\n", fp_status_message(fs), fp_status_name(fs));
+            rc = 4;
+        } else if (term_press_reader_is_virtual(d.reader) && !d.fingers) {
+            fprintf(stderr, "m1-terminal: libfprint's virtual reader needs --fingers DIR: the presses to put on it\n");
+            rc = 2;
+        }
+    }
     if (st != TERM_OK) {
         fprintf(stderr, "m1-terminal: cannot start: %s\n", term_status_message(st));
         rc = 3;
-    } else {
+    } else if (rc == 0) {
         show(&d);
         char line[1024];
         while (rc == 0 && fgets(line, sizeof(line), f)) {
@@ -797,6 +826,7 @@ int main(int argc, char **argv)
         }
         if (rc == 0 && !quiet) printf("script %s: all %d lines ran, every expectation held\n", script, d.line);
     }
+    term_press_reader_close(d.reader);
     term_app_destroy(d.app);
 #ifdef M1_WITH_SYNC
     term_sync_destroy(d.sync);
