@@ -36,6 +36,8 @@ enum { TAG_SEEDS = 10, TAG_DIPOLES = 11 };
 
 struct fp_synth_master {
     fpi_synth_model model;
+    uint64_t seed;
+    uint32_t finger;
     uint32_t w, h;
     int16_t *field;    /* w * h, Q12 smooth ridge signal, > 0 on ridges */
     uint8_t *ridges;   /* w * h display image */
@@ -269,12 +271,6 @@ static double field_direction(const int16_t *f, uint32_t w, uint32_t h, int x0, 
     return 0.5 * fpi_atan2(2 * gxy, gxx - gyy) + FPI_PI / 2;
 }
 
-static double smooth01(double t)
-{
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    return t * t * (3 - 2 * t);
-}
-
 static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t finger, int16_t *field)
 {
     const uint32_t w = FPI_SYNTH_MASTER_W, h = FPI_SYNTH_MASTER_H;
@@ -321,7 +317,7 @@ static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t f
             for (int xx = x_lo; xx <= x_hi; xx++) {
                 double dx = xx - x, dy = yy - y, rr = sqrt(dx * dx + dy * dy);
                 if (rr >= r1) continue;
-                double wt = 1.0 - smooth01((rr - r0) / (r1 - r0));
+                double wt = 1.0 - fpi_smooth01((rr - r0) / (r1 - r0));
                 double f = src[(size_t)yy * w + xx];
                 double fn = 0.5 * (sample_bilinear(src, w, h, xx + nx, yy + ny) - sample_bilinear(src, w, h, xx - nx, yy - ny));
                 double q = -fn / k;
@@ -556,6 +552,8 @@ fp_status fp_synth_master_create(uint64_t seed, uint32_t finger, fp_synth_master
     fp_synth_master *ms = calloc(1, sizeof(*ms));
     if (!ms) return FP_ERR_NO_MEMORY;
     fpi_synth_model_init(&ms->model, seed, finger);
+    ms->seed = seed;
+    ms->finger = finger;
     ms->w = FPI_SYNTH_MASTER_W;
     ms->h = FPI_SYNTH_MASTER_H;
     ms->field = calloc((size_t)ms->w * ms->h, sizeof(int16_t));
@@ -630,3 +628,5 @@ int fp_synth_master_inside(const fp_synth_master *master, double x, double y)
 
 const int16_t *fpi_synth_master_field(const fp_synth_master *master) { return master->field; }
 const fpi_synth_model *fpi_synth_master_model(const fp_synth_master *master) { return &master->model; }
+uint64_t fpi_synth_master_seed(const fp_synth_master *master) { return master->seed; }
+uint32_t fpi_synth_master_finger(const fp_synth_master *master) { return master->finger; }
