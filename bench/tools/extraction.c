@@ -5,8 +5,10 @@
  * pressure, extracts them, and scores the extracted minutiae against the
  * generator's ground truth.
  *
- * realism: puts a synthetic optical set next to real sets: minutia counts,
- * image quality, and the matcher's genuine and impostor scores.
+ * realism: puts a synthetic set (any profile and difficulty preset) next to
+ * real sets: minutia counts, image quality, the matcher's genuine and
+ * impostor scores, and an acceptance table of the score distributions
+ * against the pooled real sets (within a factor of two).
  */
 #include "extraction.h"
 
@@ -601,7 +603,7 @@ static int rl_make_synthetic(fp_context *ctx, const rl_synth_spec *spec, rl_set 
     if (!s->img || !x->truth || !x->fast) return 0;
     for (uint32_t f = 0; f < fingers; f++) {
         fp_synth_master *m = NULL;
-        fp_status st = fp_synth_master_create(seed, f, &m);
+        fp_status st = fp_synth_master_create_difficulty(seed, f, spec->difficulty, &m);
         if (st != FP_OK) {
             fprintf(stderr, "fpbench: master %u: %s\n", f, fp_status_message(st));
             return 0;

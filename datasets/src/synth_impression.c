@@ -132,17 +132,18 @@ typedef struct hard_ranges {
     double pr_lo, pr_hi, pr_normal; /* |pressure| range, share of normal (|p| < 0.3) skin */
     double patch_lo, patch_hi, smudge_lo, smudge_hi, crease_lo, crease_hi;
     double contrast_lo, noise_lo, noise_hi, blur_lo, blur_hi;
+    double rough_lo;               /* roughness lo .. 1 */
 } hard_ranges;
 
 static const hard_ranges k_hard_distortion = {
     30.0, 0.07, 80.0, 9.0, 24.0, 5.0, 14.0, 0.05, 0.30, 2.0, 7.0, 80.0, 160.0,
     0.65, 0.95, 0.62, 0.92, 20.0, 0.3, 0.8, 0.6, 0.2, 0.6, 0.1, 0.5, 0.3, 0.9,
-    0.6, 2.0, 7.0, 0.3, 1.6};
+    0.6, 3.0, 10.0, 0.2, 1.2, 0.2};
 
 static const hard_ranges k_hard_drywet = {
     20.0, 0.10, 70.0, 5.0, 12.0, 3.0, 8.0, 0.20, 0.50, 1.0, 4.0, 80.0, 160.0,
-    0.55, 0.90, 0.55, 0.88, 22.0, 0.35, 1.0, 0.15, 0.4, 1.0, 0.2, 0.8, 0.3, 1.0,
-    0.5, 3.0, 10.0, 0.3, 2.0};
+    0.68, 0.92, 0.66, 0.90, 22.0, 0.35, 1.0, 0.15, 0.4, 1.0, 0.2, 0.8, 0.3, 1.0,
+    0.5, 4.0, 14.0, 0.2, 1.2, 0.3};
 
 fp_status fp_synth_impression_params_draw_difficulty(uint64_t seed, uint32_t finger, uint32_t impression,
                                                      fp_synth_profile profile, int pressure_mix,
@@ -186,6 +187,7 @@ fp_status fp_synth_impression_params_draw_difficulty(uint64_t seed, uint32_t fin
     out->patchiness = fpi_rng_range(&r, h->patch_lo, h->patch_hi);
     out->smudge = fpi_rng_range(&r, h->smudge_lo, h->smudge_hi);
     out->creases = fpi_rng_range(&r, h->crease_lo, h->crease_hi);
+    out->roughness = fpi_rng_range(&r, h->rough_lo, 1.0);
     return FP_OK;
 }
 
@@ -297,7 +299,8 @@ static fp_status check_params(const fp_synth_impression_params *p)
     if (!(p->contact_ax > 1.0) || !(p->contact_ay > 1.0) || !(p->distortion_r0 >= 0.0)) return FP_ERR_INVALID_ARGUMENT;
     if (!(p->blur >= 0.0 && p->blur <= 4.0) || !(p->warp_amp >= 0.0 && p->warp_amp <= 16.0) ||
         (p->warp_amp > 0 && !(p->warp_cell >= 8.0)) || !(p->patchiness >= 0.0 && p->patchiness <= 1.0) ||
-        !(p->smudge >= 0.0 && p->smudge <= 1.0) || !(p->creases >= 0.0 && p->creases <= 1.0))
+        !(p->smudge >= 0.0 && p->smudge <= 1.0) || !(p->creases >= 0.0 && p->creases <= 1.0) ||
+        !(p->roughness >= 0.0 && p->roughness <= 1.0))
         return FP_ERR_INVALID_ARGUMENT;
     return FP_OK;
 }
@@ -504,11 +507,15 @@ fp_status fp_synth_impression_render(const fp_synth_master *master, const fp_syn
                     if (dry > 0) tau += patch * dry * (1.8 + 3.0 * (fpi_synth_vnoise(ns ^ 10, mx, my, 4.5) - 0.5));
                     if (wet > 0) tau -= patch * wet * (1.2 + 2.0 * (fpi_synth_vnoise(ns ^ 11, mx, my, 9) - 0.5));
                 }
+                /* Rough skin: ragged ridge edges at the scale of a pixel or two. */
+                if (p->roughness > 0) tau += p->roughness * 0.9 * (fpi_synth_vnoise(ns ^ 16, mx, my, 1.6) - 0.5);
                 double t = clampd((v - tau) / 0.3 + 0.5, 0.0, 1.0);
                 ink = t * t * (3 - 2 * t);
-                /* Pores and skin texture: small light spots on the ridges. */
+                /* Pores and skin texture: small light spots on the ridges
+                 * (more and more open ones on rough skin). */
                 double pore = fpi_synth_vnoise(ns ^ 6, mx, my, 2.2);
-                if (pore > 0.8) ink *= 1.0 - 2.5 * (pore - 0.8);
+                double pore_at = 0.8 - 0.12 * p->roughness;
+                if (pore > pore_at) ink *= clampd(1.0 - (2.5 + 2.0 * p->roughness) * (pore - pore_at), 0.0, 1.0);
                 double edge = clampd((1.0 - e) / 0.08, 0.0, 1.0) * clampd((1.0 - shape) / 0.05, 0.0, 1.0);
                 double press = 0.8 + 0.2 * fpi_synth_vnoise(ns ^ 7, mx, my, 60);
                 ink *= p->contrast * edge * press;

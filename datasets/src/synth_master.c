@@ -33,6 +33,13 @@ enum { TAG_SEEDS = 10, TAG_DIPOLES = 11 };
 #define MAX_ITER 160
 #define DIPOLES_MIN 8      /* unforced minutia pairs per master */
 #define DIPOLES_SPREAD 14
+/* Masters of the hard presets: about three times as many unforced pairs.
+ * Their two minutiae face each other, so they pull the share of nearby
+ * parallel minutiae pointing the same way towards the real 0.5-0.65, which
+ * lowers chance matches between different fingers even though the count
+ * rises (docs/realism.md, section 4). */
+#define DIPOLES_MIN_HARD 45
+#define DIPOLES_SPREAD_HARD 30
 
 struct fp_synth_master {
     fpi_synth_model model;
@@ -271,14 +278,17 @@ static double field_direction(const int16_t *f, uint32_t w, uint32_t h, int x0, 
     return 0.5 * fpi_atan2(2 * gxy, gxx - gyy) + FPI_PI / 2;
 }
 
-static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t finger, int16_t *field)
+static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t finger, fp_synth_difficulty difficulty,
+                             int16_t *field)
 {
     const uint32_t w = FPI_SYNTH_MASTER_W, h = FPI_SYNTH_MASTER_H;
     int16_t *src = malloc(sizeof(int16_t) * w * h);
     if (!src) return FP_ERR_NO_MEMORY;
     fpi_rng r;
     fpi_rng_init(&r, seed, finger, TAG_DIPOLES);
-    int n = DIPOLES_MIN + (int)(fpi_rng_next(&r) % (DIPOLES_SPREAD + 1u));
+    int hard = difficulty != FP_SYNTH_STANDARD;
+    int dmin = hard ? DIPOLES_MIN_HARD : DIPOLES_MIN, dspread = hard ? DIPOLES_SPREAD_HARD : DIPOLES_SPREAD;
+    int n = dmin + (int)(fpi_rng_next(&r) % (dspread + 1u));
     for (int e = 0; e < n; e++) {
         double x, y;
         int tries = 0, bad;
@@ -546,8 +556,15 @@ done:
 
 fp_status fp_synth_master_create(uint64_t seed, uint32_t finger, fp_synth_master **out)
 {
+    return fp_synth_master_create_difficulty(seed, finger, FP_SYNTH_STANDARD, out);
+}
+
+fp_status fp_synth_master_create_difficulty(uint64_t seed, uint32_t finger, fp_synth_difficulty difficulty,
+                                            fp_synth_master **out)
+{
     if (!out) return FP_ERR_INVALID_ARGUMENT;
     *out = NULL;
+    if ((unsigned)difficulty >= FP_SYNTH_DIFFICULTY_COUNT) return FP_ERR_INVALID_ARGUMENT;
     fp_status st = FP_OK;
     fp_synth_master *ms = calloc(1, sizeof(*ms));
     if (!ms) return FP_ERR_NO_MEMORY;
@@ -564,7 +581,7 @@ fp_status fp_synth_master_create(uint64_t seed, uint32_t finger, fp_synth_master
     }
     st = grow(&ms->model, seed, finger, ms->field);
     if (st != FP_OK) goto done;
-    st = add_dipoles(&ms->model, seed, finger, ms->field);
+    st = add_dipoles(&ms->model, seed, finger, difficulty, ms->field);
     if (st != FP_OK) goto done;
     for (uint32_t y = 0; y < ms->h; y++)
         for (uint32_t x = 0; x < ms->w; x++) {

@@ -139,6 +139,7 @@ static void add_hard_params(cJSON *root, fp_synth_difficulty difficulty, const f
     cJSON_AddNumberToObject(o, "patchiness", p->patchiness);
     cJSON_AddNumberToObject(o, "smudge", p->smudge);
     cJSON_AddNumberToObject(o, "creases", p->creases);
+    cJSON_AddNumberToObject(o, "roughness", p->roughness);
 }
 
 static int do_finger(job *j, uint32_t f)
@@ -147,7 +148,7 @@ static int do_finger(job *j, uint32_t f)
     fp_synth_master *master = NULL;
     int rc = 0;
     if (!j->fast) {
-        fp_status st = fp_synth_master_create(j->seed, finger, &master);
+        fp_status st = fp_synth_master_create_difficulty(j->seed, finger, j->difficulty, &master);
         if (st != FP_OK) {
             fprintf(stderr, "fpsynth: finger %u: %s\n", finger, fp_status_message(st));
             return -1;
