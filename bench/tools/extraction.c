@@ -826,10 +826,10 @@ static float *concat(float *a, size_t na, const float *b, size_t nb)
 
 /* Quantile q (0..1) of v by linear interpolation between order statistics;
  * v is sorted in place. NaN when empty. */
-static double quantile_sorted(float *v, size_t n, double q, int sort)
+static double quantile_sorted(float *v, size_t n, double q)
 {
     if (!n) return NAN;
-    if (sort) qsort(v, n, sizeof(float), cmp_float);
+    qsort(v, n, sizeof(float), cmp_float);
     double pos = q * (double)(n - 1);
     size_t i = (size_t)floor(pos);
     double f = pos - (double)i;
@@ -889,9 +889,9 @@ static double measure_of(int k, const float *gen, size_t ng, const float *imp, s
     c = malloc((n + 1) * sizeof(float));
     if (!c) return NAN;
     memcpy(c, is_imp ? imp : gen, n * sizeof(float));
-    if (k == RM_IMP_Q999) r = quantile_sorted(c, n, 0.999, 1);
-    else if (k == RM_IMP_Q99) r = quantile_sorted(c, n, 0.99, 1);
-    else r = quantile_sorted(c, n, gq[k - RM_GEN_Q10], 1);
+    if (k == RM_IMP_Q999) r = quantile_sorted(c, n, 0.999);
+    else if (k == RM_IMP_Q99) r = quantile_sorted(c, n, 0.99);
+    else r = quantile_sorted(c, n, gq[k - RM_GEN_Q10]);
     free(c);
     return r;
 }

@@ -136,14 +136,22 @@ typedef struct hard_ranges {
 } hard_ranges;
 
 static const hard_ranges k_hard_distortion = {
-    30.0, 0.07, 80.0, 9.0, 24.0, 5.0, 14.0, 0.05, 0.30, 2.0, 7.0, 80.0, 160.0,
-    0.65, 0.95, 0.62, 0.92, 20.0, 0.3, 0.8, 0.6, 0.2, 0.6, 0.1, 0.5, 0.3, 0.9,
-    0.6, 3.0, 10.0, 0.2, 1.2, 0.2};
+    .rot_deg = 30.0, .place_sd = 0.07, .place_max = 80.0,
+    .dist_sd = 9.0, .dist_max = 24.0, .drot_sd = 5.0, .drot_max = 14.0, .r0_lo = 0.05, .r0_hi = 0.30,
+    .warp_lo = 2.0, .warp_hi = 7.0, .cell_lo = 80.0, .cell_hi = 160.0,
+    .ax_lo = 0.65, .ax_hi = 0.95, .ay_lo = 0.62, .ay_hi = 0.92, .off_sd = 20.0,
+    .pr_lo = 0.3, .pr_hi = 0.8, .pr_normal = 0.6,
+    .patch_lo = 0.2, .patch_hi = 0.6, .smudge_lo = 0.1, .smudge_hi = 0.5, .crease_lo = 0.3, .crease_hi = 0.9,
+    .contrast_lo = 0.6, .noise_lo = 3.0, .noise_hi = 10.0, .blur_lo = 0.2, .blur_hi = 1.2, .rough_lo = 0.2};
 
 static const hard_ranges k_hard_drywet = {
-    20.0, 0.10, 70.0, 5.0, 12.0, 3.0, 8.0, 0.20, 0.50, 1.0, 4.0, 80.0, 160.0,
-    0.68, 0.92, 0.66, 0.90, 22.0, 0.35, 1.0, 0.15, 0.4, 1.0, 0.2, 0.8, 0.3, 1.0,
-    0.5, 4.0, 14.0, 0.2, 1.2, 0.3};
+    .rot_deg = 20.0, .place_sd = 0.10, .place_max = 70.0,
+    .dist_sd = 5.0, .dist_max = 12.0, .drot_sd = 3.0, .drot_max = 8.0, .r0_lo = 0.20, .r0_hi = 0.50,
+    .warp_lo = 1.0, .warp_hi = 4.0, .cell_lo = 80.0, .cell_hi = 160.0,
+    .ax_lo = 0.68, .ax_hi = 0.92, .ay_lo = 0.66, .ay_hi = 0.90, .off_sd = 22.0,
+    .pr_lo = 0.35, .pr_hi = 1.0, .pr_normal = 0.15,
+    .patch_lo = 0.4, .patch_hi = 1.0, .smudge_lo = 0.2, .smudge_hi = 0.8, .crease_lo = 0.3, .crease_hi = 1.0,
+    .contrast_lo = 0.5, .noise_lo = 4.0, .noise_hi = 14.0, .blur_lo = 0.2, .blur_hi = 1.2, .rough_lo = 0.3};
 
 fp_status fp_synth_impression_params_draw_difficulty(uint64_t seed, uint32_t finger, uint32_t impression,
                                                      fp_synth_profile profile, int pressure_mix,
