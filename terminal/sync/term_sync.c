@@ -175,6 +175,40 @@ static const char schema_sql[] =
     "  state INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS sync_digest (key TEXT PRIMARY KEY NOT NULL, digest INTEGER NOT NULL);";
 
+/*
+ * The sync tables are made (or given the stamp column of later versions)
+ * once, in one write transaction. An existing database is only read here:
+ * DDL run on every start while the app's or another process's connection
+ * writes records raced its write lock on the store's SQLite (a start that
+ * waited out the whole busy budget), and it changes the schema under every
+ * other connection's prepared statements for nothing.
+ */
+static int ensure_schema(term_sync *s)
+{
+    const int64_t have = sync_query_int(s,
+                                        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                                        " ('sync_state', 'sync_outbox', 'sync_cmds', 'sync_digest')",
+                                        -1);
+    sqlite3_stmt *probe = NULL;
+    const int has_stamp =
+        have == 4 && sqlite3_prepare_v2(s->db, "SELECT stamp FROM sync_outbox LIMIT 0", -1, &probe, NULL) == SQLITE_OK;
+    sqlite3_finalize(probe);
+    if (have == 4 && has_stamp) return 0;
+    if (sync_db_exec(s, "BEGIN IMMEDIATE") != 0) return -1;
+    int rc = sync_db_exec(s, schema_sql);
+    /* A database from before queued lines had their stamp: the column is added (lines queued then carry 0). */
+    if (rc == 0) {
+        probe = NULL;
+        const int stamp_now =
+            sqlite3_prepare_v2(s->db, "SELECT stamp FROM sync_outbox LIMIT 0", -1, &probe, NULL) == SQLITE_OK;
+        sqlite3_finalize(probe);
+        if (!stamp_now) rc = sync_db_exec(s, "ALTER TABLE sync_outbox ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0");
+    }
+    if (rc == 0 && sync_db_exec(s, "COMMIT") == 0) return 0;
+    sync_db_exec(s, "ROLLBACK");
+    return -1;
+}
+
 push_status term_sync_create(const term_sync_config *cfg, term_store *store, push_transport *transport, term_sync **out)
 {
     if (cfg == NULL || store == NULL || transport == NULL || transport->ops == NULL || out == NULL ||
@@ -223,15 +257,8 @@ push_status term_sync_create(const term_sync_config *cfg, term_store *store, pus
         term_sync_destroy(s);
         return st;
     }
-    if (sync_db_exec(s, schema_sql) != 0) {
-        term_sync_destroy(s);
-        return PUSH_ERR_STORE;
-    }
-    /* A database from before queued lines had their stamp: the column is added (lines queued then carry 0). */
-    sqlite3_stmt *probe = NULL;
-    int has_stamp = sqlite3_prepare_v2(s->db, "SELECT stamp FROM sync_outbox LIMIT 0", -1, &probe, NULL) == SQLITE_OK;
-    sqlite3_finalize(probe);
-    if (!has_stamp && sync_db_exec(s, "ALTER TABLE sync_outbox ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0") != 0) {
+    if (ensure_schema(s) != 0) {
+        sync_log(s, TERM_SYNC_LOG_ERROR, "sync tables could not be made: %s", sqlite3_errmsg(s->db));
         term_sync_destroy(s);
         return PUSH_ERR_STORE;
     }
