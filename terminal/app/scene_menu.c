@@ -447,6 +447,33 @@ static void normalise(term_setting_type type, const char *in, char *out, size_t 
 /* Actions                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* A request handed to the sync worker: this screen stays until its outcome comes (menu_sync_outcome). */
+static void sync_wait(term_app *app, int outcome, const char *title, const char *text)
+{
+    app_message(app, TERM_ICON_INFO, title, text, NULL);
+    scene *s = app_top(app);
+    s->purpose = P_SYNC_WAIT;
+    s->arg = outcome;
+}
+
+void menu_sync_outcome(term_app *app, const scene *s)
+{
+    if (app->sync_outcome != s->arg) return;
+    int r = app->sync_outcome_ret, usb = s->arg == APP_OUTCOME_USB;
+    app->sync_outcome = APP_OUTCOME_NONE;
+    app_pop(app); /* s is gone from here on */
+    if (r > 0) {
+        app_message(app, TERM_ICON_OK, usb ? "USB Upgrade" : "Update", "New firmware verified and staged",
+                    "Restart the device to install it");
+    } else if (usb) {
+        app_message(app, TERM_ICON_FAIL, "USB Upgrade", "Upgrade file refused", app->sync_outcome_why);
+    } else if (r < 0) {
+        app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
+    } else {
+        app_message(app, TERM_ICON_OK, "Update", "The firmware is already the latest version", app->cfg.info.firmware);
+    }
+}
+
 static void run_action(term_app *app, int action)
 {
     switch (action) {
@@ -474,13 +501,13 @@ static void run_action(term_app *app, int action)
         if (app->cfg.hal.network.link) app->cfg.hal.network.link(app->cfg.hal.network.ctx, &link);
         char why[96] = "";
         int r = 0;
+        app->sync_outcome = APP_OUTCOME_NONE;
         if (link.usb_present && link.usb_path[0] && app->sync_port)
             r = app->sync_port->usb_upgrade(app, link.usb_path, why, sizeof why);
         if (!link.usb_present)
             app_message(app, TERM_ICON_FAIL, "USB Upgrade", "PenDrive not found", NULL);
         else if (r > 0)
-            app_message(app, TERM_ICON_OK, "USB Upgrade", "New firmware verified and staged",
-                        "Restart the device to install it");
+            sync_wait(app, APP_OUTCOME_USB, "USB Upgrade", "Verifying the upgrade file...");
         else if (r < 0)
             app_message(app, TERM_ICON_FAIL, "USB Upgrade", "Upgrade file refused", why);
         else
@@ -494,16 +521,10 @@ static void run_action(term_app *app, int action)
         if (!term_settings_get(&app->settings, TERM_SETTING_ONLINE_UPDATE)) {
             app_message(app, TERM_ICON_INFO, "Update", "Enable Firmware Update Online first", NULL);
         } else if (app->sync_port) {
-            /* the sync engine polls the server now; an UPGRADE waiting there is fetched, verified, staged */
-            int r = app->sync_port->check_update(app);
-            if (r > 0)
-                app_message(app, TERM_ICON_OK, "Update", "New firmware verified and staged",
-                            "Restart the device to install it");
-            else if (r < 0)
-                app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
-            else
-                app_message(app, TERM_ICON_OK, "Update", "The firmware is already the latest version",
-                            app->cfg.info.firmware);
+            /* the sync worker polls the server now; an UPGRADE waiting there is fetched, verified, staged */
+            app->sync_outcome = APP_OUTCOME_NONE;
+            app->sync_port->check_update(app);
+            sync_wait(app, APP_OUTCOME_CHECK, "Update", "Checking for updates...");
         } else if (!link.server_connected)
             app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
         else
@@ -592,7 +613,7 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
                                           (uint32_t)term_settings_get(&app->settings, TERM_SETTING_VOLUME));
         if (app->cfg.hooks.settings_changed) app->cfg.hooks.settings_changed(app->cfg.hooks.ctx);
         const char *server = term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS);
-        if (app->sync_port && strcmp(server, old_server) != 0) app->sync_port->server_changed(app, server);
+        if (app->sync_port && strcmp(server, old_server) != 0) app->sync_port->server_changed(app);
         app_message(app, TERM_ICON_OK, "Reset Opts.", "Factory settings restored", NULL);
         return 1;
     }

@@ -36,10 +36,10 @@ void storage_fault(term_app *app, term_status why)
     app->gate_broken = 0;
     app->vscreen_valid = 0;
     app->vtext_open = 0;
-    /* a sync engine attached before a page went bad is no longer stepped (its host replaces it after a
-     * rebuild, at the store_rebuilt hook); an open server enrolment is left to time out on the server */
-    app->sync_port = NULL;
-    app->sync = NULL;
+    /* a sync worker started before a page went bad is asked to stop (it ends after the exchange under way;
+     * its host starts a new one after a rebuild, at the store_rebuilt hook); an open server enrolment is
+     * left to time out on the server */
+    if (app->sync_release) app->sync_release(app, 0);
     app->sync_cmd[0] = '\0';
     app_pop_all(app);
 }
@@ -196,6 +196,7 @@ static void restore(term_app *app)
 {
     term_store_config cfg = app->cfg.store;
     char aside[4200] = "";
+    if (app->sync_release) app->sync_release(app, 1); /* its connection to the damaged file closes first */
     term_store_close(app->store);
     app->store = NULL;
     app->svc.store = NULL;

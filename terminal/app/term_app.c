@@ -260,8 +260,7 @@ term_status app_save_settings(term_app *app, const term_settings *next, const ch
         app->cfg.hal.audio.set_volume(app->cfg.hal.audio.ctx, (uint32_t)term_settings_get(next, TERM_SETTING_VOLUME));
     app_oplog(app, TERM_OP_SETTINGS_CHANGE, what);
     if (app->cfg.hooks.settings_changed) app->cfg.hooks.settings_changed(app->cfg.hooks.ctx);
-    if (server_changed && app->sync_port)
-        app->sync_port->server_changed(app, term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS));
+    if (server_changed && app->sync_port) app->sync_port->server_changed(app);
     return TERM_OK;
 }
 
@@ -281,7 +280,8 @@ void term_app_config_init(term_app_config *cfg)
 void term_app_destroy(term_app *app)
 {
     if (!app) return;
-    app->sync_port = NULL; /* the engine may already be gone; an open enrolment is answered at its next start */
+    /* the worker stops first; an open server enrolment is answered -1003 by the engine at its next start */
+    if (app->sync_release) app->sync_release(app, 1);
     app_pop_all(app);
     fp_enroll_destroy(app->enroll);
     term_gallery_destroy(app->gallery);
@@ -986,6 +986,7 @@ static void scene_tick(term_app *app)
     if (!s) return;
     if (s->kind == SC_FIELD) term_t9_tick(&s->t9, app->now_ms);
     if (s->kind == SC_MESSAGE && s->deadline_ms && app->now_ms >= s->deadline_ms) app_pop(app);
+    if (s->kind == SC_MESSAGE && s->purpose == P_SYNC_WAIT) menu_sync_outcome(app, s);
     int64_t timeout = term_settings_get(&app->settings, TERM_SETTING_MENU_TIMEOUT);
     if (app->depth && timeout > 0 && app->now_ms - app->last_input_ms >= (uint64_t)timeout * 1000u) {
         app->sync_abort_ret = APP_ENROLL_TIMEOUT;
@@ -1034,6 +1035,8 @@ term_status term_app_event(term_app *app, const term_app_input *in)
         if (fst != FP_OK && !fp_status_is_retry(fst)) fst = FP_RETRY_LOW_QUALITY; /* unusable frame: ask again */
     }
 
+    /* what the sync worker handed over is taken first, so that a scene waiting for it sees it at this TICK */
+    if (in->type == TERM_IN_TICK && app->sync_port) app->sync_port->tick(app);
     scene *s = app_top(app);
     if (!s) {
         if (!storage_standby_input(app, in)) standby_input(app, in, tmpl, fst);
@@ -1060,8 +1063,6 @@ term_status term_app_event(term_app *app, const term_app_input *in)
         }
     }
     fp_template_destroy(owned);
-    /* the sync engine is stepped from the host's ticks, after the input, before the screen is built */
-    if (in->type == TERM_IN_TICK && app->sync_port) app->sync_port->tick(app);
     refresh(app);
     return TERM_OK;
 }

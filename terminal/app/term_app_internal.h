@@ -74,7 +74,8 @@ typedef enum purpose {
     P_WIFI_PASSWORD,    /* field */
     P_ONLINE_UPDATE_ON, /* confirm the security warning, then enable */
     P_FP_IMAGE_CHOICE,  /* confirm the security warning, then set fingerprint_image to arg2 */
-    P_RESTORE           /* confirm: move the damaged database aside and start a new one */
+    P_RESTORE,          /* confirm: move the damaged database aside and start a new one */
+    P_SYNC_WAIT         /* message: Check for Updates / USB Upgrade waits for the sync worker's outcome */
 } purpose;
 
 /* Menu item kinds. */
@@ -139,21 +140,25 @@ enum {
     APP_ENROLL_TIMEOUT = -1003 /* nobody came: the menu timeout closed it */
 };
 
+/* What the sync worker reported for a request of the menu (app->sync_outcome). */
+enum { APP_OUTCOME_NONE = 0, APP_OUTCOME_CHECK, APP_OUTCOME_USB };
+
 typedef struct app_sync_port {
-    void (*tick)(term_app *app);               /* a TICK: step the engine when it is due */
+    void (*tick)(term_app *app);               /* a TICK: take what the worker handed over */
     void (*changed)(term_app *app, int punch); /* after a punch (1) or a local user/credential change (0) */
     uint8_t (*link_icon)(term_app *app);       /* term_link_icon of the server */
     int (*is_bound)(term_app *app);
     void (*bind_code)(term_app *app, char *buf, size_t cap);
-    /* Check for Updates: 1 an image was staged, 0 nothing new, -1 the server could not be reached. */
-    int (*check_update)(term_app *app);
+    /* Check for Updates: the worker polls now; the outcome (APP_OUTCOME_CHECK) comes at a later TICK:
+     * 1 an image was staged, 0 nothing new, -1 the server could not be reached. */
+    void (*check_update)(term_app *app);
     void (*enroll_done)(term_app *app, const char *cmd_id, int ret);
     /* Connection Status: the link, the backlog or the last failure, and why records wait; the line count. */
     size_t (*status)(term_app *app, char lines[APP_STATUS_LINES][TERM_SCR_TEXT]);
     /* The server_address setting changed (menu or factory reset). */
-    void (*server_changed)(term_app *app, const char *url);
-    /* USB Upgrade from the drive mounted at mount: 1 verified and staged, 0 no
-     * upgrade file, -1 refused (why says why). */
+    void (*server_changed)(term_app *app);
+    /* USB Upgrade from the drive mounted at mount: 0 no upgrade file, -1 refused at once (why says why), 1
+     * handed to the worker (the outcome, APP_OUTCOME_USB, comes at a later TICK: 1 staged, -1 refused). */
     int (*usb_upgrade)(term_app *app, const char *mount, char *why, size_t cap);
 } app_sync_port;
 
@@ -225,18 +230,17 @@ struct term_app {
     int recovery_auth; /* the recovery menu was opened through the administrator gate (export allowed) */
     int gate_broken;   /* a verification for that gate failed on a storage error: nobody can be verified */
 
-    /* cloud sync (term_app_sync.c); sync_port NULL: none attached */
+    /* cloud sync (term_app_sync.c); sync_port NULL: none attached (or stopping after a storage fault) */
     const app_sync_port *sync_port;
-    void *sync;
-    char sync_cmd[24];   /* the server command a pending enrolment answers ("" when none) */
-    uint32_t sync_retry; /* RETRY of that command: refused presses allowed (0: no limit) */
+    void *sync;                                    /* the glue's state */
+    void (*sync_release)(term_app *app, int wait); /* 0: ask the worker to stop; 1: also wait for it, free */
+    char sync_cmd[24];                             /* the server command a pending enrolment answers ("" when none) */
+    uint32_t sync_retry;                           /* RETRY of that command: refused presses allowed (0: no limit) */
     uint32_t sync_refused;
     int sync_abort_ret; /* the answer when the enrolment scene is closed without a result */
-    int fw_staged;      /* firmware_ready was called since the flag was cleared */
-    void *sys_ctx;      /* term_app_sync_system, kept as plain pointers (the core does not see the type) */
-    void (*sys_reboot)(void *ctx);
-    void (*sys_firmware_ready)(void *ctx, const char *path);
-    void (*sys_server_changed)(void *ctx, const char *url);
+    int sync_outcome;   /* APP_OUTCOME_*: a result for a waiting menu request, taken by its P_SYNC_WAIT scene */
+    int sync_outcome_ret;
+    char sync_outcome_why[96];
 };
 
 /* core (term_app.c) */
@@ -300,6 +304,9 @@ void enroll_render(term_app *app, const scene *s, term_screen_model *m);
 void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retry);
 void enroll_card(term_app *app, scene *s, uint64_t card);
 int user_done(term_app *app, scene *s, const char *text, int choice);
+
+/* scene_menu.c: the outcome of Check for Updates / USB Upgrade for their waiting message s (the top scene) */
+void menu_sync_outcome(term_app *app, const scene *s);
 
 /* scene_menu.c: the recovery menu of the storage-error screen */
 void recovery_menu_open(term_app *app);

@@ -220,7 +220,7 @@ static int store_finger(term_sync *s, const push_cmd *c, const char *what, fp_te
     if (fp_template_serialize(t, FP_FORMAT_NATIVE, NULL, 0, &need) == FP_OK && (native = malloc(need)) != NULL &&
         fp_template_serialize(t, FP_FORMAT_NATIVE, native, need, &written) == FP_OK) {
         term_status ts = term_store_finger_set(s->st, c->pin, c->fid, native, written);
-        ret = sync_ret_of(ts);
+        ret = term_sync_return_of(ts);
         if (ts != TERM_OK)
             sync_log(s, TERM_SYNC_LOG_WARN, "%s %s/%u: %s", what, c->pin, c->fid, term_status_message(ts));
     }
@@ -233,7 +233,7 @@ int sync_exec_update_fp(term_sync *s, const push_cmd *c)
 {
     term_user_info info;
     term_status us = term_store_user_get(s->st, c->pin, &info);
-    if (us != TERM_OK) return sync_ret_of(us);
+    if (us != TERM_OK) return term_sync_return_of(us);
     size_t len = 0;
     int ret = 0;
     uint8_t *raw = decode_tmp(s, c, "FINGERTMP", &len, &ret);
@@ -275,7 +275,7 @@ int sync_exec_update_bio(term_sync *s, const push_cmd *c)
     }
     term_user_info info;
     term_status us = term_store_user_get(s->st, c->pin, &info);
-    if (us != TERM_OK) return sync_ret_of(us);
+    if (us != TERM_OK) return term_sync_return_of(us);
     if (c->bio_index != 0) {
         sync_log(s, TERM_SYNC_LOG_WARN, "BIODATA %s/%u Index=%u refused: one template per finger (Index=0)", c->pin,
                  c->fid, c->bio_index);
@@ -323,11 +323,11 @@ static int delete_fingers(term_sync *s, const push_cmd *c)
 {
     term_user_info info;
     term_status ts = term_store_user_get(s->st, c->pin, &info);
-    if (ts != TERM_OK) return sync_ret_of(ts);
+    if (ts != TERM_OK) return term_sync_return_of(ts);
     for (uint32_t i = 0; i < TERM_FINGERS_PER_USER; i++) {
         if ((c->has & PUSH_HAS_FID) && i != c->fid) continue;
         ts = term_store_finger_delete(s->st, c->pin, i);
-        if (ts != TERM_OK && ts != TERM_ERR_NOT_FOUND) return sync_ret_of(ts);
+        if (ts != TERM_OK && ts != TERM_ERR_NOT_FOUND) return term_sync_return_of(ts);
     }
     sync_changed(s, TERM_SYNC_CHANGED_FINGERS);
     return 0;
@@ -349,7 +349,7 @@ int sync_exec_delete_bio(term_sync *s, const push_cmd *c)
     if (!covers_fingers(c)) {
         term_user_info info;
         term_status ts = term_store_user_get(s->st, c->pin, &info);
-        if (ts != TERM_OK) return sync_ret_of(ts);
+        if (ts != TERM_OK) return term_sync_return_of(ts);
         sync_log(s, TERM_SYNC_LOG_INFO, "DELETE BIODATA %s Type=%d: no templates of that type here, nothing deleted",
                  c->pin, c->bio_type);
         return 0;
@@ -363,7 +363,7 @@ static int query_fingers(term_sync *s, const push_cmd *c, int by_pin, unsigned w
     if (by_pin) {
         term_user_info info;
         term_status ts = term_store_user_get(s->st, c->pin, &info);
-        if (ts != TERM_OK) return sync_ret_of(ts);
+        if (ts != TERM_OK) return term_sync_return_of(ts);
     }
     if (sync_queue_users(s, by_pin ? c->pin : NULL, (c->has & PUSH_HAS_FID) ? (int)c->fid : -1, what, 0) != 0)
         return PUSH_RET_READ_WRITE;

@@ -102,8 +102,6 @@ int sync_state_set_text(term_sync *s, const char *key, const char *value);
 int sync_state_set(term_sync *s, const char *key, int64_t v);
 /* The first column of the first row of sql, or def. */
 int64_t sync_query_int(term_sync *s, const char *sql, int64_t def);
-/* The protocol's return code for a store status. */
-int sync_ret_of(term_status t);
 /* Percent-encodes s for a query string (cut to cap). */
 void sync_pct(const char *s, char *out, size_t cap);
 /* Reads the installer's settings the engine follows (att_always, pin_removal, alnum_ids, online_update). */
