@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,21 @@ static inline int termt_temp_db(const char *prefix, char *dir, size_t dcap, char
     snprintf(db, dbcap, "%s/t.db", dir);
     snprintf(key, kcap, "%s/t.key", dir);
     return 0;
+}
+
+/* termt_temp_db into the dir, db and key arrays of a fixture. */
+#define TERMT_TEMP_DB(fx, prefix)                                                                                      \
+    termt_temp_db((prefix), (fx)->dir, sizeof((fx)->dir), (fx)->db, sizeof((fx)->db), (fx)->key, sizeof((fx)->key))
+
+/* A store configuration for db and key: the M1 profile, fast PIN hashing, the key made on first boot. */
+static inline void termt_store_config(term_store_config *cfg, const char *db, const char *key)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->db_path = db;
+    cfg->key_path = key;
+    cfg->create_key = 1;
+    term_device_profile_m1(&cfg->profile);
+    cfg->profile.pin_iterations = 1000;
 }
 
 /* The server address is the Cloud Server Setting (manual 5.2): stored through st. */

@@ -96,9 +96,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof(*fx));
     if (!fx) return -1;
-    if (termt_temp_db("test_term_app_sync", fx->dir, sizeof(fx->dir), fx->db, sizeof(fx->db), fx->key,
-                      sizeof(fx->key)) != 0)
-        return -1;
+    if (TERMT_TEMP_DB(fx, "test_term_app_sync") != 0) return -1;
     snprintf(fx->staging, sizeof(fx->staging), "%s/fw", fx->dir);
     if (mkdir(fx->staging, 0700) != 0) return -1;
     fx->srv = mock_push_start();

@@ -90,9 +90,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof(*fx));
     if (!fx) return -1;
-    if (termt_temp_db("test_term_latency", fx->dir, sizeof(fx->dir), fx->db, sizeof(fx->db), fx->key,
-                      sizeof(fx->key)) != 0)
-        return -1;
+    if (TERMT_TEMP_DB(fx, "test_term_latency") != 0) return -1;
     fx->srv = mock_push_start();
     if (!fx->srv) return -1;
     mock_push_set_options(fx->srv,

@@ -49,9 +49,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof(*fx));
     if (!fx) return -1;
-    if (termt_temp_db("test_term_worker", fx->dir, sizeof(fx->dir), fx->db, sizeof(fx->db), fx->key, sizeof(fx->key)) !=
-        0)
-        return -1;
+    if (TERMT_TEMP_DB(fx, "test_term_worker") != 0) return -1;
     fx->srv = mock_push_start();
     if (!fx->srv) return -1;
     mock_push_set_options(fx->srv,
@@ -59,11 +57,7 @@ static int setup(void **state)
                           "TransFlag=TransData AttLog\tOpLog\nTimeZone=2\nRealtime=1\n",
                           0);
     mock_push_set_date(fx->srv, 1729874580);
-    fx->cfg.db_path = fx->db;
-    fx->cfg.key_path = fx->key;
-    fx->cfg.create_key = 1;
-    term_device_profile_m1(&fx->cfg.profile);
-    fx->cfg.profile.pin_iterations = 1000;
+    termt_store_config(&fx->cfg, fx->db, fx->key);
     assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK);
     termt_store_server(fx->st, mock_push_url(fx->srv));
     term_user u = {.id = "7", .name = "Seven", .privilege = TERM_PRIV_USER};

@@ -183,6 +183,7 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
         sync_log(s, TERM_SYNC_LOG_WARN, "command %s rejected (%d): %s", cl->id, ret, why);
     } else {
         s->stats.commands_run++;
+        if (c->pin[0] != '\0') sync_normalise_pin(s, c);
         char ok_reply[128];
         sync_reply_line(ok_reply, sizeof(ok_reply), cl->id, 0, cmdname);
         switch (c->kind) {
@@ -194,7 +195,7 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
             ret = sync_exec_update_fp(s, c);
             break;
         case PUSH_CMD_DELETE_USER:
-            ret = term_sync_return_of(term_store_user_delete(s->st, c->pin));
+            ret = sync_store_ret(s, term_store_user_delete(s->st, c->pin), "DELETE USERINFO");
             if (ret == 0) sync_changed(s, TERM_SYNC_CHANGED_USERS | TERM_SYNC_CHANGED_FINGERS);
             break;
         case PUSH_CMD_DELETE_FP:
@@ -209,12 +210,12 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
             unsigned what = SYNC_Q_USER | sync_finger_form(s);
             ret = ts != TERM_OK                                   ? term_sync_return_of(ts)
                   : sync_queue_users(s, c->pin, -1, what, 0) == 0 ? 0
-                                                                  : PUSH_RET_READ_WRITE;
+                                                                  : sync_sql_ret(s, "QUERY USERINFO");
             s->upload_now = 1;
             break;
         }
         case PUSH_CMD_CLEAR_LOG:
-            ret = term_sync_return_of(term_store_record_delete_all(s->st));
+            ret = sync_store_ret(s, term_store_record_delete_all(s->st), "CLEAR LOG");
             if (ret == 0) sync_changed(s, TERM_SYNC_CHANGED_RECORDS);
             break;
         case PUSH_CMD_CLEAR_DATA:

@@ -103,6 +103,7 @@ int term_sync_return_of(term_status t)
     case TERM_ERR_CAPACITY_CARDS:
     case TERM_ERR_CAPACITY_RECORDS:
     case TERM_ERR_CAPACITY_OPLOG:
+    case TERM_ERR_STORAGE_FULL: /* the file system, not the profile: the protocol has one code for "no room" */
         return PUSH_RET_CAPACITY;
     case TERM_ERR_BAD_TEMPLATE:
         return PUSH_RET_TEMPLATE_ILLEGAL;
@@ -116,6 +117,28 @@ int term_sync_return_of(term_status t)
     default:
         return PUSH_RET_BAD_PARAMETER;
     }
+}
+
+int sync_store_ret(term_sync *s, term_status t, const char *what)
+{
+    if (t == TERM_ERR_STORAGE_FULL)
+        sync_log(s, TERM_SYNC_LOG_ERROR, "%s: storage full (the file system has no room): nothing stored, answered %d",
+                 what, PUSH_RET_CAPACITY);
+    return term_sync_return_of(t);
+}
+
+int sync_sql_ret(term_sync *s, const char *what)
+{
+    return sync_store_ret(s, sqlite3_errcode(s->db) == SQLITE_FULL ? TERM_ERR_STORAGE_FULL : TERM_ERR_IO, what);
+}
+
+void sync_normalise_pin(term_sync *s, push_cmd *c)
+{
+    char stored[TERM_USER_ID_MAX + 1];
+    term_status ts = term_store_user_resolve(s->st, c->pin, stored);
+    if ((ts != TERM_OK && ts != TERM_ERR_NOT_FOUND) || strcmp(stored, c->pin) == 0) return;
+    sync_log(s, TERM_SYNC_LOG_INFO, "user id '%s' from the server is user %s here", c->pin, stored);
+    snprintf(c->pin, sizeof(c->pin), "%s", stored);
 }
 
 /* Percent-encodes s for a query string. */
