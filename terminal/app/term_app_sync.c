@@ -64,7 +64,8 @@ static int open_server_enroll(term_app *app, const term_sync_request *r)
     app->admin[0] = '\0';
     app->admin_reminder = 0;
     app->vscreen_valid = 0;
-    if (enroll_open(app, finger ? (int)r->index : -1, 1) != 0) return PUSH_RET_READ_WRITE;
+    if (app_scene_open(app, finger ? SC_ENROLL_FINGER : SC_ENROLL_CARD, 1, finger ? (int)r->index : 0) != 0)
+        return PUSH_RET_READ_WRITE;
     APP_COPY(app->sync_cmd, r->cmd_id);
     app->sync_retry = r->retry;
     app->sync_refused = 0;
@@ -118,7 +119,7 @@ static void data_changed(term_app *app, unsigned what)
     if (what & (TERM_SYNC_CHANGED_USERS | TERM_SYNC_CHANGED_FINGERS)) {
         term_status st = term_gallery_load(app->gallery, app->store);
         if (st != TERM_OK) app->last_status = st;
-        user_list_refresh(app);
+        app_users_changed(app); /* an open All Users list reloads */
     }
     if (what & TERM_SYNC_CHANGED_SETTINGS) {
         term_settings *next = malloc(sizeof(*next));
