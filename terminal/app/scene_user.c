@@ -288,7 +288,8 @@ static int enroll_enter(term_app *app, scene *s)
     if (fp_enroll_create(app->cfg.enroll_presses, &app->enroll) != FP_OK) return -1;
     app->enroll_index = (uint32_t)s->arg2;
     s->arg2 = 0; /* presses taken */
-    snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the finger 1/%u", app->cfg.enroll_presses);
+    /* the counter beside the text says how many presses were taken (0/3): the text only says what to do */
+    snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the finger");
     app->enroll_icon = TERM_ICON_FINGER;
     app->fp_image_valid = 0;
     return 0;
@@ -455,8 +456,7 @@ static void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_stat
     }
     s->arg2 = (int)(app->cfg.enroll_presses - remaining);
     if (remaining > 0) {
-        snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the same finger %u/%u", s->arg2 + 1,
-                 app->cfg.enroll_presses);
+        snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the same finger again");
         app->enroll_icon = TERM_ICON_FINGER;
         return;
     }
