@@ -3,8 +3,10 @@
  * attached (term_app_sync.h), end to end over the real libcurl transport
  * against the loopback PUSH server of the sync tests
  * (test_term_sync_server.c). Everything runs in this process and on the
- * simulator HAL: each tick moves the simulated clock one second and the app
- * steps the engine on it.
+ * simulator HAL; the engine runs on the sync worker's thread with the app's
+ * clock: each tick moves the simulated clock one second and then waits
+ * until the worker did what is due at the new time and the app took what
+ * it handed over (term_app_sync_settle).
  *
  *   - binding: the QR screen until the first registration, then standby;
  *     the server's clock reaches the RTC; a punch reaches the server's ATTLOG;
@@ -23,6 +25,8 @@
  *     signed UPGRADE waiting stages the image and says so;
  *   - the server address changed in the menu: the next tick registers with
  *     the new server, and a punch goes there;
+ *   - SET OPTION of a terminal setting is applied by the app (in force at
+ *     once, saved, answered), and a menu save right after keeps it;
  *   - the driver: m1-terminal --server URL --serial SN runs a script against
  *     the same server (a server-sent user punches by card; the punch goes up);
  *   - a server whose TransFlag has no AttLog: the server icon shows records
@@ -54,6 +58,7 @@
 #include "term_app_sync.h"
 #include "term_fw_ab.h"
 #include "term_hal_sim.h"
+#include "term_test_sync.h"
 #include "test_term_sync_server.h"
 #ifdef APP_SCREENSHOTS
 #include "ui_ref_check.h"
@@ -69,8 +74,6 @@ typedef struct fixture {
     term_app_config cfg;
     term_app *app;
     mock_push *srv;
-    push_transport *tp;
-    term_sync *sync;
     EVP_PKEY *fw_key; /* signs test firmware; its public half is the device's key */
     uint8_t fw_pub[32];
     int reboots, fw_ready;
@@ -80,21 +83,6 @@ typedef struct fixture {
 static void on_reboot(void *ctx)
 {
     ((fixture *)ctx)->reboots++;
-}
-
-/* The Cloud Server Setting changed: a transport for the stored address replaces the old one (as m1-terminal does). */
-static void on_server(void *ctx, const char *url)
-{
-    fixture *fx = ctx;
-    (void)url;
-    push_curl_config cc = {0};
-    cc.timeout_ms = 2000;
-    cc.connect_timeout_ms = 1000;
-    push_transport *next = NULL;
-    assert_int_equal(term_sync_transport_from_settings(term_app_store(fx->app), &cc, &next), PUSH_OK);
-    assert_int_equal(term_sync_set_transport(fx->sync, next), PUSH_OK);
-    push_transport_destroy(fx->tp);
-    fx->tp = next;
 }
 
 static void on_firmware(void *ctx, const char *path)
@@ -108,10 +96,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof(*fx));
     if (!fx) return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_term_app_sync_XXXXXX");
-    if (!mkdtemp(fx->dir)) return -1;
-    snprintf(fx->db, sizeof(fx->db), "%s/t.db", fx->dir);
-    snprintf(fx->key, sizeof(fx->key), "%s/t.key", fx->dir);
+    if (TERMT_TEMP_DB(fx, "test_term_app_sync") != 0) return -1;
     snprintf(fx->staging, sizeof(fx->staging), "%s/fw", fx->dir);
     if (mkdir(fx->staging, 0700) != 0) return -1;
     fx->srv = mock_push_start();
@@ -123,17 +108,9 @@ static int setup(void **state)
                           "TimeZone=0\nRealtime=1\n",
                           0);
     mock_push_set_date(fx->srv, T0 + 3600);
-    term_hal_sim_init(&fx->sim, T0);
-    fx->sim.link.wifi_enabled = 1;
-    fx->sim.link.wifi_connected = 1;
-
-    term_app_config_init(&fx->cfg);
-    fx->cfg.store.db_path = fx->db;
-    fx->cfg.store.key_path = fx->key;
-    fx->cfg.store.create_key = 1;
+    termt_app_config(&fx->cfg, &fx->sim, T0, fx->db, fx->key);
     fx->cfg.store.profile.pin_iterations = 1000; /* keep the test fast */
     fx->cfg.info.serial_number = SN;
-    term_hal_sim_bind(&fx->sim, &fx->cfg.hal);
 
     /* The server address is the Cloud Server Setting (manual 5.2), stored before the terminal starts. */
     term_store *pre = NULL;
@@ -154,24 +131,20 @@ static int setup(void **state)
     assert_int_equal(EVP_PKEY_get_raw_public_key(fx->fw_key, fx->fw_pub, &publen), 1);
 
     assert_int_equal(term_app_create(&fx->cfg, &fx->app), TERM_OK);
-    push_curl_config cc = {0};
-    cc.timeout_ms = 2000;
-    cc.connect_timeout_ms = 1000;
-    assert_int_equal(term_sync_transport_from_settings(term_app_store(fx->app), &cc, &fx->tp), PUSH_OK);
-    term_sync_config scfg;
-    memset(&scfg, 0, sizeof(scfg));
-    scfg.serial = SN;
-    scfg.fw_version = "0.1.0";
-    scfg.staging_dir = fx->staging;
-    scfg.fw_pubkey = fx->fw_pub;
-    scfg.backoff_min_ms = 1000;
-    scfg.error_delay_ms = 2000;
-    scfg.poll_ms = 1000;
-    term_app_sync_system sys = {fx, on_reboot, on_firmware, on_server};
-    term_app_sync_device_ops(fx->app, &sys, &scfg.device);
-    assert_int_equal(term_sync_create(&scfg, term_app_store(fx->app), fx->tp, &fx->sync), PUSH_OK);
-    assert_int_equal(term_app_attach_sync(fx->app, fx->sync), TERM_OK);
-    assert_ptr_equal(term_app_sync(fx->app), fx->sync);
+    term_app_sync_config scfg;
+    term_app_sync_config_init(&scfg);
+    scfg.curl.timeout_ms = 2000;
+    scfg.curl.connect_timeout_ms = 1000;
+    scfg.sync.serial = SN;
+    scfg.sync.fw_version = "0.1.0";
+    scfg.sync.staging_dir = fx->staging;
+    scfg.sync.fw_pubkey = fx->fw_pub;
+    scfg.sync.backoff_min_ms = 1000;
+    scfg.sync.error_delay_ms = 2000;
+    scfg.sync.poll_ms = 1000;
+    scfg.sys = (term_app_sync_system){fx, on_reboot, on_firmware};
+    assert_int_equal(term_app_sync_start(fx->app, &scfg), PUSH_OK);
+    assert_true(term_app_sync_running(fx->app));
     *state = fx;
     return 0;
 }
@@ -179,19 +152,21 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    term_app_destroy(fx->app); /* the app first: it borrows the engine */
-    term_sync_destroy(fx->sync);
-    push_transport_destroy(fx->tp);
+    term_app_destroy(fx->app); /* stops the worker */
     mock_push_stop(fx->srv);
     EVP_PKEY_free(fx->fw_key);
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-    assert_int_equal(system(cmd), 0);
+    termt_remove_dir(fx->dir);
     free(fx);
     return 0;
 }
 
 /* ---- inputs ---- */
+
+/* The worker did what is due at the app's clock, and the app took what it handed over. */
+static void settle(fixture *fx)
+{
+    assert_int_equal(term_app_sync_settle(fx->app, 20000), TERM_OK);
+}
 
 static void tick(fixture *fx, unsigned n)
 {
@@ -199,6 +174,7 @@ static void tick(fixture *fx, unsigned n)
         term_hal_sim_advance(&fx->sim, 1000);
         term_app_input in = {.type = TERM_IN_TICK};
         assert_int_equal(term_app_event(fx->app, &in), TERM_OK);
+        settle(fx);
     }
 }
 
@@ -369,15 +345,16 @@ static void test_bind_clock_punch(void **state)
     card(fx, 777001);
     assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
     assert_int_equal(counts(fx).records, 1);
-    assert_int_equal(mock_push_att_seen(fx->srv, 1), 0); /* nothing is sent outside a step */
-    tick(fx, 1);
+    tick(fx, 1); /* the punch kicked the worker: with Realtime=1 it is up by now */
     assert_int_equal(mock_push_att_seen(fx->srv, 1), 1);
     char line[256];
     assert_true(mock_push_att_line(fx->srv, 1, line, sizeof(line)));
     assert_non_null(strstr(line, "7\t2024-10-25 17:43:"));
 
     /* the binding is kept across a restart of the engine */
-    assert_true(term_sync_is_bound(fx->sync));
+    term_sync_worker_status ws;
+    term_app_sync_status(fx->app, &ws);
+    assert_true(ws.bound);
 }
 
 static void test_server_user_pin_and_card(void **state)
@@ -575,7 +552,9 @@ static void test_link_state_update_reboot(void **state)
     open_update_menu(fx);
     mock_push_counts c0, c1;
     mock_push_counts_get(fx->srv, &c0);
-    key(fx, TERM_KEY_OK); /* Check for Updates, no tick in between */
+    key(fx, TERM_KEY_OK); /* Check for Updates: the screen says so at once, the worker asks the server */
+    assert_true(screen_has(fx, "Checking for updates"));
+    settle(fx); /* no time passes */
     mock_push_counts_get(fx->srv, &c1);
     assert_int_equal(c1.polls, c0.polls + 1);
     assert_true(screen_has(fx, "already the latest version"));
@@ -586,6 +565,7 @@ static void test_link_state_update_reboot(void **state)
     tick(fx, 2);
     assert_int_equal(screen(fx)->status.server, TERM_LINK_DOWN);
     key(fx, TERM_KEY_OK);
+    settle(fx);
     assert_true(screen_has(fx, "Query failed"));
     key(fx, TERM_KEY_OK);
     key(fx, TERM_KEY_ESC);
@@ -664,6 +644,7 @@ static void test_check_for_updates_stages_firmware(void **state)
     open_update_menu(fx);
     assert_int_equal(fx->fw_ready, 0);
     key(fx, TERM_KEY_OK);
+    settle(fx);
     assert_true(screen_has(fx, "New firmware verified and staged"));
     assert_int_equal(fx->fw_ready, 1);
     assert_non_null(strstr(fx->fw_path, "/firmware.img"));
@@ -709,6 +690,7 @@ static void test_usb_upgrade(void **state)
         }
         free(img);
         key(fx, TERM_KEY_OK);
+        settle(fx);
         if (round == 0) {
             assert_true(screen_has(fx, "No upgrade file found on the drive"));
         } else if (round == 1) {
@@ -787,6 +769,9 @@ static void test_server_address_change(void **state)
 static void test_driver_server_option(void **state)
 {
     fixture *fx = *state;
+    /* the fixture's own worker goes first: it would take the command, and hold the server's one connection */
+    term_app_sync_stop(fx->app);
+    assert_false(term_app_sync_running(fx->app));
     mock_push_queue(fx->srv, "C:d1:DATA UPDATE USERINFO PIN=55\tName=Dee\tPri=0\tCard=9001");
     char script[160], db[160];
     snprintf(script, sizeof(script), "%s/driver.txt", fx->dir);
@@ -959,6 +944,33 @@ static void test_biodata_finger_verifies(void **state)
     assert_non_null(strstr(bio, "\tType=1\t"));
 }
 
+/* SET OPTION of a terminal setting: applied by the app (in force, saved, answered); a menu save keeps it. */
+static void test_server_sets_a_setting(void **state)
+{
+    fixture *fx = *state;
+    tick(fx, 1);
+    mock_push_queue(fx->srv, "C:s1:SET OPTION volume=55");
+    assert_int_equal(wait_result(fx, "s1", 5), 0);
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_VOLUME), 55);
+    assert_int_equal(fx->sim.volume, 55); /* in force at once */
+    term_settings set;
+    assert_int_equal(term_store_settings_load(term_app_store(fx->app), &set), TERM_OK);
+    assert_int_equal(term_settings_get(&set, TERM_SETTING_VOLUME), 55);
+    /* a value the setting does not take: -1, nothing changed */
+    mock_push_queue(fx->srv, "C:s2:SET OPTION volume=loud");
+    assert_int_equal(wait_result(fx, "s2", 5), -1);
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_VOLUME), 55);
+    /* the installer then saves another setting in the menu: the server's value stays (one copy, the app's) */
+    open_server_menu(fx);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK); /* Upload Attendance Always */
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_UPLOAD_ATT_ALWAYS), 1);
+    assert_int_equal(term_store_settings_load(term_app_store(fx->app), &set), TERM_OK);
+    assert_int_equal(term_settings_get(&set, TERM_SETTING_VOLUME), 55);
+    assert_int_equal(term_settings_get(&set, TERM_SETTING_UPLOAD_ATT_ALWAYS), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -973,6 +985,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upload_held_and_setting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_echoed_users_keep_pins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_biodata_finger_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_sets_a_setting, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

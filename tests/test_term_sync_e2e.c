@@ -667,7 +667,7 @@ static void timed_upload_at_trans_times(void **state)
 
 typedef struct run_arg {
     term_sync *sync;
-    volatile int stop;
+    atomic_int stop;
 } run_arg;
 
 static void *run_thread(void *p)

@@ -106,8 +106,9 @@ void fx_make_engine(fixture *fx)
     fx->scfg.backoff_min_ms = 100;
     fx->scfg.error_delay_ms = 1600;
     fx->scfg.poll_ms = 1000;
-    fx->scfg.device = (term_sync_device_ops){&fx->dev,     dd_enroll_finger, dd_enroll_card, dd_reboot,
-                                             dd_set_clock, dd_changed,       dd_fw_ready,    dd_log};
+    fx->scfg.device = (term_sync_device_ops){
+        &fx->dev,   dd_enroll_finger, dd_enroll_card, dd_reboot, dd_set_clock,
+        dd_changed, dd_fw_ready,      dd_log,         NULL /* SET OPTION: the engine saves settings itself */};
     assert_int_equal(term_sync_create(&fx->scfg, fx->st, fx->tp, &fx->sync), PUSH_OK);
 }
 

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ struct mock_push {
     int port;
     char url[64];
     pthread_t thread;
-    volatile int stop;
+    atomic_int stop; /* set by mock_push_stop on the test's thread, read by the server's */
     pthread_mutex_t lock;
 
     char *options;

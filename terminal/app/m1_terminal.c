@@ -10,10 +10,11 @@
  * libfprint finds: the user's finger on a real reader, or, on libfprint's
  * virtual image reader (FP_VIRTUAL_IMAGE set), the recorded press of
  * --fingers DIR put on it by this program.
- * With --server the terminal runs with the cloud sync engine attached
+ * With --server the terminal runs with the cloud sync worker attached
  * (term_app_sync.h) against that PUSH server: the URL is stored as the
- * server_address setting and the transport made from it; `wait`/`tick`
- * lines step the engine with the simulated clock.
+ * server_address setting and the transport made from it; the engine's
+ * clock is the simulated one, and after each tick of a `wait`/`tick` line
+ * the driver lets the worker finish what is due (term_app_sync_settle).
  *
  * Script lines (one per line, '#' starts a comment; see docs/terminal.md):
  *   key NAME...            OK (or M), ESC, UP, DOWN, LEFT, RIGHT, 0-9
@@ -81,8 +82,6 @@ typedef struct driver {
     int rebuilt;    /* the damaged database was replaced (recovery): the sync engine may start now */
     unsigned reboots;
 #ifdef M1_WITH_SYNC
-    term_sync *sync;
-    push_transport *transport;
     push_curl_config curl;
     char fw_dir[PATH_MAX]; /* A/B firmware slots */
     const char *server, *serial, *fw_key, *firmware;
@@ -113,22 +112,6 @@ static void driver_firmware(void *ctx, const char *path)
         printf("(firmware staged: %s; installed in slot %c, pending its first start)\n", path, s.pending);
 }
 
-/* The Cloud Server Setting changed: a transport for the new address replaces the old one. */
-static void driver_server(void *ctx, const char *url)
-{
-    driver *d = ctx;
-    push_transport *next = NULL;
-    push_status ps = term_sync_transport_from_settings(term_app_store(d->app), &d->curl, &next);
-    if (ps == PUSH_OK) ps = term_sync_set_transport(d->sync, next);
-    if (ps != PUSH_OK) {
-        push_transport_destroy(next);
-        fprintf(stderr, "m1-terminal: server %s: %s (the old address stays in use)\n", url, push_status_message(ps));
-        return;
-    }
-    push_transport_destroy(d->transport);
-    d->transport = next;
-    if (!d->quiet) printf("(server address now %s)\n", url);
-}
 #endif
 
 static int driver_bound(void *ctx)
@@ -142,33 +125,26 @@ static void driver_rebuilt(void *ctx)
 }
 
 #ifdef M1_WITH_SYNC
-/* The sync engine over the app's store; only while the database is in use (never into a damaged one). */
+/* The sync worker over the app's database; only while it is in use (never into a damaged one). */
 static term_status start_sync(driver *d)
 {
-    /* after a rebuild: the engine of the old database goes first */
-    term_sync_destroy(d->sync);
-    d->sync = NULL;
-    push_transport_destroy(d->transport);
-    d->transport = NULL;
     d->synced = 0;
     uint8_t fwkey[TERM_FW_PUBKEY_BYTES];
-    d->curl.connect_timeout_ms = 2000;
-    d->curl.timeout_ms = 5000;
-    term_sync_config scfg;
-    memset(&scfg, 0, sizeof(scfg));
-    scfg.serial = d->serial;
-    scfg.fw_version = d->firmware;
-    if (d->staging[0] && (mkdir(d->staging, 0700) == 0 || errno == EEXIST)) scfg.staging_dir = d->staging;
+    term_app_sync_config cfg;
+    term_app_sync_config_init(&cfg);
+    cfg.curl.connect_timeout_ms = 2000;
+    cfg.curl.timeout_ms = 5000;
+    cfg.sync.serial = d->serial;
+    cfg.sync.fw_version = d->firmware;
+    if (d->staging[0] && (mkdir(d->staging, 0700) == 0 || errno == EEXIST)) cfg.sync.staging_dir = d->staging;
     push_status ps = PUSH_OK;
     if (d->fw_key) {
         ps = term_fw_pubkey_load(d->fw_key, fwkey);
-        if (ps == PUSH_OK) scfg.fw_pubkey = fwkey;
+        if (ps == PUSH_OK) cfg.sync.fw_pubkey = fwkey;
     }
-    term_app_sync_system sys = {d, driver_reboot, driver_firmware, driver_server};
-    term_app_sync_device_ops(d->app, &sys, &scfg.device);
-    if (ps == PUSH_OK) ps = term_sync_transport_from_settings(term_app_store(d->app), &d->curl, &d->transport);
-    if (ps == PUSH_OK) ps = term_sync_create(&scfg, term_app_store(d->app), d->transport, &d->sync);
-    if (ps == PUSH_OK && term_app_attach_sync(d->app, d->sync) == TERM_OK) {
+    cfg.sys = (term_app_sync_system){d, driver_reboot, driver_firmware};
+    if (ps == PUSH_OK) ps = term_app_sync_start(d->app, &cfg);
+    if (ps == PUSH_OK) {
         d->synced = 1;
         return TERM_OK;
     }
@@ -326,7 +302,6 @@ static int failed(driver *d, const char *what, const char *want, const char *got
     return 1;
 }
 
-
 static void step(driver *d, uint64_t ms)
 {
     term_hal_sim_advance(&d->sim, ms);
@@ -335,6 +310,12 @@ static void step(driver *d, uint64_t ms)
 static void feed(driver *d, const term_app_input *in)
 {
     term_app_event(d->app, in);
+#ifdef M1_WITH_SYNC
+    /* time passed: the sync worker does what is due at the new time before the script goes on, so scripts
+     * see the same screens whatever the machine's speed (a request can wait for a slow server: 30 s at most) */
+    if (in->type == TERM_IN_TICK && d->synced && term_app_sync_settle(d->app, 30000) != TERM_OK)
+        fprintf(stderr, "m1-terminal: the sync worker is still busy after 30 s\n");
+#endif
 }
 
 static int do_finger(driver *d, const char *arg)
@@ -379,8 +360,6 @@ static int do_finger(driver *d, const char *arg)
     fp_sensor_close(sensor);
     return 0;
 }
-
-
 
 static int expect(driver *d, int argc, char **argv)
 {
@@ -829,8 +808,6 @@ int main(int argc, char **argv)
     term_press_reader_close(d.reader);
     term_app_destroy(d.app);
 #ifdef M1_WITH_SYNC
-    term_sync_destroy(d.sync);
-    push_transport_destroy(d.transport);
     if (own_dir) {
         static const char *const staged[] = {"/firmware.img", "/firmware.img.sig", "/firmware.part",
                                              "/firmware.part.sig"};

@@ -223,7 +223,7 @@ typedef struct term_scr_spinner {
 typedef struct term_scr_progress {
     uint32_t done;            /* presses accepted so far */
     uint32_t total;           /* presses needed (3 on the M1) */
-    char text[TERM_SCR_TEXT]; /* "Press the same finger 2/3" or the rejection reason */
+    char text[TERM_SCR_TEXT]; /* "Press the same finger again" or the rejection reason; the count is done/total */
     term_icon icon;           /* FINGER while waiting, WARN after a rejected press, OK at the end */
 } term_scr_progress;
 

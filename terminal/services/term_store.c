@@ -201,6 +201,17 @@ static term_status resolve_uid(term_store *st, const char *uid, char out[TERM_US
     return status;
 }
 
+term_status term_store_user_resolve(term_store *st, const char *uid, char out[TERM_USER_ID_MAX + 1])
+{
+    if (st == NULL || out == NULL) return TERM_ERR_INVALID_ARGUMENT;
+    out[0] = '\0';
+    if (uid == NULL || term_user_id_normalize(uid, 1, out) != TERM_OK) return TERM_ERR_BAD_USER_ID;
+    char stored[TERM_USER_ID_MAX + 1];
+    term_status status = resolve_uid(st, uid, stored);
+    if (status == TERM_OK) memcpy(out, stored, sizeof(stored));
+    return status;
+}
+
 /* For records, which outlive their user: the user's stored id, or the canonical form of uid. */
 static void record_uid(term_store *st, const char *uid, char out[TERM_USER_ID_MAX + 1])
 {

@@ -139,6 +139,13 @@ term_status term_store_user_add(term_store *st, const term_user *user);
 term_status term_store_user_update(term_store *st, const term_user *user);
 /* Deletes a user and all their credentials; their attendance records stay (they are history). */
 term_status term_store_user_delete(term_store *st, const char *uid);
+/*
+ * The stored id of the user uid names (the rule above) into out. Errors:
+ * TERM_ERR_NOT_FOUND (nobody: out has uid's canonical form, the id a new
+ * user would get), TERM_ERR_BAD_USER_ID (not an id at all: out is "").
+ * For layers that name users in their own SQL (the sync engine).
+ */
+term_status term_store_user_resolve(term_store *st, const char *uid, char out[TERM_USER_ID_MAX + 1]);
 /* The user with the methods they have enrolled. Errors: TERM_ERR_NOT_FOUND. */
 term_status term_store_user_get(term_store *st, const char *uid, term_user_info *out);
 /* Calls fn for every user in id order; a non-zero return from fn stops the walk. */
@@ -292,6 +299,7 @@ typedef struct term_store_salvage_report {
     uint32_t settings, users, pins, cards, fingers, records, oplog; /* rows copied */
     uint32_t refused;        /* rows read but not taken (a credential whose user could not be read) */
     uint32_t damaged_tables; /* tables where a damaged page was met: rows on it are missing */
+    uint32_t upload_marks;   /* the sync layer's upload watermarks copied (0..2): see term_store_salvage */
 } term_store_salvage_report;
 
 /*
@@ -300,8 +308,12 @@ typedef struct term_store_salvage_report {
  * cards, fingerprints, attendance records and the operation log, with
  * their ids, and the id counters (ids are never reused). Each table is
  * read in rowid order; past a damaged page the copy goes on from the next
- * readable row. Each table is one transaction in dst. Errors: dst's
- * storage errors (TERM_ERR_STORAGE_FULL, TERM_ERR_IO...).
+ * readable row. Each table is one transaction in dst. The sync layer's
+ * upload watermarks (the highest record and operation-log id the server
+ * acknowledged) come along when they can be read, so the copied records
+ * the server already has are not uploaded again; when they cannot,
+ * everything copied goes up again (docs/terminal.md "Recovery"). Errors:
+ * dst's storage errors (TERM_ERR_STORAGE_FULL, TERM_ERR_IO...).
  */
 term_status term_store_salvage(term_store *dst, term_store *src, term_store_salvage_report *out);
 

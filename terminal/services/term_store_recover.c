@@ -299,6 +299,44 @@ static term_status copy_sequences(sqlite3 *dst, sqlite3 *src)
     return status;
 }
 
+/*
+ * The sync layer's upload watermarks (docs/sync.md "Outbox"): the highest
+ * record and operation-log id the server acknowledged. They come along
+ * when the old file still reads them, so the copied records the server
+ * already took are not sent again (a server that does not de-duplicate
+ * would store them twice); what cannot be read leaves the new database
+ * without them, and everything copied goes up again (at least once beats
+ * lost; each line carries its record id). The table is created as the sync
+ * engine creates it.
+ */
+static term_status copy_upload_marks(sqlite3 *dst, sqlite3 *src, uint32_t *copied)
+{
+    static const char *const keys[] = {"att_acked", "op_acked"};
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    if (sqlite3_prepare_v2(src, "SELECT value FROM sync_state WHERE key = ?1", -1, &q, NULL) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return TERM_OK; /* never synced, or unreadable */
+    }
+    term_status status = exec_dst(dst, "CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY NOT NULL,"
+                                       " value TEXT NOT NULL)");
+    if (status == TERM_OK)
+        status = termi_map_rc(
+            sqlite3_prepare_v2(dst, "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)", -1, &ins, NULL));
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && status == TERM_OK; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, keys[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_type(q, 0) == SQLITE_NULL) continue;
+        sqlite3_reset(ins);
+        sqlite3_bind_text(ins, 1, keys[i], -1, SQLITE_STATIC);
+        sqlite3_bind_value(ins, 2, sqlite3_column_value(q, 0));
+        status = termi_map_rc(sqlite3_step(ins));
+        if (status == TERM_OK) (*copied)++;
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    return status;
+}
+
 term_status term_store_salvage(term_store *dst, term_store *src, term_store_salvage_report *out)
 {
     if (dst == NULL || src == NULL || out == NULL) return TERM_ERR_INVALID_ARGUMENT;
@@ -310,6 +348,7 @@ term_status term_store_salvage(term_store *dst, term_store *src, term_store_salv
     for (size_t i = 0; i < sizeof(salvage_tables) / sizeof(salvage_tables[0]) && status == TERM_OK; i++)
         status = copy_table(d, s, &salvage_tables[i], counts[i], out);
     if (status == TERM_OK) status = copy_sequences(d, s);
+    if (status == TERM_OK) status = copy_upload_marks(d, s, &out->upload_marks);
     return status;
 }
 

@@ -60,7 +60,8 @@ void sync_changed(term_sync *s, unsigned what)
     if (s->dev.data_changed) s->dev.data_changed(s->dev.ctx, what);
 }
 
-static int exec_set_option(term_sync *s, const push_cmd *c)
+/* SET OPTION; *handed_over set when the application took a terminal setting over (it answers later). */
+static int exec_set_option(term_sync *s, const push_cmd *c, const char *id, int *handed_over)
 {
     /* The protocol's own timing options. */
     push_options o = s->opt;
@@ -97,6 +98,13 @@ static int exec_set_option(term_sync *s, const push_cmd *c)
         sync_log(s, TERM_SYNC_LOG_WARN, "SET OPTION %s refused: only set at the terminal", c->key);
         return PUSH_RET_NOT_SUPPORTED;
     }
+    if (s->dev.set_setting != NULL) {
+        /* The application keeps the settings in force and saves them whole: it applies the change itself, so
+         * a menu save cannot overwrite it with an older copy. */
+        int ret = s->dev.set_setting(s->dev.ctx, id, c->key, c->value);
+        *handed_over = ret == 0;
+        return ret;
+    }
     term_settings *set = malloc(sizeof(*set));
     if (set == NULL) return -1007;
     int ret = 0;
@@ -105,7 +113,7 @@ static int exec_set_option(term_sync *s, const push_cmd *c)
     if (ts == TERM_OK) ts = term_store_settings_save(s->st, set);
     if (ts != TERM_OK) {
         sync_log(s, TERM_SYNC_LOG_WARN, "SET OPTION %s refused: %s", c->key, term_status_message(ts));
-        ret = sync_ret_of(ts) == PUSH_RET_READ_WRITE ? PUSH_RET_READ_WRITE : PUSH_RET_BAD_PARAMETER;
+        ret = term_sync_return_of(ts) == PUSH_RET_READ_WRITE ? PUSH_RET_READ_WRITE : PUSH_RET_BAD_PARAMETER;
     }
     free(set);
     if (ret == 0) sync_changed(s, TERM_SYNC_CHANGED_SETTINGS);
@@ -175,6 +183,7 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
         sync_log(s, TERM_SYNC_LOG_WARN, "command %s rejected (%d): %s", cl->id, ret, why);
     } else {
         s->stats.commands_run++;
+        if (c->pin[0] != '\0') sync_normalise_pin(s, c);
         char ok_reply[128];
         sync_reply_line(ok_reply, sizeof(ok_reply), cl->id, 0, cmdname);
         switch (c->kind) {
@@ -186,7 +195,7 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
             ret = sync_exec_update_fp(s, c);
             break;
         case PUSH_CMD_DELETE_USER:
-            ret = sync_ret_of(term_store_user_delete(s->st, c->pin));
+            ret = sync_store_ret(s, term_store_user_delete(s->st, c->pin), "DELETE USERINFO");
             if (ret == 0) sync_changed(s, TERM_SYNC_CHANGED_USERS | TERM_SYNC_CHANGED_FINGERS);
             break;
         case PUSH_CMD_DELETE_FP:
@@ -199,14 +208,14 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
             term_user_info info;
             term_status ts = term_store_user_get(s->st, c->pin, &info);
             unsigned what = SYNC_Q_USER | sync_finger_form(s);
-            ret = ts != TERM_OK                                   ? sync_ret_of(ts)
+            ret = ts != TERM_OK                                   ? term_sync_return_of(ts)
                   : sync_queue_users(s, c->pin, -1, what, 0) == 0 ? 0
-                                                                  : PUSH_RET_READ_WRITE;
+                                                                  : sync_sql_ret(s, "QUERY USERINFO");
             s->upload_now = 1;
             break;
         }
         case PUSH_CMD_CLEAR_LOG:
-            ret = sync_ret_of(term_store_record_delete_all(s->st));
+            ret = sync_store_ret(s, term_store_record_delete_all(s->st), "CLEAR LOG");
             if (ret == 0) sync_changed(s, TERM_SYNC_CHANGED_RECORDS);
             break;
         case PUSH_CMD_CLEAR_DATA:
@@ -226,7 +235,7 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
             custom_reply = ret == 0;
             break;
         case PUSH_CMD_SET_OPTION:
-            ret = exec_set_option(s, c);
+            ret = exec_set_option(s, c, cl->id, &async);
             break;
         case PUSH_CMD_ENROLL_FP:
         case PUSH_CMD_ENROLL_CARD: {
@@ -290,11 +299,18 @@ int sync_run_command(term_sync *s, const push_cmd_line *cl)
 
 push_status term_sync_enroll_done(term_sync *s, const char *cmd_id, int ret)
 {
+    push_status st = term_sync_command_done(s, cmd_id, ret);
+    if (st == PUSH_OK && ret == 0) sync_changed(s, TERM_SYNC_CHANGED_FINGERS | TERM_SYNC_CHANGED_USERS);
+    return st;
+}
+
+push_status term_sync_command_done(term_sync *s, const char *cmd_id, int ret)
+{
     if (s == NULL || cmd_id == NULL) return PUSH_ERR_INVALID_ARGUMENT;
     sqlite3_stmt *q = NULL;
     char ret_text[16];
     snprintf(ret_text, sizeof(ret_text), "%d", ret);
-    /* The stored answer was written with Return=0 when the enrolment started. */
+    /* The stored answer was written with Return=0 when the command was handed over. */
     if (sqlite3_prepare_v2(
             s->db,
             "UPDATE sync_cmds SET state = 1, reply = replace(reply, '&Return=0&', '&Return=' || ?2 || '&')"
@@ -309,7 +325,6 @@ push_status term_sync_enroll_done(term_sync *s, const char *cmd_id, int ret)
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return PUSH_ERR_STORE;
     if (sqlite3_changes(s->db) == 0) return PUSH_ERR_INVALID_ARGUMENT;
-    if (ret == 0) sync_changed(s, TERM_SYNC_CHANGED_FINGERS | TERM_SYNC_CHANGED_USERS);
     return PUSH_OK;
 }
 

@@ -12,17 +12,45 @@
 #include "fp/fp.h"
 #include "term_sync_internal.h"
 
-/* Whether the user has a PIN. */
-static int has_pin(term_sync *s, const char *uid)
+/* A transaction of the engine's own SQL failed: its answer (-1001 when the storage is full, else -3), rolled back. */
+static int rollback(term_sync *s, const char *what)
+{
+    int ret = sync_sql_ret(s, what);
+    sync_db_exec(s, "ROLLBACK");
+    return ret;
+}
+
+/* As rollback, for a failure a store call reported. */
+static int rollback_status(term_sync *s, term_status ts, const char *what)
+{
+    int ret = sync_store_ret(s, ts, what);
+    sync_db_exec(s, "ROLLBACK");
+    return ret;
+}
+
+/* Whether the EXISTS query sql finds a row for uid. */
+static int has_row(term_sync *s, const char *sql, const char *uid)
 {
     sqlite3_stmt *q = NULL;
     int yes = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM pins WHERE uid = ?1)", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_text(q, 1, uid, -1, SQLITE_STATIC);
         yes = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
     }
     sqlite3_finalize(q);
     return yes;
+}
+
+/* Whether the user has a PIN. */
+static int has_pin(term_sync *s, const char *uid)
+{
+    return has_row(s, "SELECT EXISTS (SELECT 1 FROM pins WHERE uid = ?1)", uid);
+}
+
+/* Whether a user is stored under exactly this id. */
+static int user_exists(term_sync *s, const char *uid)
+{
+    return has_row(s, "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)", uid);
 }
 
 /*
@@ -36,7 +64,9 @@ static int has_pin(term_sync *s, const char *uid)
  */
 int sync_exec_update_user(term_sync *s, const push_cmd *c, const char *reply_ok, const char *id)
 {
-    if (term_user_id_check(c->pin, s->alnum_ids) != TERM_OK) {
+    /* a new user's id must be valid here; an existing one is named by its stored id (sync_normalise_pin), which
+     * earlier firmware may have stored in a form no longer given to new users ("007") */
+    if (term_user_id_check(c->pin, s->alnum_ids) != TERM_OK && !user_exists(s, c->pin)) {
         sync_log(s, TERM_SYNC_LOG_WARN, "USERINFO refused: '%s' is not a valid user id here", c->pin);
         return PUSH_RET_BAD_PARAMETER;
     }
@@ -149,6 +179,7 @@ int sync_exec_update_user(term_sync *s, const push_cmd *c, const char *reply_ok,
     }
     if (ret == 0 && sync_cmd_record(s, id, reply_ok, 1) != 0) ret = PUSH_RET_READ_WRITE;
     if (ret == 0 && sync_db_exec(s, "COMMIT") != 0) ret = PUSH_RET_READ_WRITE;
+    if (ret == PUSH_RET_READ_WRITE) ret = sync_sql_ret(s, "UPDATE USERINFO");
     if (ret != 0) sync_db_exec(s, "ROLLBACK");
     OPENSSL_cleanse(hash, sizeof(hash));
     if (ret == 0 && pin_there)
@@ -220,7 +251,7 @@ static int store_finger(term_sync *s, const push_cmd *c, const char *what, fp_te
     if (fp_template_serialize(t, FP_FORMAT_NATIVE, NULL, 0, &need) == FP_OK && (native = malloc(need)) != NULL &&
         fp_template_serialize(t, FP_FORMAT_NATIVE, native, need, &written) == FP_OK) {
         term_status ts = term_store_finger_set(s->st, c->pin, c->fid, native, written);
-        ret = sync_ret_of(ts);
+        ret = sync_store_ret(s, ts, what);
         if (ts != TERM_OK)
             sync_log(s, TERM_SYNC_LOG_WARN, "%s %s/%u: %s", what, c->pin, c->fid, term_status_message(ts));
     }
@@ -233,7 +264,7 @@ int sync_exec_update_fp(term_sync *s, const push_cmd *c)
 {
     term_user_info info;
     term_status us = term_store_user_get(s->st, c->pin, &info);
-    if (us != TERM_OK) return sync_ret_of(us);
+    if (us != TERM_OK) return term_sync_return_of(us);
     size_t len = 0;
     int ret = 0;
     uint8_t *raw = decode_tmp(s, c, "FINGERTMP", &len, &ret);
@@ -275,7 +306,7 @@ int sync_exec_update_bio(term_sync *s, const push_cmd *c)
     }
     term_user_info info;
     term_status us = term_store_user_get(s->st, c->pin, &info);
-    if (us != TERM_OK) return sync_ret_of(us);
+    if (us != TERM_OK) return term_sync_return_of(us);
     if (c->bio_index != 0) {
         sync_log(s, TERM_SYNC_LOG_WARN, "BIODATA %s/%u Index=%u refused: one template per finger (Index=0)", c->pin,
                  c->fid, c->bio_index);
@@ -323,11 +354,11 @@ static int delete_fingers(term_sync *s, const push_cmd *c)
 {
     term_user_info info;
     term_status ts = term_store_user_get(s->st, c->pin, &info);
-    if (ts != TERM_OK) return sync_ret_of(ts);
+    if (ts != TERM_OK) return term_sync_return_of(ts);
     for (uint32_t i = 0; i < TERM_FINGERS_PER_USER; i++) {
         if ((c->has & PUSH_HAS_FID) && i != c->fid) continue;
         ts = term_store_finger_delete(s->st, c->pin, i);
-        if (ts != TERM_OK && ts != TERM_ERR_NOT_FOUND) return sync_ret_of(ts);
+        if (ts != TERM_OK && ts != TERM_ERR_NOT_FOUND) return sync_store_ret(s, ts, "DELETE fingers");
     }
     sync_changed(s, TERM_SYNC_CHANGED_FINGERS);
     return 0;
@@ -349,7 +380,7 @@ int sync_exec_delete_bio(term_sync *s, const push_cmd *c)
     if (!covers_fingers(c)) {
         term_user_info info;
         term_status ts = term_store_user_get(s->st, c->pin, &info);
-        if (ts != TERM_OK) return sync_ret_of(ts);
+        if (ts != TERM_OK) return term_sync_return_of(ts);
         sync_log(s, TERM_SYNC_LOG_INFO, "DELETE BIODATA %s Type=%d: no templates of that type here, nothing deleted",
                  c->pin, c->bio_type);
         return 0;
@@ -363,10 +394,10 @@ static int query_fingers(term_sync *s, const push_cmd *c, int by_pin, unsigned w
     if (by_pin) {
         term_user_info info;
         term_status ts = term_store_user_get(s->st, c->pin, &info);
-        if (ts != TERM_OK) return sync_ret_of(ts);
+        if (ts != TERM_OK) return term_sync_return_of(ts);
     }
     if (sync_queue_users(s, by_pin ? c->pin : NULL, (c->has & PUSH_HAS_FID) ? (int)c->fid : -1, what, 0) != 0)
-        return PUSH_RET_READ_WRITE;
+        return sync_sql_ret(s, "QUERY fingers");
     s->upload_now = 1;
     return 0;
 }
@@ -391,10 +422,8 @@ int sync_exec_clear_bio(term_sync *s)
 {
     if (sync_db_exec(s, "BEGIN IMMEDIATE") != 0) return PUSH_RET_BUSY;
     if (sync_db_exec(s, "DELETE FROM fingers; DELETE FROM sync_digest WHERE key LIKE 'F:%';") != 0 ||
-        sync_db_exec(s, "COMMIT") != 0) {
-        sync_db_exec(s, "ROLLBACK");
-        return PUSH_RET_READ_WRITE;
-    }
+        sync_db_exec(s, "COMMIT") != 0)
+        return rollback(s, "CLEAR BIODATA");
     sync_changed(s, TERM_SYNC_CHANGED_FINGERS);
     return 0;
 }
@@ -406,6 +435,7 @@ int sync_exec_clear_bio(term_sync *s)
 typedef struct query_ctx {
     term_sync *s;
     int fail;
+    term_status why; /* of the failed enqueue */
 } query_ctx;
 
 static int query_record(void *ctx, int64_t id, const term_record *rec)
@@ -418,6 +448,7 @@ static int query_record(void *ctx, int64_t id, const term_record *rec)
     if (push_format_attlog(line, sizeof(line), &pos, &a) != PUSH_OK ||
         sync_enqueue(qc->s, "ATTLOG", line, pos, id) != 0) {
         qc->fail = 1;
+        qc->why = sqlite3_errcode(qc->s->db) == SQLITE_FULL ? TERM_ERR_STORAGE_FULL : TERM_ERR_IO;
         return 1;
     }
     return 0;
@@ -425,13 +456,12 @@ static int query_record(void *ctx, int64_t id, const term_record *rec)
 
 int sync_exec_query_attlog(term_sync *s, const push_cmd *c)
 {
-    query_ctx qc = {s, 0};
+    query_ctx qc = {s, 0, TERM_OK};
     if (sync_db_exec(s, "BEGIN IMMEDIATE") != 0) return PUSH_RET_BUSY;
     term_status ts = term_store_record_query(s->st, NULL, c->start, c->end, query_record, &qc);
-    if (ts != TERM_OK || qc.fail || sync_db_exec(s, "COMMIT") != 0) {
-        sync_db_exec(s, "ROLLBACK");
-        return PUSH_RET_READ_WRITE;
-    }
+    if (qc.fail) return rollback_status(s, qc.why, "QUERY ATTLOG");
+    if (ts != TERM_OK) return rollback_status(s, ts, "QUERY ATTLOG");
+    if (sync_db_exec(s, "COMMIT") != 0) return rollback(s, "QUERY ATTLOG");
     s->upload_now = 1;
     return 0;
 }
@@ -441,10 +471,8 @@ int sync_exec_clear_data(term_sync *s)
     if (sync_db_exec(s, "BEGIN IMMEDIATE") != 0) return PUSH_RET_BUSY;
     if (sync_db_exec(s, "DELETE FROM fingers; DELETE FROM cards; DELETE FROM pins; DELETE FROM users;"
                         "DELETE FROM records; DELETE FROM sync_digest;") != 0 ||
-        sync_db_exec(s, "COMMIT") != 0) {
-        sync_db_exec(s, "ROLLBACK");
-        return PUSH_RET_READ_WRITE;
-    }
+        sync_db_exec(s, "COMMIT") != 0)
+        return rollback(s, "CLEAR DATA");
     sync_changed(s, TERM_SYNC_CHANGED_USERS | TERM_SYNC_CHANGED_FINGERS | TERM_SYNC_CHANGED_RECORDS);
     return 0;
 }

@@ -91,7 +91,7 @@ int64_t sync_query_int(term_sync *s, const char *sql, int64_t def)
     return v;
 }
 
-int sync_ret_of(term_status t)
+int term_sync_return_of(term_status t)
 {
     switch (t) {
     case TERM_OK:
@@ -103,6 +103,7 @@ int sync_ret_of(term_status t)
     case TERM_ERR_CAPACITY_CARDS:
     case TERM_ERR_CAPACITY_RECORDS:
     case TERM_ERR_CAPACITY_OPLOG:
+    case TERM_ERR_STORAGE_FULL: /* the file system, not the profile: the protocol has one code for "no room" */
         return PUSH_RET_CAPACITY;
     case TERM_ERR_BAD_TEMPLATE:
         return PUSH_RET_TEMPLATE_ILLEGAL;
@@ -116,6 +117,28 @@ int sync_ret_of(term_status t)
     default:
         return PUSH_RET_BAD_PARAMETER;
     }
+}
+
+int sync_store_ret(term_sync *s, term_status t, const char *what)
+{
+    if (t == TERM_ERR_STORAGE_FULL)
+        sync_log(s, TERM_SYNC_LOG_ERROR, "%s: storage full (the file system has no room): nothing stored, answered %d",
+                 what, PUSH_RET_CAPACITY);
+    return term_sync_return_of(t);
+}
+
+int sync_sql_ret(term_sync *s, const char *what)
+{
+    return sync_store_ret(s, sqlite3_errcode(s->db) == SQLITE_FULL ? TERM_ERR_STORAGE_FULL : TERM_ERR_IO, what);
+}
+
+void sync_normalise_pin(term_sync *s, push_cmd *c)
+{
+    char stored[TERM_USER_ID_MAX + 1];
+    term_status ts = term_store_user_resolve(s->st, c->pin, stored);
+    if ((ts != TERM_OK && ts != TERM_ERR_NOT_FOUND) || strcmp(stored, c->pin) == 0) return;
+    sync_log(s, TERM_SYNC_LOG_INFO, "user id '%s' from the server is user %s here", c->pin, stored);
+    snprintf(c->pin, sizeof(c->pin), "%s", stored);
 }
 
 /* Percent-encodes s for a query string. */
@@ -470,10 +493,10 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void term_sync_run(term_sync *s, volatile int *stop)
+void term_sync_run(term_sync *s, atomic_int *stop)
 {
     if (s == NULL || stop == NULL) return;
-    while (!*stop) {
+    while (!atomic_load(stop)) {
         int64_t now = mono_ms();
         term_sync_step(s, now);
         int64_t wait = term_sync_next_wake(s) - mono_ms();
@@ -485,6 +508,38 @@ void term_sync_run(term_sync *s, volatile int *stop)
     }
 }
 
+/* The watermarks and what waits past them, in one read transaction of db (any connection to the database). */
+static push_status read_pending(sqlite3 *db, int64_t wm[2], uint64_t n[3])
+{
+    static const char sql[] =
+        "WITH w AS (SELECT IFNULL((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = 'att_acked'), 0) AS att,"
+        "                  IFNULL((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = 'op_acked'), 0) AS op)"
+        " SELECT w.att, w.op, (SELECT COUNT(*) FROM records WHERE id > w.att),"
+        "        (SELECT COUNT(*) FROM oplog WHERE id > w.op), (SELECT COUNT(*) FROM sync_outbox) FROM w";
+    sqlite3_stmt *q = NULL;
+    push_status st = PUSH_ERR_STORE;
+    if (db != NULL && sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW) {
+        for (int i = 0; i < 2; i++) wm[i] = sqlite3_column_int64(q, i);
+        for (int i = 0; i < 3; i++) n[i] = (uint64_t)sqlite3_column_int64(q, 2 + i);
+        st = PUSH_OK;
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+push_status term_sync_pending_get(term_store *store, uint64_t *records, uint64_t *oplog, uint64_t *queued)
+{
+    if (store == NULL) return PUSH_ERR_INVALID_ARGUMENT;
+    int64_t wm[2];
+    uint64_t n[3];
+    push_status st = read_pending(term_store_db(store), wm, n);
+    if (st != PUSH_OK) return st;
+    if (records) *records = n[0];
+    if (oplog) *oplog = n[1];
+    if (queued) *queued = n[2];
+    return PUSH_OK;
+}
+
 push_status term_sync_stats_get(term_sync *s, term_sync_stats *out)
 {
     if (s == NULL || out == NULL) return PUSH_ERR_INVALID_ARGUMENT;
@@ -492,14 +547,15 @@ push_status term_sync_stats_get(term_sync *s, term_sync_stats *out)
     s->stats.options = s->opt;
     s->stats.hold = s->registered ? s->hold : TERM_SYNC_HOLD_NONE;
     s->stats.bio_upload = s->bio_upload;
-    s->stats.att_acked_id = sync_state_get(s, "att_acked", 0);
-    s->stats.op_acked_id = sync_state_get(s, "op_acked", 0);
-    char sql[128];
-    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM records WHERE id > %lld", (long long)s->stats.att_acked_id);
-    s->stats.att_pending = (uint64_t)sync_query_int(s, sql, 0);
-    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM oplog WHERE id > %lld", (long long)s->stats.op_acked_id);
-    s->stats.op_pending = (uint64_t)sync_query_int(s, sql, 0);
-    s->stats.queue_pending = (uint64_t)sync_query_int(s, "SELECT COUNT(*) FROM sync_outbox", 0);
+    int64_t wm[2];
+    uint64_t n[3];
+    if (read_pending(s->db, wm, n) == PUSH_OK) {
+        s->stats.att_acked_id = wm[0];
+        s->stats.op_acked_id = wm[1];
+        s->stats.att_pending = n[0];
+        s->stats.op_pending = n[1];
+        s->stats.queue_pending = n[2];
+    }
     *out = s->stats;
     return PUSH_OK;
 }

@@ -102,8 +102,18 @@ int sync_state_set_text(term_sync *s, const char *key, const char *value);
 int sync_state_set(term_sync *s, const char *key, int64_t v);
 /* The first column of the first row of sql, or def. */
 int64_t sync_query_int(term_sync *s, const char *sql, int64_t def);
-/* The protocol's return code for a store status. */
-int sync_ret_of(term_status t);
+/* The protocol's answer for a store status; storage full (-1001) is logged as such. */
+int sync_store_ret(term_sync *s, term_status t, const char *what);
+/* The answer for a failed statement of the engine's own SQL, called before its ROLLBACK: -1001 full (logged), -3. */
+int sync_sql_ret(term_sync *s, const char *what);
+/*
+ * A user id from the server in the store's terms (docs/terminal.md "User
+ * ids"): the stored id of the user it names ("01" is user 1, "7" finds a
+ * "007" kept from earlier firmware), else its canonical form (a new user
+ * "01" is stored as "1"). Ids that are no ids are left for the command to
+ * refuse.
+ */
+void sync_normalise_pin(term_sync *s, push_cmd *c);
 /* Percent-encodes s for a query string (cut to cap). */
 void sync_pct(const char *s, char *out, size_t cap);
 /* Reads the installer's settings the engine follows (att_always, pin_removal, alnum_ids, online_update). */

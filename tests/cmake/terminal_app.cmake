@@ -44,3 +44,11 @@ set_tests_properties(term_scenario_error_expectation PROPERTIES LABELS "scenario
 
 # Arbitrary input sequences through the whole application.
 fp_add_fuzz(fuzz_term_app SOURCES ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_term_app.c LIBS term_app term_hal_sim)
+
+# No call circle between the application loop and the scenes: the graph of the app's object files (nm) has no
+# cycle, and the loop reaches the scenes only through the registry (scripts/scene-graph.sh, docs/terminal.md).
+add_test(NAME term_app_scene_graph
+         COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/scene-graph.sh "$<TARGET_OBJECTS:term_app>"
+                 "$<$<TARGET_EXISTS:term_app_sync>:$<TARGET_OBJECTS:term_app_sync>>")
+set_tests_properties(term_app_scene_graph PROPERTIES LABELS "unit")
+

@@ -1,5 +1,5 @@
 /*
- * scene_storage.c - the database at boot and when it fails (docs/terminal.md,
+ * app_storage.c - the database at boot and when it fails (docs/terminal.md,
  * "Boot checks" and "Recovery"): opening and checking the store, the
  * storage-error screen that replaces standby while the database cannot be
  * used, the recovery menu (export to USB, restore from the server) behind
@@ -36,10 +36,10 @@ void storage_fault(term_app *app, term_status why)
     app->gate_broken = 0;
     app->vscreen_valid = 0;
     app->vtext_open = 0;
-    /* a sync engine attached before a page went bad is no longer stepped (its host replaces it after a
-     * rebuild, at the store_rebuilt hook); an open server enrolment is left to time out on the server */
-    app->sync_port = NULL;
-    app->sync = NULL;
+    /* a sync worker started before a page went bad is asked to stop (it ends after the exchange under way;
+     * its host starts a new one after a rebuild, at the store_rebuilt hook); an open server enrolment is
+     * left to time out on the server */
+    if (app->sync_release) app->sync_release(app, 0);
     app->sync_cmd[0] = '\0';
     app_pop_all(app);
 }
@@ -143,7 +143,7 @@ int storage_standby_input(term_app *app, const term_app_input *in)
      * server restores an administrator, so this opens nothing to whoever pressed the key. */
     app_voice(app, TERM_VOICE_KEY_BEEP);
     app->recovery_auth = 0;
-    recovery_menu_open(app);
+    app_scene_open(app, SC_MENU, M_RECOVERY, 0);
     return 1;
 }
 
@@ -157,7 +157,7 @@ int storage_menu_opened(term_app *app)
         return 0;
     }
     app->recovery_auth = 1; /* the gate passed: an administrator verified, or none was ever set */
-    recovery_menu_open(app);
+    app_scene_open(app, SC_MENU, M_RECOVERY, 0);
     return 1;
 }
 
@@ -196,6 +196,7 @@ static void restore(term_app *app)
 {
     term_store_config cfg = app->cfg.store;
     char aside[4200] = "";
+    if (app->sync_release) app->sync_release(app, 1); /* its connection to the damaged file closes first */
     term_store_close(app->store);
     app->store = NULL;
     app->svc.store = NULL;
@@ -238,24 +239,26 @@ static void restore(term_app *app)
     if (app->cfg.hooks.store_rebuilt) app->cfg.hooks.store_rebuilt(app->cfg.hooks.ctx);
 }
 
-int storage_action(term_app *app, int action)
+/* The recovery menu's actions (scene_config.h). */
+void storage_action(term_app *app, int action)
 {
     switch (action) {
     case A_EXPORT_USB:
         if (app->recovery_auth) export_usb(app);
-        return 1;
+        return;
     case A_RESTORE:
         app_confirm(app, P_RESTORE, 0, "Restore from Server", "Keep the damaged database aside",
                     "and start a new one for the server to fill?");
-        return 1;
+        return;
     default:
-        return 0;
+        return;
     }
 }
 
-int storage_done(term_app *app, const scene *s)
+/* P_RESTORE confirmed. */
+void storage_done(term_app *app, const scene *s, const scene_result *r)
 {
-    if (s->purpose != P_RESTORE) return 0;
+    (void)s;
+    (void)r;
     if (app->fault != TERM_OK && restorable(app->fault)) restore(app);
-    return 1;
 }
