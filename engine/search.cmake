@@ -27,3 +27,18 @@ if(NOT FP_CORE_ONLY)
     target_compile_definitions(fpsearch PRIVATE FP_HAVE_HWLOC=1)
   endif()
 endif()
+
+# fpsearch_mpi: the search sharded over MPI ranks (fp/search_mpi.h). Open MPI
+# is found with pkg-config (libopenmpi-dev); without it the library, its
+# tools and its test are skipped.
+if(NOT FP_CORE_ONLY)
+  pkg_check_modules(FPMPI IMPORTED_TARGET ompi-c)
+  if(FPMPI_FOUND)
+    add_library(fpsearch_mpi STATIC ${CMAKE_CURRENT_LIST_DIR}/src/search/mpi.c)
+    target_include_directories(fpsearch_mpi PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src)
+    target_link_libraries(fpsearch_mpi PUBLIC fpsearch PkgConfig::FPMPI)
+    find_program(FP_MPIRUN NAMES mpirun mpiexec)
+  else()
+    message(STATUS "Open MPI (ompi-c) not found: the MPI search is not built")
+  endif()
+endif()

@@ -10,6 +10,7 @@ PACKAGES=(
   libcjson-dev            # JSON reports
   libopenblas-dev         # 1:N pre-screening
   libhwloc-dev            # thread placement
+  libopenmpi-dev openmpi-bin          # sharded 1:N search over MPI ranks (optional at build time)
   libbenchmark-dev        # micro-benchmarks
   libcmocka-dev           # unit tests
   gcc-arm-linux-gnueabihf qemu-user   # ARM cross build of the core

@@ -4,7 +4,8 @@
 #  2. the unit and SIMD-equivalence tests again with the scalar reference kernels forced (FP_SIMD=ref);
 #  3. the terminal's threaded tests (the sync worker, the engine, the app with the worker) under
 #     ThreadSanitizer, in a build of their own (TSan cannot share a build with ASan);
-#  4. the engine core and its tests cross-compiled for 32-bit ARM with NEON, run under qemu-arm.
+#  4. the engine core, the terminal's pure logic and their tests cross-compiled for 32-bit ARM
+#     with NEON, run under qemu-arm.
 # Build trees go to build/ (override with BUILD_ROOT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ cmake --build "$root/tsan" -j"$jobs" --target "${tsan_tests[@]}" m1-terminal
 
 if command -v arm-linux-gnueabihf-gcc >/dev/null && command -v qemu-arm >/dev/null \
    && [ -f /usr/lib/arm-linux-gnueabihf/pkgconfig/cmocka.pc ]; then
-  echo "== ARM (armhf, NEON) cross build of the core, tests under qemu-arm =="
+  echo "== ARM (armhf, NEON) cross build of the core and terminal logic, tests under qemu-arm =="
   cmake -S . -B "$root/arm" -DFP_CORE_ONLY=ON -DCMAKE_BUILD_TYPE=Release \
         -DCMAKE_TOOLCHAIN_FILE=cmake/arm-linux-gnueabihf.cmake >/dev/null
   cmake --build "$root/arm" -j"$jobs"

@@ -109,7 +109,8 @@ static void usage(void)
             "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n"
             "                      [--gallery-file PATH [--gallery-file-replace] [--gallery-load copy|map]\n"
             "                       [--query-gallery heap|file]] [--real-max N]\n"
-            "                      [--real-exhaustive-max N] [--shortlist-compare N]\n");
+            "                      [--real-exhaustive-max N] [--shortlist-compare N]\n"
+            "       mpirun -np K fpbench search --mpi ...   (the sharded search: docs/search.md)\n");
 }
 
 typedef struct opts {
@@ -599,6 +600,14 @@ static int gallery_file_round(const opts *o, const fp_gallery *g, fp_gallery_fil
 
 int fpbench_search(int argc, char **argv)
 {
+    if (argc > 0 && !strcmp(argv[0], "--mpi")) {
+#ifdef FP_HAVE_MPI
+        return fpbench_search_mpi(argc - 1, argv + 1);
+#else
+        fprintf(stderr, "fpbench search --mpi: this fpbench was built without Open MPI (libopenmpi-dev)\n");
+        return 1;
+#endif
+    }
     opts o;
     if (!parse(argc, argv, &o)) {
         usage();

@@ -26,6 +26,9 @@ extern "C" {
 #endif
 
 int fpbench_search(int argc, char **argv);
+/* fpbench search --mpi ... (search_mpi_bench.c; argv after --mpi), started
+ * with mpirun; built when Open MPI was found. */
+int fpbench_search_mpi(int argc, char **argv);
 
 #ifdef __cplusplus
 }

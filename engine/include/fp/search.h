@@ -102,6 +102,22 @@ size_t fp_gallery_count(const fp_gallery *gallery);
  * replaced or removed or the gallery destroyed), or NULL. */
 const fp_template *fp_gallery_find(const fp_gallery *gallery, fp_gallery_id id);
 /*
+ * The i-th enrolled finger (i < fp_gallery_count), for walking a gallery:
+ * *id gets its id and *tmpl (optional) its template, borrowed as with
+ * fp_gallery_find. The order is unspecified and changes when the gallery
+ * changes. Errors: FP_ERR_INVALID_ARGUMENT (NULL, i out of range).
+ */
+fp_status fp_gallery_entry(const fp_gallery *gallery, size_t i, fp_gallery_id *id, const fp_template **tmpl);
+
+/*
+ * Which of shards galleries holds id when a gallery is split over several
+ * (the MPI search, fp/search_mpi.h): a hash of (user, finger) modulo
+ * shards, so fingers spread evenly whatever the numbering. 0 when shards
+ * is 0.
+ */
+uint32_t fp_gallery_shard_of(fp_gallery_id id, uint32_t shards);
+
+/*
  * Bytes the gallery holds: its arrays (at their current capacity), the id
  * index and every template's fields. Allocator overhead is not counted, so
  * a process measures somewhat more. Divide by fp_gallery_count for the

@@ -113,22 +113,70 @@ static int by_rank(const void *a, const void *b)
     return (int)ma->type - (int)mb->type;
 }
 
-/* Puts the n minutiae of m in the template's order; r has room for n. */
-static void rank_minutiae(fp_minutia *m, size_t n, ranked *r)
+/* The whole-pixel centroid of the n (> 0) minutiae of m. */
+static void centroid(const fp_minutia *m, size_t n, int64_t *cx, int64_t *cy)
 {
     uint64_t sx = 0, sy = 0;
     for (size_t i = 0; i < n; i++) {
         sx += m[i].x;
         sy += m[i].y;
     }
-    /* Coordinates are 16-bit, so the squares stay far inside 64 bits
-     * whatever n is. */
-    const int64_t cx = (int64_t)(sx / n), cy = (int64_t)(sy / n);
-    for (size_t i = 0; i < n; i++) {
-        const int64_t dx = m[i].x - cx, dy = m[i].y - cy;
-        r[i].d2 = dx * dx + dy * dy;
-        r[i].m = m[i];
+    *cx = (int64_t)(sx / n);
+    *cy = (int64_t)(sy / n);
+}
+
+/* Coordinates are 16-bit, so the squares stay far inside 64 bits whatever
+ * the count. */
+static ranked ranked_of(const fp_minutia *m, int64_t cx, int64_t cy)
+{
+    const int64_t dx = m->x - cx, dy = m->y - cy;
+    ranked r = {dx * dx + dy * dy, *m};
+    return r;
+}
+
+/* Moves r[i] down the heap r[0..n) whose top is its worst-ranked entry. */
+static void sift_down(ranked *r, size_t n, size_t i)
+{
+    for (;;) {
+        size_t w = i, a = 2 * i + 1, b = a + 1;
+        if (a < n && by_rank(&r[a], &r[w]) > 0) w = a;
+        if (b < n && by_rank(&r[b], &r[w]) > 0) w = b;
+        if (w == i) return;
+        ranked tmp = r[i];
+        r[i] = r[w];
+        r[w] = tmp;
+        i = w;
     }
+}
+
+/* Writes into out the keep best of the n minutiae of m (keep < n) in the
+ * order above, distances taken from the centroid of all n, in any order.
+ * heap has room for keep: a heap with the worst kept one on top, so no
+ * list of all n is needed. */
+static void select_best(const fp_minutia *m, size_t n, size_t keep, ranked *heap, fp_minutia *out)
+{
+    int64_t cx, cy;
+    centroid(m, n, &cx, &cy);
+    for (size_t i = 0; i < n; i++) {
+        const ranked c = ranked_of(&m[i], cx, cy);
+        if (i < keep) {
+            heap[i] = c;
+            if (i + 1 == keep)
+                for (size_t j = keep / 2; j-- > 0;) sift_down(heap, keep, j);
+        } else if (by_rank(&c, &heap[0]) < 0) {
+            heap[0] = c;
+            sift_down(heap, keep, 0);
+        }
+    }
+    for (size_t i = 0; i < keep; i++) out[i] = heap[i].m;
+}
+
+/* Puts the n minutiae of m in the template's order; r has room for n. */
+static void rank_minutiae(fp_minutia *m, size_t n, ranked *r)
+{
+    int64_t cx, cy;
+    centroid(m, n, &cx, &cy);
+    for (size_t i = 0; i < n; i++) r[i] = ranked_of(&m[i], cx, cy);
     qsort(r, n, sizeof(*r), by_rank);
     for (size_t i = 0; i < n; i++) m[i] = r[i].m;
 }
@@ -157,25 +205,17 @@ fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, cons
     t->dpi = dpi;
     t->quality = image_quality;
     if (keep) {
-        /* With more than FP_MAX_MINUTIAE, the best of all of them are kept;
-         * the kept ones are then ordered among themselves, so reading the
-         * template back gives the same order. */
-        ranked *r = malloc(count * sizeof(*r));
-        fp_minutia *tmp = count > keep ? malloc(count * sizeof(*tmp)) : NULL;
-        if (!r || (count > keep && !tmp)) {
-            free(tmp);
-            free(r);
-            fp_template_destroy(t);
-            return FP_ERR_NO_MEMORY;
-        }
-        if (tmp) {
-            memcpy(tmp, minutiae, count * sizeof(*tmp));
-            rank_minutiae(tmp, count, r);
-        }
-        memcpy(t->minutiae, tmp ? tmp : minutiae, keep * sizeof(*t->minutiae));
+        /* On the stack, so creating a template (and so an extraction)
+         * allocates nothing but the template. With more than
+         * FP_MAX_MINUTIAE, the best of all of them are kept; the kept ones
+         * are then ordered among themselves, so reading the template back
+         * gives the same order. */
+        ranked r[FP_MAX_MINUTIAE];
+        if (count > keep)
+            select_best(minutiae, count, keep, r, t->minutiae);
+        else
+            memcpy(t->minutiae, minutiae, keep * sizeof(*t->minutiae));
         rank_minutiae(t->minutiae, keep, r);
-        free(tmp);
-        free(r);
     }
     for (size_t i = 0; i < keep; i++) t->minutiae[i].reserved = 0;
     fpi_template_prepare(t);

@@ -16,14 +16,19 @@ static uint64_t id_key(uint32_t user, uint8_t finger)
 
 /* A 64-bit mix (the splitmix64 finaliser) so consecutive user ids spread
  * over the whole table instead of forming one long probe run. */
-static size_t id_hash(uint64_t key, size_t mask)
+static uint64_t mix64(uint64_t key)
 {
     key ^= key >> 30;
     key *= 0xbf58476d1ce4e5b9ULL;
     key ^= key >> 27;
     key *= 0x94d049bb133111ebULL;
     key ^= key >> 31;
-    return (size_t)key & mask;
+    return key;
+}
+
+static size_t id_hash(uint64_t key, size_t mask)
+{
+    return (size_t)mix64(key) & mask;
 }
 
 static int valid_id(fp_gallery_id id)
@@ -288,6 +293,23 @@ size_t fpi_gallery_slot(const fp_gallery *g, uint32_t user, uint8_t finger)
     int found;
     size_t pos = index_probe(g, user, finger, &found);
     return found ? g->index[pos] - 1 : SIZE_MAX;
+}
+
+fp_status fp_gallery_entry(const fp_gallery *gallery, size_t i, fp_gallery_id *id, const fp_template **tmpl)
+{
+    if (tmpl) *tmpl = NULL;
+    if (!gallery || !id || i >= gallery->count) return FP_ERR_INVALID_ARGUMENT;
+    id->user = gallery->user[i];
+    id->finger = gallery->finger[i];
+    if (tmpl) *tmpl = gallery->tmpl[i];
+    return FP_OK;
+}
+
+uint32_t fp_gallery_shard_of(fp_gallery_id id, uint32_t shards)
+{
+    if (shards == 0) return 0;
+    /* The index's mix, in 64 bits on every platform so all agree. */
+    return (uint32_t)(mix64(id_key(id.user, id.finger)) % shards);
 }
 
 size_t fp_gallery_count(const fp_gallery *gallery)

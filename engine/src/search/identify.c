@@ -34,12 +34,18 @@ float fp_identify_threshold(float threshold, size_t n)
     return threshold + (float)(10.0 * log10((double)n));
 }
 
+void fpi_decide(size_t total, float threshold, const fp_identify_candidate *top, size_t n,
+                fp_identify_decision *decision)
+{
+    decision->compared = total;
+    decision->applied_threshold = total ? fp_identify_threshold(threshold, total) : 0.0f;
+    decision->accepted = n > 0 && top[0].score >= decision->applied_threshold;
+}
+
 void fpi_search_decide(const fp_gallery *g, float threshold, const fp_identify_candidate *top, size_t n,
                        fp_identify_decision *decision)
 {
-    decision->compared = g->count;
-    decision->applied_threshold = g->count ? fp_identify_threshold(threshold, g->count) : 0.0f;
-    decision->accepted = n > 0 && top[0].score >= decision->applied_threshold;
+    fpi_decide(g->count, threshold, top, n, decision);
 }
 
 fp_status fp_identify(fp_context *ctx, const fp_gallery *gallery, const fp_template *probe, float threshold,
@@ -175,10 +181,14 @@ static int key_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-void fpi_stage1_select(const fp_gallery *g, uint64_t *keys, size_t n, size_t m, uint32_t *slots)
+void fpi_stage1_top(uint64_t *keys, size_t n, size_t m)
 {
     if (m < n) select_top(keys, n, m);
     qsort(keys, m, sizeof(*keys), key_desc);
+}
+
+void fpi_stage1_slots(const fp_gallery *g, const uint64_t *keys, size_t m, uint32_t *slots)
+{
     for (size_t i = 0; i < m; i++) {
         uint64_t id = ((uint64_t)1 << 36) - 1 - (keys[i] & (((uint64_t)1 << 36) - 1));
         slots[i] = (uint32_t)fpi_gallery_slot(g, (uint32_t)(id >> 4), (uint8_t)(id & 15));
@@ -215,7 +225,8 @@ fp_status fp_identify_two_stage(fp_context *ctx, const fp_gallery *gallery, cons
     fpi_pcode pc;
     fpi_pcode_encode(probe, &pc);
     fpi_stage1_scan(ctx->kernels, gallery, &pc, 0, count, scratch->keys);
-    fpi_stage1_select(gallery, scratch->keys, count, shortlist, scratch->slots);
+    fpi_stage1_top(scratch->keys, count, shortlist);
+    fpi_stage1_slots(gallery, scratch->keys, shortlist, scratch->slots);
     fp_status st = fpi_search_scan_list(ctx, gallery, scratch->slots, 0, shortlist, probe, k, candidates, n);
     if (st != FP_OK) {
         *n = 0;

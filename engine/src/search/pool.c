@@ -364,34 +364,74 @@ static void run_phase(fp_identify_pool *pool, const fp_gallery *gallery, const f
     pthread_mutex_unlock(&pool->lock);
 }
 
-static fp_status merge(fp_identify_pool *pool, const fp_gallery *gallery, float threshold, size_t k,
-                       fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision);
+/* Merges the workers' lists into top (*n): in worker order; the total order
+ * makes the result independent of it. */
+static fp_status merge(fp_identify_pool *pool, size_t k, fp_identify_candidate *top, size_t *n)
+{
+    size_t m = 0;
+    for (uint32_t i = 0; i < pool->threads; i++) {
+        const worker *w = &pool->workers[i];
+        if (w->status != FP_OK) return w->status;
+        for (size_t j = 0; j < w->n; j++) fpi_topk_insert(top, k, &m, &w->top[j]);
+    }
+    *n = m;
+    return FP_OK;
+}
 
-fp_status fp_identify_parallel(fp_identify_pool *pool, const fp_gallery *gallery, const fp_template *probe,
-                               float threshold, size_t k, fp_identify_candidate *candidates, size_t *n,
-                               fp_identify_decision *decision)
+fp_status fpi_pool_scan(fp_identify_pool *pool, const fp_gallery *g, const fp_template *probe, size_t k,
+                        fp_identify_candidate *top, size_t *n)
+{
+    *n = 0;
+    if (k == 0 || k > pool->max_k) return FP_ERR_INVALID_ARGUMENT;
+    run_phase(pool, g, probe, k, PHASE_SCAN);
+    return merge(pool, k, top, n);
+}
+
+fp_status fpi_pool_stage1(fp_identify_pool *pool, const fp_gallery *g, const fp_template *probe, size_t m,
+                          const uint64_t **keys)
+{
+    size_t count = g->count;
+    FPI_CHECK(fpi_scratch_reserve(pool->scratch, count ? count : 1));
+    fpi_pcode pc;
+    fpi_pcode_encode(probe, &pc);
+    pool->probe_code = &pc;
+    run_phase(pool, g, probe, 0, PHASE_STAGE1);
+    pool->probe_code = NULL;
+    fpi_stage1_top(fpi_scratch_keys(pool->scratch), count, m < count ? m : count);
+    *keys = fpi_scratch_keys(pool->scratch);
+    return FP_OK;
+}
+
+fp_status fpi_pool_stage2(fp_identify_pool *pool, const fp_gallery *g, const fp_template *probe, size_t m, size_t k,
+                          fp_identify_candidate *top, size_t *n)
+{
+    *n = 0;
+    if (k == 0 || k > pool->max_k) return FP_ERR_INVALID_ARGUMENT;
+    fpi_stage1_slots(g, fpi_scratch_keys(pool->scratch), m, fpi_scratch_slots(pool->scratch));
+    pool->list_len = m;
+    run_phase(pool, g, probe, k, PHASE_STAGE2);
+    return merge(pool, k, top, n);
+}
+
+/* The common checks and clearing of the public calls. */
+static fp_status query_start(const fp_identify_pool *pool, const fp_gallery *gallery, const fp_template *probe,
+                             size_t k, const fp_identify_candidate *candidates, size_t *n,
+                             fp_identify_decision *decision)
 {
     if (n) *n = 0;
     if (decision) memset(decision, 0, sizeof(*decision));
     if (!pool || !gallery || !probe || !candidates || !n || !decision || k == 0 || k > pool->max_k)
         return FP_ERR_INVALID_ARGUMENT;
-
-    run_phase(pool, gallery, probe, k, PHASE_SCAN);
-    return merge(pool, gallery, threshold, k, candidates, n, decision);
+    return FP_OK;
 }
 
-static fp_status merge(fp_identify_pool *pool, const fp_gallery *gallery, float threshold, size_t k,
-                       fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision)
+fp_status fp_identify_parallel(fp_identify_pool *pool, const fp_gallery *gallery, const fp_template *probe,
+                               float threshold, size_t k, fp_identify_candidate *candidates, size_t *n,
+                               fp_identify_decision *decision)
 {
-    /* Merge in worker order; the total order makes the result independent of it. */
-    size_t m = 0;
-    for (uint32_t i = 0; i < pool->threads; i++) {
-        const worker *w = &pool->workers[i];
-        if (w->status != FP_OK) return w->status;
-        for (size_t j = 0; j < w->n; j++) fpi_topk_insert(candidates, k, &m, &w->top[j]);
-    }
-    *n = m;
-    fpi_search_decide(gallery, threshold, candidates, m, decision);
+    FPI_CHECK(query_start(pool, gallery, probe, k, candidates, n, decision));
+    FPI_CHECK(fpi_pool_scan(pool, gallery, probe, k, candidates, n));
+    fpi_search_decide(gallery, threshold, candidates, *n, decision);
     return FP_OK;
 }
 
@@ -399,21 +439,13 @@ fp_status fp_identify_parallel_two_stage(fp_identify_pool *pool, const fp_galler
                                          float threshold, size_t shortlist, size_t k,
                                          fp_identify_candidate *candidates, size_t *n, fp_identify_decision *decision)
 {
-    if (n) *n = 0;
-    if (decision) memset(decision, 0, sizeof(*decision));
-    if (!pool || !gallery || !probe || !candidates || !n || !decision || k == 0 || k > pool->max_k)
-        return FP_ERR_INVALID_ARGUMENT;
-    size_t count = fp_gallery_count(gallery);
+    FPI_CHECK(query_start(pool, gallery, probe, k, candidates, n, decision));
+    size_t count = gallery->count;
     if (shortlist == 0) shortlist = fp_identify_shortlist_default(count);
     if (shortlist > count) shortlist = count;
-    FPI_CHECK(fpi_scratch_reserve(pool->scratch, count ? count : 1));
-    fpi_pcode pc;
-    fpi_pcode_encode(probe, &pc);
-    pool->probe_code = &pc;
-    run_phase(pool, gallery, probe, k, PHASE_STAGE1);
-    fpi_stage1_select(gallery, fpi_scratch_keys(pool->scratch), count, shortlist, fpi_scratch_slots(pool->scratch));
-    pool->list_len = shortlist;
-    run_phase(pool, gallery, probe, k, PHASE_STAGE2);
-    pool->probe_code = NULL;
-    return merge(pool, gallery, threshold, k, candidates, n, decision);
+    const uint64_t *keys;
+    FPI_CHECK(fpi_pool_stage1(pool, gallery, probe, shortlist, &keys));
+    FPI_CHECK(fpi_pool_stage2(pool, gallery, probe, shortlist, k, candidates, n));
+    fpi_search_decide(gallery, threshold, candidates, *n, decision);
+    return FP_OK;
 }

@@ -72,9 +72,13 @@ static inline uint64_t fpi_stage1_key(uint32_t score, uint32_t user, uint8_t fin
 /* Scores slots [begin, end) of g against the probe's codes into keys[begin..end). */
 void fpi_stage1_scan(const fpi_kernels *k, const fp_gallery *g, const fpi_pcode *probe, size_t begin, size_t end,
                      uint64_t *keys);
+/* Keys use their low FPI_STAGE1_KEY_BITS bits (16-bit score, 36-bit id). */
+#define FPI_STAGE1_KEY_BITS 52
 /* Reorders keys[0..n) so that its first m entries are the m largest, in
- * descending order; then turns them into slot numbers in slots[0..m). */
-void fpi_stage1_select(const fp_gallery *g, uint64_t *keys, size_t n, size_t m, uint32_t *slots);
+ * descending order. */
+void fpi_stage1_top(uint64_t *keys, size_t n, size_t m);
+/* The slots of the fingers named by keys[0..m) into slots[0..m). */
+void fpi_stage1_slots(const fp_gallery *g, const uint64_t *keys, size_t m, uint32_t *slots);
 /* As fpi_search_scan over the listed slots list[begin..end); list NULL: slots begin..end. */
 fp_status fpi_search_scan_list(fp_context *ctx, const fp_gallery *g, const uint32_t *list, size_t begin, size_t end,
                                const fp_template *probe, size_t k, fp_identify_candidate *top, size_t *n);
@@ -86,8 +90,29 @@ fp_status fpi_scratch_reserve(fp_identify_scratch *s, size_t n);
 uint64_t *fpi_scratch_keys(fp_identify_scratch *s);
 uint32_t *fpi_scratch_slots(fp_identify_scratch *s);
 
-/* Fills the decision from the ranked list. */
+/* Fills the decision from the ranked list, for a gallery of total fingers
+ * (fpi_search_decide: g's count). */
+void fpi_decide(size_t total, float threshold, const fp_identify_candidate *top, size_t n,
+                fp_identify_decision *decision);
 void fpi_search_decide(const fp_gallery *g, float threshold, const fp_identify_candidate *top, size_t n,
                        fp_identify_decision *decision);
+
+/*
+ * The pool's query in steps, for a search split over several galleries
+ * (the MPI shards, mpi.c); fp_identify_parallel(_two_stage) are these steps
+ * on one gallery. One query at a time per pool.
+ *  - fpi_pool_stage1: stage 1 over g; *keys gets the pool's scratch with
+ *    the min(m, count) best stage-1 keys first, in descending order.
+ *  - fpi_pool_stage2: stage 2 over the fingers of the first m of those keys
+ *    (m <= what stage 1 returned), ranking the k best into top (*n).
+ *  - fpi_pool_scan: the full scan into top (*n).
+ * Errors: FP_ERR_INVALID_ARGUMENT (k > max_k), FP_ERR_NO_MEMORY, the matcher's.
+ */
+fp_status fpi_pool_stage1(fp_identify_pool *pool, const fp_gallery *g, const fp_template *probe, size_t m,
+                          const uint64_t **keys);
+fp_status fpi_pool_stage2(fp_identify_pool *pool, const fp_gallery *g, const fp_template *probe, size_t m, size_t k,
+                          fp_identify_candidate *top, size_t *n);
+fp_status fpi_pool_scan(fp_identify_pool *pool, const fp_gallery *g, const fp_template *probe, size_t k,
+                        fp_identify_candidate *top, size_t *n);
 
 #endif
