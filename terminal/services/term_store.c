@@ -356,10 +356,13 @@ static term_status check_schema(term_store *st)
     /* The first read decrypts page 1: a wrong key shows up here as NOTADB. */
     CHECK(query_int(st, "SELECT count(*) FROM sqlite_master", NULL, &tables));
     CHECK(query_int(st, "PRAGMA user_version", NULL, &version));
-    CHECK(query_int(st,
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-                    " ('users', 'pins', 'cards', 'fingers', 'records', 'oplog', 'settings')",
-                    NULL, &ours));
+    char sql[256];
+    size_t len =
+        (size_t)snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (");
+    for (size_t i = 0; i < SCHEMA_TABLES; i++)
+        len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s'%s'", i ? ", " : "", schema_tables[i]);
+    snprintf(sql + len, sizeof(sql) - len, ")");
+    CHECK(query_int(st, sql, NULL, &ours));
     if (version > TERM_SCHEMA_VERSION)
         status = TERM_ERR_SCHEMA_VERSION;
     else if (tables == 0 || version == 0 || ours == 0)
