@@ -430,9 +430,12 @@ static inline float elastic_weight(float d2)
  * kernel-weighted mean of the others' by more than ELASTIC_OUTLIER px;
  * returns how many are left (compacted in place).
  */
+/* Controls are pairs of compared minutiae and the map moves compared
+ * minutiae: both at most FP_MATCH_MINUTIAE, which sizes the stack arrays
+ * below (the comparison's stack: 4.6 KB on ARM, docs/embedded.md). */
 static int drop_outliers(int n, int16_t *cx, int16_t *cy, float *rx, float *ry, float *ra)
 {
-    uint8_t ok[FP_MAX_MINUTIAE];
+    uint8_t ok[FP_MATCH_MINUTIAE];
     for (int p = 0; p < n; p++) {
         float sw = ELASTIC_PRIOR, sx = 0, sy = 0;
         for (int q = 0; q < n; q++) {
@@ -474,10 +477,10 @@ static void mls_map(fpi_match_ws *ws, int n, const float *restrict ax, const flo
                     const float *cx, const float *cy, const float *qx, const float *qy, const float *ra, float c,
                     float s, int rot)
 {
-    float sw[FP_MAX_MINUTIAE], spx[FP_MAX_MINUTIAE], spy[FP_MAX_MINUTIAE], sqx[FP_MAX_MINUTIAE],
-        sqy[FP_MAX_MINUTIAE], sa[FP_MAX_MINUTIAE], d2m[FP_MAX_MINUTIAE];
-    float m11[FP_MAX_MINUTIAE], m12[FP_MAX_MINUTIAE], m22[FP_MAX_MINUTIAE];
-    float b11[FP_MAX_MINUTIAE], b12[FP_MAX_MINUTIAE], b21[FP_MAX_MINUTIAE], b22[FP_MAX_MINUTIAE];
+    float sw[FP_MATCH_MINUTIAE], spx[FP_MATCH_MINUTIAE], spy[FP_MATCH_MINUTIAE], sqx[FP_MATCH_MINUTIAE],
+        sqy[FP_MATCH_MINUTIAE], sa[FP_MATCH_MINUTIAE], d2m[FP_MATCH_MINUTIAE];
+    float m11[FP_MATCH_MINUTIAE], m12[FP_MATCH_MINUTIAE], m22[FP_MATCH_MINUTIAE];
+    float b11[FP_MATCH_MINUTIAE], b12[FP_MATCH_MINUTIAE], b21[FP_MATCH_MINUTIAE], b22[FP_MATCH_MINUTIAE];
     for (int j = 0; j < n; j++) sw[j] = spx[j] = spy[j] = sqx[j] = sqy[j] = sa[j] = 0, d2m[j] = 1e30f;
     for (int p = 0; p < k; p++) {
         const float px = cx[p], py = cy[p], pqx = qx[p], pqy = qy[p], pa = ra[p];
@@ -554,8 +557,8 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
                          const fpi_pair *loose, int n)
 {
     const int na = fpi_match_count(a), nb = fpi_match_count(b);
-    int16_t cx[FP_MAX_MINUTIAE], cy[FP_MAX_MINUTIAE];
-    float rx[FP_MAX_MINUTIAE], ry[FP_MAX_MINUTIAE], ra[FP_MAX_MINUTIAE];
+    int16_t cx[FP_MATCH_MINUTIAE], cy[FP_MATCH_MINUTIAE];
+    float rx[FP_MATCH_MINUTIAE], ry[FP_MATCH_MINUTIAE], ra[FP_MATCH_MINUTIAE];
     int cost;
     const float c = t->c, s = t->s;
     for (int p = 0; p < n; p++) {
@@ -571,8 +574,8 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
     /* A deformation needs more consistent controls than the rigid
      * alignment's pairs to explain more than they do. */
     if (n <= m) return m;
-    float fcx[FP_MAX_MINUTIAE], fcy[FP_MAX_MINUTIAE], qx[FP_MAX_MINUTIAE], qy[FP_MAX_MINUTIAE];
-    float ax[FP_MAX_MINUTIAE], ay[FP_MAX_MINUTIAE];
+    float fcx[FP_MATCH_MINUTIAE], fcy[FP_MATCH_MINUTIAE], qx[FP_MATCH_MINUTIAE], qy[FP_MATCH_MINUTIAE];
+    float ax[FP_MATCH_MINUTIAE], ay[FP_MATCH_MINUTIAE];
     for (int p = 0; p < n; p++) {
         fcx[p] = cx[p];
         fcy[p] = cy[p];
@@ -586,7 +589,7 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
     mls_map(ws, na, ax, ay, n, fcx, fcy, qx, qy, ra, c, s, t->rot);
     set_boxes(ws, na);
     n = pair_queries(ws, a, b, ANG2, ws->pairs, &cost);
-    uint8_t rigid_of[FP_MAX_MINUTIAE]; /* a's minutia -> its rigid partner in b, + 1 */
+    uint8_t rigid_of[FP_MATCH_MINUTIAE]; /* a's minutia -> its rigid partner in b, + 1 */
     memset(rigid_of, 0, (size_t)na);
     for (int p = 0; p < m; p++) rigid_of[ws->best[p].a] = (uint8_t)(ws->best[p].b + 1);
     int kept = 0;
