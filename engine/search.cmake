@@ -18,7 +18,8 @@ if(NOT FP_CORE_ONLY)
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(HWLOC IMPORTED_TARGET hwloc)
   add_library(fpsearch STATIC ${CMAKE_CURRENT_LIST_DIR}/src/search/pool.c
-                              ${CMAKE_CURRENT_LIST_DIR}/src/search/gallery_file.c)
+                              ${CMAKE_CURRENT_LIST_DIR}/src/search/gallery_file.c
+                              ${CMAKE_CURRENT_LIST_DIR}/src/search/gallery_format.c)
   target_include_directories(fpsearch PRIVATE ${CMAKE_CURRENT_LIST_DIR}/src)
   target_link_libraries(fpsearch PUBLIC fpsearch_core Threads::Threads)
   if(HWLOC_FOUND)

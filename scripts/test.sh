@@ -2,7 +2,9 @@
 # Runs the whole test suite the way CI does:
 #  1. every test under AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors;
 #  2. the unit and SIMD-equivalence tests again with the scalar reference kernels forced (FP_SIMD=ref);
-#  3. the engine core, the terminal's pure logic and their tests cross-compiled for 32-bit ARM
+#  3. the terminal's threaded tests (the sync worker, the engine, the app with the worker) under
+#     ThreadSanitizer, in a build of their own (TSan cannot share a build with ASan);
+#  4. the engine core, the terminal's pure logic and their tests cross-compiled for 32-bit ARM
 #     with NEON, run under qemu-arm.
 # Build trees go to build/ (override with BUILD_ROOT).
 set -euo pipefail
@@ -18,6 +20,14 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 
 echo "== scalar reference kernels forced (FP_SIMD=ref) =="
 (cd "$root/asan" && FP_SIMD=ref ctest --output-on-failure -j"$jobs" -L "unit|equiv")
+
+echo "== ThreadSanitizer: the terminal's sync worker, engine and app tests =="
+tsan_tests=(test_term_sync_worker test_term_sync_e2e test_term_sync_peers test_term_sync_fault
+            test_term_app_sync test_term_app_sync_latency)
+cmake -S . -B "$root/tsan" -DFP_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$root/tsan" -j"$jobs" --target "${tsan_tests[@]}" m1-terminal
+(cd "$root/tsan" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+   ctest --output-on-failure -j"$jobs" -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$")
 
 if command -v arm-linux-gnueabihf-gcc >/dev/null && command -v qemu-arm >/dev/null \
    && [ -f /usr/lib/arm-linux-gnueabihf/pkgconfig/cmocka.pc ]; then

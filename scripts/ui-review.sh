@@ -6,6 +6,8 @@
 #   docs/img/ui/<name>.png       2x, the same screens for the documentation
 #   docs/img/sim/<scenario>/     2x, m1-sim --headless runs of tests/ui_ref/scenarios/*.txt
 #   docs/img/m1-sim-window.png   the simulator's SDL window under Xvfb (when xvfb-run is installed)
+#   tests/ui_ref/comm_*.png      screens of the application with the sync engine (test_term_app_sync
+#                                writes them with UI_REF_WRITE=1 and compares against them otherwise)
 #
 #   scripts/ui-review.sh [BUILD_DIR]
 #
@@ -43,4 +45,7 @@ if command -v xvfb-run >/dev/null 2>&1; then
 else
   echo "xvfb-run not found: the window screenshot was not refreshed"
 fi
+# screens of the application against the test PUSH server (Connection Status with held records)
+cmake --build "$build" -j1 --target test_term_app_sync
+(cd "$build" && UI_REF_WRITE=1 ./tests/test_term_app_sync >/dev/null)
 echo "references: $root/tests/ui_ref; docs pictures: $root/docs/img"

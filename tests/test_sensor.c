@@ -122,6 +122,7 @@ static void test_synthetic_capture(void **state)
     assert_int_equal(info.width, 388);
     assert_int_equal(info.height, 374);
     assert_int_equal(info.dpi, 500);
+    assert_int_equal(info.dpi_stated, 1); /* the data set's known resolution */
     assert_string_equal(info.driver, "synthetic");
 
     fp_sensor_frame fr;
@@ -384,6 +385,7 @@ static void test_replay_dataset(void **state)
     assert_int_equal(info.width, 388);
     assert_int_equal(info.height, 374);
     assert_int_equal(info.dpi, 500);
+    assert_int_equal(info.dpi_stated, 1); /* the data set's known resolution */
     /* Several presses of real prints: most pass at HIGH, and the first two
      * impressions of finger 101 match each other. */
     uint32_t ok = 0;

@@ -14,6 +14,11 @@
 
 #define SEED 0x5EEDull
 
+/* Hashes of standard impressions (test_standard_unchanged). */
+#define GOLDEN_OPTICAL 0x7fca26c144b8275eull
+#define GOLDEN_OPTICAL_LARGE 0x6cd813de100f18abull
+#define GOLDEN_CAPACITIVE 0x5735abd6e6a8fe3eull
+
 /* One master shared by the tests that only read it (masters cost ~0.3 s,
  * several under sanitizers). */
 static fp_synth_master *shared_master;
@@ -383,6 +388,246 @@ static void test_unforced_senses(void **state)
     assert_true(share > 0.5 && share < 0.85);
 }
 
+/* FNV-1a over bytes: a golden fingerprint of an image. */
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/*
+ * The standard preset is what the generator made before the hard presets
+ * existed: the draw through fp_synth_impression_params_draw_difficulty is
+ * the old draw, and a standard impression still has the pixels it had (the
+ * hash was taken with the generator of commit e24e9e0; data sets generated
+ * with the standard preset, such as scripts/bench.sh's, stay reproducible).
+ */
+static void test_standard_unchanged(void **state)
+{
+    (void)state;
+    fp_synth_impression_params a, b;
+    for (uint32_t k = 0; k < 6; k++)
+        for (int prof = 0; prof < FP_SYNTH_PROFILE_COUNT; prof++) {
+            assert_int_equal(fp_synth_impression_params_draw(SEED, 3, k, (fp_synth_profile)prof, (int)(k & 1), &a),
+                             FP_OK);
+            assert_int_equal(fp_synth_impression_params_draw_difficulty(SEED, 3, k, (fp_synth_profile)prof,
+                                                                        (int)(k & 1), FP_SYNTH_STANDARD, &b),
+                             FP_OK);
+            assert_memory_equal(&a, &b, sizeof(a));
+            assert_true(a.warp_amp == 0 && a.patchiness == 0 && a.smudge == 0 && a.creases == 0 &&
+                        a.roughness == 0 && a.blur < 1.0);
+        }
+    static const uint64_t golden[3] = {GOLDEN_OPTICAL, GOLDEN_OPTICAL_LARGE, GOLDEN_CAPACITIVE};
+    for (int prof = 0; prof < 3; prof++) {
+        fp_synth_impression *imp = NULL;
+        assert_int_equal(fp_synth_impression_params_draw(SEED, 3, 1, (fp_synth_profile)prof, 1, &a), FP_OK);
+        assert_int_equal(fp_synth_impression_render(shared_master, &a, &imp), FP_OK);
+        uint32_t w, h;
+        const uint8_t *px = fp_synth_impression_pixels(imp, &w, &h);
+        uint64_t got = fnv1a(px, (size_t)w * h);
+        if (got != golden[prof]) print_message("profile %d: image hash 0x%016llxull\n", prof, (unsigned long long)got);
+        assert_true(got == golden[prof]);
+        fp_synth_impression_destroy(imp);
+    }
+}
+
+static void test_hard_arguments(void **state)
+{
+    (void)state;
+    fp_synth_difficulty d;
+    assert_int_equal(fp_synth_difficulty_parse("hard-drywet", &d), FP_OK);
+    assert_int_equal(d, FP_SYNTH_HARD_DRYWET);
+    assert_int_equal(fp_synth_difficulty_parse("hard-distortion", &d), FP_OK);
+    assert_int_equal(d, FP_SYNTH_HARD_DISTORTION);
+    assert_int_equal(fp_synth_difficulty_parse("hard", &d), FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_synth_difficulty_parse(NULL, &d), FP_ERR_INVALID_ARGUMENT);
+    assert_string_equal(fp_synth_difficulty_name(FP_SYNTH_STANDARD), "standard");
+    fp_synth_profile prof;
+    assert_int_equal(fp_synth_profile_parse("optical-small", &prof), FP_OK);
+    assert_int_equal(prof, FP_SYNTH_OPTICAL_SMALL);
+    uint32_t w, h;
+    fp_synth_profile_size(FP_SYNTH_OPTICAL_SMALL, &w, &h);
+    assert_true(w == 328 && h == 364);
+
+    fp_synth_impression_params p;
+    assert_int_equal(fp_synth_impression_params_draw_difficulty(1, 1, 1, FP_SYNTH_OPTICAL, 0,
+                                                                (fp_synth_difficulty)3, &p),
+                     FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_synth_impression_params_draw_difficulty(1, 1, 1, (fp_synth_profile)4, 0,
+                                                                FP_SYNTH_HARD_DRYWET, &p),
+                     FP_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fp_synth_impression_params_draw_difficulty(1, 1, 1, FP_SYNTH_OPTICAL, 0, FP_SYNTH_HARD_DRYWET,
+                                                                NULL),
+                     FP_ERR_INVALID_ARGUMENT);
+    fp_synth_master *m = (fp_synth_master *)1;
+    assert_int_equal(fp_synth_master_create_difficulty(1, 1, (fp_synth_difficulty)9, &m), FP_ERR_INVALID_ARGUMENT);
+    assert_null(m);
+
+    /* Out-of-range hard fields are refused, not rendered. */
+    fp_synth_impression *imp = (fp_synth_impression *)1;
+    const fp_synth_impression_params *base = &p;
+    assert_int_equal(fp_synth_impression_params_draw_difficulty(1, 1, 1, FP_SYNTH_OPTICAL_SMALL, 0,
+                                                                FP_SYNTH_HARD_DRYWET, &p),
+                     FP_OK);
+    for (int bad = 0; bad < 7; bad++) {
+        fp_synth_impression_params q = *base;
+        switch (bad) {
+        case 0: q.blur = 4.5; break;
+        case 1: q.warp_amp = 20; break;
+        case 2: q.warp_cell = 2; break;
+        case 3: q.patchiness = 1.5; break;
+        case 4: q.smudge = -0.1; break;
+        case 5: q.creases = 2; break;
+        default: q.roughness = NAN; break;
+        }
+        imp = (fp_synth_impression *)1;
+        assert_int_equal(fp_synth_impression_render(shared_master, &q, &imp), FP_ERR_INVALID_ARGUMENT);
+        assert_null(imp);
+        double x, y;
+        assert_int_equal(fp_synth_map_point(shared_master, &q, 100, 100, &x, &y), FP_ERR_INVALID_ARGUMENT);
+    }
+}
+
+/*
+ * The presets' parameters stay in their documented ranges (docs/synthetic.md,
+ * "Hard presets") and are actually hard: much larger distortion than the
+ * standard draw, most drywet impressions clearly dry or wet.
+ */
+static void test_hard_param_ranges(void **state)
+{
+    (void)state;
+    double std_shift = 0, hd_shift = 0, hd_rot = 0;
+    size_t n = 0, drywet = 0, dry = 0, wet = 0;
+    for (uint32_t f = 0; f < 60; f++)
+        for (uint32_t k = 0; k < 8; k++) {
+            fp_synth_impression_params s, d, w;
+            assert_int_equal(fp_synth_impression_params_draw(77, f, k, FP_SYNTH_OPTICAL_LARGE, 0, &s), FP_OK);
+            assert_int_equal(fp_synth_impression_params_draw_difficulty(77, f, k, FP_SYNTH_OPTICAL_LARGE, 0,
+                                                                        FP_SYNTH_HARD_DISTORTION, &d),
+                             FP_OK);
+            assert_int_equal(fp_synth_impression_params_draw_difficulty(77, f, k, FP_SYNTH_OPTICAL_SMALL, 0,
+                                                                        FP_SYNTH_HARD_DRYWET, &w),
+                             FP_OK);
+            const fp_synth_impression_params *both[2] = {&d, &w};
+            for (int i = 0; i < 2; i++) {
+                const fp_synth_impression_params *p = both[i];
+                assert_true(p->dpi == 500);
+                assert_true(fabs(p->rotation_deg) <= 30.0);
+                assert_true(fabs(p->dx) <= 80.0 && fabs(p->dy) <= 80.0);
+                assert_true(fabs(p->distortion_dx) <= 24.0 && fabs(p->distortion_dy) <= 24.0);
+                assert_true(fabs(p->distortion_rot_deg) <= 14.0);
+                assert_true(p->distortion_r0 >= 0.05 && p->distortion_r0 <= 0.5);
+                assert_true(p->warp_amp >= 1.0 && p->warp_amp <= 7.0 && p->warp_cell >= 80.0 && p->warp_cell <= 160.0);
+                assert_true(p->contact_ax > 50.0 && p->contact_ay > 50.0);
+                assert_true(fabs(p->pressure) <= 1.0);
+                assert_true(p->patchiness >= 0.2 && p->patchiness <= 1.0);
+                assert_true(p->smudge >= 0.1 && p->smudge <= 0.8);
+                assert_true(p->creases >= 0.3 && p->creases <= 1.0);
+                assert_true(p->roughness >= 0.2 && p->roughness <= 1.0);
+                assert_true(p->contrast >= 0.5 && p->contrast <= 1.0);
+                assert_true(p->noise >= 3.0 && p->noise <= 14.0);
+                assert_true(p->blur >= 0.2 && p->blur <= 1.2);
+            }
+            assert_true(w.width == 328 && w.height == 364 && d.width == 640 && d.height == 480);
+            assert_true(fabs(w.distortion_dx) <= 12.0 && fabs(w.distortion_rot_deg) <= 8.0);
+            std_shift += hypot(s.distortion_dx, s.distortion_dy);
+            hd_shift += hypot(d.distortion_dx, d.distortion_dy);
+            hd_rot += fabs(d.distortion_rot_deg);
+            drywet += fabs(w.pressure) >= 0.35;
+            dry += w.pressure <= -0.35;
+            wet += w.pressure >= 0.35;
+            n++;
+        }
+    assert_true(hd_shift > 2.0 * std_shift);
+    assert_true(hd_rot / (double)n > 3.0);
+    assert_true(drywet * 100 >= n * 75);
+    assert_true(dry * 100 >= n * 30 && wet * 100 >= n * 30);
+}
+
+/*
+ * Hard impressions are deterministic too, and their ground truth is still
+ * the image of the master's under the renderer's own map, now with the
+ * strong plastic distortion and the local warp (the inverse must converge).
+ */
+static void test_hard_render(void **state)
+{
+    (void)state;
+    const fp_synth_difficulty diffs[2] = {FP_SYNTH_HARD_DISTORTION, FP_SYNTH_HARD_DRYWET};
+    const fp_synth_profile profs[2] = {FP_SYNTH_OPTICAL_LARGE, FP_SYNTH_OPTICAL_SMALL};
+    size_t nm;
+    const fp_minutia *mm = fp_synth_master_minutiae(shared_master, &nm);
+    for (int i = 0; i < 2; i++) {
+        fp_synth_impression_params p;
+        fp_synth_impression *a = NULL, *b = NULL;
+        assert_int_equal(fp_synth_impression_params_draw_difficulty(SEED, 3, 2, profs[i], 0, diffs[i], &p), FP_OK);
+        assert_int_equal(fp_synth_impression_render(shared_master, &p, &a), FP_OK);
+        assert_int_equal(fp_synth_impression_render(shared_master, &p, &b), FP_OK);
+        uint32_t w, h;
+        const uint8_t *pa = fp_synth_impression_pixels(a, &w, &h);
+        assert_memory_equal(pa, fp_synth_impression_pixels(b, NULL, NULL), (size_t)w * h);
+        size_t ni;
+        const fp_minutia *mi = fp_synth_impression_minutiae(a, &ni);
+        assert_true(ni > 5);
+        for (size_t j = 0; j < ni; j++) {
+            int found = 0;
+            for (size_t k = 0; k < nm && !found; k++) {
+                double ix, iy;
+                assert_int_equal(fp_synth_map_point(shared_master, &p, mm[k].x, mm[k].y, &ix, &iy), FP_OK);
+                found = fabs(ix - mi[j].x) <= 0.5 + 1e-9 && fabs(iy - mi[j].y) <= 0.5 + 1e-9;
+            }
+            assert_true(found);
+        }
+        /* The forward map inverts the per-pixel map to well below a pixel. */
+        fpi_synth_geom g;
+        fpi_synth_geom_init(&g, fpi_synth_master_model(shared_master), &p);
+        for (size_t k = 0; k < nm; k += 5) {
+            double ix, iy, bx, by;
+            fpi_synth_master_to_image(&g, mm[k].x, mm[k].y, &ix, &iy);
+            fpi_synth_image_to_master(&g, ix, iy, &bx, &by);
+            assert_true(fabs(bx - mm[k].x) < 1e-3 && fabs(by - mm[k].y) < 1e-3);
+        }
+        /* Creases only lighten the skin: the same capture without them is
+         * nowhere lighter (rounding aside). */
+        fp_synth_impression_params q = p;
+        q.creases = 0;
+        fp_synth_impression *c = NULL;
+        assert_int_equal(fp_synth_impression_render(shared_master, &q, &c), FP_OK);
+        const uint8_t *pc = fp_synth_impression_pixels(c, NULL, NULL);
+        size_t lighter = 0;
+        for (size_t k = 0; k < (size_t)w * h; k++) {
+            assert_true(pa[k] + 1 >= pc[k]);
+            lighter += pa[k] > pc[k] + 20;
+        }
+        assert_true(lighter > 50); /* and they do show */
+        fp_synth_impression_destroy(a);
+        fp_synth_impression_destroy(b);
+        fp_synth_impression_destroy(c);
+    }
+}
+
+/* A hard master is the standard finger with more unforced minutia pairs. */
+static void test_hard_master(void **state)
+{
+    (void)state;
+    fp_synth_master *h = NULL;
+    assert_int_equal(fp_synth_master_create_difficulty(SEED, 3, FP_SYNTH_HARD_DRYWET, &h), FP_OK);
+    assert_int_equal(fp_synth_master_class(h), fp_synth_master_class(shared_master));
+    size_t ns, nh;
+    fp_synth_master_minutiae(shared_master, &ns);
+    const fp_minutia *mh = fp_synth_master_minutiae(h, &nh);
+    assert_true(nh > ns + 20);
+    for (size_t i = 0; i < nh; i++) assert_true(fp_synth_master_inside(h, mh[i].x, mh[i].y));
+    fp_synth_master *h2 = NULL;
+    assert_int_equal(fp_synth_master_create_difficulty(SEED, 3, FP_SYNTH_HARD_DISTORTION, &h2), FP_OK);
+    size_t n2;
+    const fp_minutia *m2 = fp_synth_master_minutiae(h2, &n2);
+    assert_int_equal(n2, nh); /* both hard presets share the master */
+    assert_memory_equal(m2, mh, nh * sizeof(*mh));
+    fp_synth_master_destroy(h);
+    fp_synth_master_destroy(h2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +639,11 @@ int main(void)
         cmocka_unit_test(test_fast_statistics),
         cmocka_unit_test(test_impression_transform),
         cmocka_unit_test(test_unforced_senses),
+        cmocka_unit_test(test_standard_unchanged),
+        cmocka_unit_test(test_hard_arguments),
+        cmocka_unit_test(test_hard_param_ranges),
+        cmocka_unit_test(test_hard_render),
+        cmocka_unit_test(test_hard_master),
     };
     return cmocka_run_group_tests(tests, setup_master, teardown_master);
 }

@@ -3,8 +3,10 @@
  * attached (term_app_sync.h), end to end over the real libcurl transport
  * against the loopback PUSH server of the sync tests
  * (test_term_sync_server.c). Everything runs in this process and on the
- * simulator HAL: each tick moves the simulated clock one second and the app
- * steps the engine on it.
+ * simulator HAL; the engine runs on the sync worker's thread with the app's
+ * clock: each tick moves the simulated clock one second and then waits
+ * until the worker did what is due at the new time and the app took what
+ * it handed over (term_app_sync_settle).
  *
  *   - binding: the QR screen until the first registration, then standby;
  *     the server's clock reaches the RTC; a punch reaches the server's ATTLOG;
@@ -23,8 +25,17 @@
  *     signed UPGRADE waiting stages the image and says so;
  *   - the server address changed in the menu: the next tick registers with
  *     the new server, and a punch goes there;
+ *   - SET OPTION of a terminal setting is applied by the app (in force at
+ *     once, saved, answered), and a menu save right after keeps it;
  *   - the driver: m1-terminal --server URL --serial SN runs a script against
- *     the same server (a server-sent user punches by card; the punch goes up).
+ *     the same server (a server-sent user punches by card; the punch goes up);
+ *   - a server whose TransFlag has no AttLog: the server icon shows records
+ *     held, Connection Status says why (a screenshot test against
+ *     tests/ui_ref/comm_upload_held.png), and the Comm. menu's "Upload
+ *     Attendance Always" sends them, once;
+ *   - a server that echoes users back with an empty password: the PIN still
+ *     verifies at the terminal; a server sending BIODATA fingers: they
+ *     verify 1:N.
  */
 // clang-format off
 #include <stdarg.h>
@@ -47,7 +58,12 @@
 #include "term_app_sync.h"
 #include "term_fw_ab.h"
 #include "term_hal_sim.h"
+#include "term_test_sync.h"
 #include "test_term_sync_server.h"
+#ifdef APP_SCREENSHOTS
+#include "ui_ref_check.h"
+#include "ui_render.h"
+#endif
 
 #define SN "APPSYNC01"
 #define T0 1729874580 /* 2024-10-25 16:43:00 */
@@ -58,8 +74,6 @@ typedef struct fixture {
     term_app_config cfg;
     term_app *app;
     mock_push *srv;
-    push_transport *tp;
-    term_sync *sync;
     EVP_PKEY *fw_key; /* signs test firmware; its public half is the device's key */
     uint8_t fw_pub[32];
     int reboots, fw_ready;
@@ -69,21 +83,6 @@ typedef struct fixture {
 static void on_reboot(void *ctx)
 {
     ((fixture *)ctx)->reboots++;
-}
-
-/* The Cloud Server Setting changed: a transport for the stored address replaces the old one (as m1-terminal does). */
-static void on_server(void *ctx, const char *url)
-{
-    fixture *fx = ctx;
-    (void)url;
-    push_curl_config cc = {0};
-    cc.timeout_ms = 2000;
-    cc.connect_timeout_ms = 1000;
-    push_transport *next = NULL;
-    assert_int_equal(term_sync_transport_from_settings(term_app_store(fx->app), &cc, &next), PUSH_OK);
-    assert_int_equal(term_sync_set_transport(fx->sync, next), PUSH_OK);
-    push_transport_destroy(fx->tp);
-    fx->tp = next;
 }
 
 static void on_firmware(void *ctx, const char *path)
@@ -97,10 +96,7 @@ static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof(*fx));
     if (!fx) return -1;
-    snprintf(fx->dir, sizeof(fx->dir), "/tmp/test_term_app_sync_XXXXXX");
-    if (!mkdtemp(fx->dir)) return -1;
-    snprintf(fx->db, sizeof(fx->db), "%s/t.db", fx->dir);
-    snprintf(fx->key, sizeof(fx->key), "%s/t.key", fx->dir);
+    if (TERMT_TEMP_DB(fx, "test_term_app_sync") != 0) return -1;
     snprintf(fx->staging, sizeof(fx->staging), "%s/fw", fx->dir);
     if (mkdir(fx->staging, 0700) != 0) return -1;
     fx->srv = mock_push_start();
@@ -112,17 +108,9 @@ static int setup(void **state)
                           "TimeZone=0\nRealtime=1\n",
                           0);
     mock_push_set_date(fx->srv, T0 + 3600);
-    term_hal_sim_init(&fx->sim, T0);
-    fx->sim.link.wifi_enabled = 1;
-    fx->sim.link.wifi_connected = 1;
-
-    term_app_config_init(&fx->cfg);
-    fx->cfg.store.db_path = fx->db;
-    fx->cfg.store.key_path = fx->key;
-    fx->cfg.store.create_key = 1;
+    termt_app_config(&fx->cfg, &fx->sim, T0, fx->db, fx->key);
     fx->cfg.store.profile.pin_iterations = 1000; /* keep the test fast */
     fx->cfg.info.serial_number = SN;
-    term_hal_sim_bind(&fx->sim, &fx->cfg.hal);
 
     /* The server address is the Cloud Server Setting (manual 5.2), stored before the terminal starts. */
     term_store *pre = NULL;
@@ -143,24 +131,20 @@ static int setup(void **state)
     assert_int_equal(EVP_PKEY_get_raw_public_key(fx->fw_key, fx->fw_pub, &publen), 1);
 
     assert_int_equal(term_app_create(&fx->cfg, &fx->app), TERM_OK);
-    push_curl_config cc = {0};
-    cc.timeout_ms = 2000;
-    cc.connect_timeout_ms = 1000;
-    assert_int_equal(term_sync_transport_from_settings(term_app_store(fx->app), &cc, &fx->tp), PUSH_OK);
-    term_sync_config scfg;
-    memset(&scfg, 0, sizeof(scfg));
-    scfg.serial = SN;
-    scfg.fw_version = "0.1.0";
-    scfg.staging_dir = fx->staging;
-    scfg.fw_pubkey = fx->fw_pub;
-    scfg.backoff_min_ms = 1000;
-    scfg.error_delay_ms = 2000;
-    scfg.poll_ms = 1000;
-    term_app_sync_system sys = {fx, on_reboot, on_firmware, on_server};
-    term_app_sync_device_ops(fx->app, &sys, &scfg.device);
-    assert_int_equal(term_sync_create(&scfg, term_app_store(fx->app), fx->tp, &fx->sync), PUSH_OK);
-    assert_int_equal(term_app_attach_sync(fx->app, fx->sync), TERM_OK);
-    assert_ptr_equal(term_app_sync(fx->app), fx->sync);
+    term_app_sync_config scfg;
+    term_app_sync_config_init(&scfg);
+    scfg.curl.timeout_ms = 2000;
+    scfg.curl.connect_timeout_ms = 1000;
+    scfg.sync.serial = SN;
+    scfg.sync.fw_version = "0.1.0";
+    scfg.sync.staging_dir = fx->staging;
+    scfg.sync.fw_pubkey = fx->fw_pub;
+    scfg.sync.backoff_min_ms = 1000;
+    scfg.sync.error_delay_ms = 2000;
+    scfg.sync.poll_ms = 1000;
+    scfg.sys = (term_app_sync_system){fx, on_reboot, on_firmware};
+    assert_int_equal(term_app_sync_start(fx->app, &scfg), PUSH_OK);
+    assert_true(term_app_sync_running(fx->app));
     *state = fx;
     return 0;
 }
@@ -168,19 +152,21 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    term_app_destroy(fx->app); /* the app first: it borrows the engine */
-    term_sync_destroy(fx->sync);
-    push_transport_destroy(fx->tp);
+    term_app_destroy(fx->app); /* stops the worker */
     mock_push_stop(fx->srv);
     EVP_PKEY_free(fx->fw_key);
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-    assert_int_equal(system(cmd), 0);
+    termt_remove_dir(fx->dir);
     free(fx);
     return 0;
 }
 
 /* ---- inputs ---- */
+
+/* The worker did what is due at the app's clock, and the app took what it handed over. */
+static void settle(fixture *fx)
+{
+    assert_int_equal(term_app_sync_settle(fx->app, 20000), TERM_OK);
+}
 
 static void tick(fixture *fx, unsigned n)
 {
@@ -188,6 +174,7 @@ static void tick(fixture *fx, unsigned n)
         term_hal_sim_advance(&fx->sim, 1000);
         term_app_input in = {.type = TERM_IN_TICK};
         assert_int_equal(term_app_event(fx->app, &in), TERM_OK);
+        settle(fx);
     }
 }
 
@@ -234,6 +221,18 @@ static fp_template *finger(uint32_t seed, uint32_t press)
     fp_template *t = NULL;
     assert_int_equal(fp_template_create(320, 400, 500, m, 40, 70, &t), FP_OK);
     return t;
+}
+
+/* Finger `seed` as the server sends it: ISO 19794-2 in base64; the length. */
+static size_t iso_b64(uint32_t seed, char *out, size_t cap)
+{
+    fp_template *t = finger(seed, 0);
+    uint8_t iso[4096];
+    size_t iso_len = 0, b64_len = 0;
+    assert_int_equal(fp_template_serialize(t, FP_FORMAT_ISO19794_2, iso, sizeof(iso), &iso_len), FP_OK);
+    fp_template_destroy(t);
+    assert_int_equal(push_base64_encode(iso, iso_len, out, cap, &b64_len), PUSH_OK);
+    return b64_len;
 }
 
 static void press(fixture *fx, uint32_t seed, uint32_t n)
@@ -346,15 +345,16 @@ static void test_bind_clock_punch(void **state)
     card(fx, 777001);
     assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
     assert_int_equal(counts(fx).records, 1);
-    assert_int_equal(mock_push_att_seen(fx->srv, 1), 0); /* nothing is sent outside a step */
-    tick(fx, 1);
+    tick(fx, 1); /* the punch kicked the worker: with Realtime=1 it is up by now */
     assert_int_equal(mock_push_att_seen(fx->srv, 1), 1);
     char line[256];
     assert_true(mock_push_att_line(fx->srv, 1, line, sizeof(line)));
     assert_non_null(strstr(line, "7\t2024-10-25 17:43:"));
 
     /* the binding is kept across a restart of the engine */
-    assert_true(term_sync_is_bound(fx->sync));
+    term_sync_worker_status ws;
+    term_app_sync_status(fx->app, &ws);
+    assert_true(ws.bound);
 }
 
 static void test_server_user_pin_and_card(void **state)
@@ -409,13 +409,8 @@ static void test_server_user_pin_and_card(void **state)
     assert_string_equal(att_field(fx, 2, 3), "2");
 
     /* a template from the server (ISO 19794-2) reaches the gallery: another press of that finger verifies 1:N */
-    fp_template *t = finger(21, 0);
-    uint8_t iso[4096];
     char b64[8192], line[9000];
-    size_t iso_len = 0, b64_len = 0;
-    assert_int_equal(fp_template_serialize(t, FP_FORMAT_ISO19794_2, iso, sizeof(iso), &iso_len), FP_OK);
-    fp_template_destroy(t);
-    assert_int_equal(push_base64_encode(iso, iso_len, b64, sizeof(b64), &b64_len), PUSH_OK);
+    size_t b64_len = iso_b64(21, b64, sizeof(b64));
     snprintf(line, sizeof(line), "C:f1:DATA UPDATE FINGERTMP PIN=1001\tFID=6\tSize=%zu\tValid=1\tTMP=%s", b64_len, b64);
     press(fx, 21, 1);
     assert_int_equal(screen(fx)->id, TERM_SCR_FAILED); /* not enrolled yet */
@@ -536,6 +531,17 @@ static void open_update_menu(fixture *fx)
     open_system_submenu(fx, 7, TERM_SCR_UPDATE);
 }
 
+/* Comm. > Cloud Server Setting, from standby (no administrator: the menu opens at once). */
+static void open_server_menu(fixture *fx)
+{
+    key(fx, TERM_KEY_OK);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK); /* Comm. */
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK); /* Cloud Server Setting */
+    assert_int_equal(screen(fx)->id, TERM_SCR_SERVER);
+}
+
 static void test_link_state_update_reboot(void **state)
 {
     fixture *fx = *state;
@@ -546,7 +552,9 @@ static void test_link_state_update_reboot(void **state)
     open_update_menu(fx);
     mock_push_counts c0, c1;
     mock_push_counts_get(fx->srv, &c0);
-    key(fx, TERM_KEY_OK); /* Check for Updates, no tick in between */
+    key(fx, TERM_KEY_OK); /* Check for Updates: the screen says so at once, the worker asks the server */
+    assert_true(screen_has(fx, "Checking for updates"));
+    settle(fx); /* no time passes */
     mock_push_counts_get(fx->srv, &c1);
     assert_int_equal(c1.polls, c0.polls + 1);
     assert_true(screen_has(fx, "already the latest version"));
@@ -557,6 +565,7 @@ static void test_link_state_update_reboot(void **state)
     tick(fx, 2);
     assert_int_equal(screen(fx)->status.server, TERM_LINK_DOWN);
     key(fx, TERM_KEY_OK);
+    settle(fx);
     assert_true(screen_has(fx, "Query failed"));
     key(fx, TERM_KEY_OK);
     key(fx, TERM_KEY_ESC);
@@ -567,12 +576,7 @@ static void test_link_state_update_reboot(void **state)
     assert_int_equal(screen(fx)->status.server, TERM_LINK_DOWN);
 
     /* Comm. > Cloud Server Setting > Connection Status says why */
-    key(fx, TERM_KEY_OK);
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Comm. */
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Cloud Server Setting */
-    assert_int_equal(screen(fx)->id, TERM_SCR_SERVER);
+    open_server_menu(fx);
     key(fx, TERM_KEY_DOWN);
     key(fx, TERM_KEY_OK);
     assert_true(screen_has(fx, "Server not reachable"));
@@ -640,6 +644,7 @@ static void test_check_for_updates_stages_firmware(void **state)
     open_update_menu(fx);
     assert_int_equal(fx->fw_ready, 0);
     key(fx, TERM_KEY_OK);
+    settle(fx);
     assert_true(screen_has(fx, "New firmware verified and staged"));
     assert_int_equal(fx->fw_ready, 1);
     assert_non_null(strstr(fx->fw_path, "/firmware.img"));
@@ -685,6 +690,7 @@ static void test_usb_upgrade(void **state)
         }
         free(img);
         key(fx, TERM_KEY_OK);
+        settle(fx);
         if (round == 0) {
             assert_true(screen_has(fx, "No upgrade file found on the drive"));
         } else if (round == 1) {
@@ -722,11 +728,7 @@ static void test_server_address_change(void **state)
     mock_push_counts_get(fx->srv, &c);
     assert_int_equal(c.handshakes, 1);
 
-    key(fx, TERM_KEY_OK); /* main menu */
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Comm. */
-    key(fx, TERM_KEY_DOWN);
-    key(fx, TERM_KEY_OK); /* Cloud Server Setting */
+    open_server_menu(fx);
     key(fx, TERM_KEY_OK); /* Server Address */
     assert_int_equal(screen(fx)->id, TERM_SCR_TEXT_INPUT);
     assert_string_equal(screen(fx)->body.field.value, mock_push_url(fx->srv));
@@ -767,6 +769,9 @@ static void test_server_address_change(void **state)
 static void test_driver_server_option(void **state)
 {
     fixture *fx = *state;
+    /* the fixture's own worker goes first: it would take the command, and hold the server's one connection */
+    term_app_sync_stop(fx->app);
+    assert_false(term_app_sync_running(fx->app));
     mock_push_queue(fx->srv, "C:d1:DATA UPDATE USERINFO PIN=55\tName=Dee\tPri=0\tCard=9001");
     char script[160], db[160];
     snprintf(script, sizeof(script), "%s/driver.txt", fx->dir);
@@ -818,6 +823,154 @@ static void test_driver_server_option(void **state)
     assert_int_equal(WEXITSTATUS(status), 3);
 }
 
+/* The screen as the panel shows it, against tests/ui_ref/<name>.png (built with the renderer). */
+static void assert_screenshot(fixture *fx, const char *name)
+{
+#ifdef APP_SCREENSHOTS
+    ui_fb *fb = NULL;
+    assert_int_equal(ui_fb_create(UI_FB_WIDTH, UI_FB_HEIGHT, &fb), UI_OK);
+    assert_int_equal(ui_render(screen(fx), fb), UI_OK);
+    char why[1200];
+    int ok = ui_ref_check(fb, name, UI_TEST_OUT_DIR, why, sizeof why);
+    ui_fb_destroy(fb);
+    if (!ok) fail_msg("%s", why);
+#else
+    (void)fx;
+    print_message("screenshot %s skipped: built without the ui layer\n", name);
+#endif
+}
+
+static void test_upload_held_and_setting(void **state)
+{
+    fixture *fx = *state;
+    /* the server of issue 18: no AttLog in TransFlag, at every registration */
+    mock_push_set_options(fx->srv,
+                          "ATTLOGStamp=None\nOPERLOGStamp=None\nErrorDelay=30\nDelay=2\nTransInterval=1\n"
+                          "TransFlag=TransData OpLog\tEnrollUser\tChgUser\tEnrollFP\tChgFP\nTimeZone=0\nRealtime=1\n",
+                          0);
+    tick(fx, 1);
+    term_user u = {.id = "7", .name = "Held", .privilege = TERM_PRIV_USER};
+    assert_int_equal(term_store_user_add(term_app_store(fx->app), &u), TERM_OK);
+    assert_int_equal(term_store_card_set(term_app_store(fx->app), "7", 777001), TERM_OK);
+    card(fx, 777001);
+    assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
+    tick(fx, 4);
+    card(fx, 777001);
+    tick(fx, 4);
+    assert_int_equal(counts(fx).records, 2);
+    assert_int_equal(mock_push_att_seen(fx->srv, 1), 0);
+    /* the server icon: up, with records held */
+    assert_int_equal(screen(fx)->id, TERM_SCR_STANDBY);
+    assert_int_equal(screen(fx)->status.server, TERM_LINK_HELD);
+
+    /* Connection Status says why, and what to do */
+    open_server_menu(fx);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK);
+    assert_true(screen_has(fx, "Connected to the server"));
+    assert_true(screen_has(fx, "Waiting to upload: 3")); /* the two records and the menu's operation-log entry */
+    assert_true(screen_has(fx, "Server did not request attendance upload"));
+    assert_true(screen_has(fx, "Upload Attendance Always"));
+    assert_screenshot(fx, "comm_upload_held");
+    key(fx, TERM_KEY_OK);
+
+    /* the installer's answer: Upload Attendance Always (in the same menu) */
+    assert_int_equal(screen(fx)->id, TERM_SCR_SERVER);
+    key(fx, TERM_KEY_DOWN);
+    term_screen_model *m = screen(fx);
+    assert_string_equal(m->body.list.items[m->body.list.selected - m->body.list.first].text,
+                        "Upload Attendance Always");
+    key(fx, TERM_KEY_OK);
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_UPLOAD_ATT_ALWAYS), 1);
+    tick(fx, 2);
+    assert_int_equal(mock_push_att_seen(fx->srv, 1), 1);
+    assert_int_equal(mock_push_att_seen(fx->srv, 2), 1);
+    assert_int_equal(screen(fx)->status.server, TERM_LINK_UP);
+    key(fx, TERM_KEY_UP);
+    key(fx, TERM_KEY_OK); /* Connection Status again: nothing waits */
+    assert_true(screen_has(fx, "Waiting to upload: 0"));
+    assert_false(screen_has(fx, "did not request"));
+    key(fx, TERM_KEY_OK);
+    for (int i = 0; i < 3; i++) key(fx, TERM_KEY_ESC);
+    /* a later punch goes up at once, exactly once */
+    card(fx, 777001);
+    tick(fx, 2);
+    assert_int_equal(mock_push_att_seen(fx->srv, 3), 1);
+    mock_push_counts c;
+    mock_push_counts_get(fx->srv, &c);
+    assert_int_equal(c.att_lines, 3);
+}
+
+/* Users come back from the server with Passwd= empty: the PIN still verifies at the terminal. */
+static void test_echoed_users_keep_pins(void **state)
+{
+    fixture *fx = *state;
+    mock_push_set_modes(fx->srv, MOCK_MODE_ECHO_USERS);
+    tick(fx, 1);
+    add_server_user(fx, "u1", "C:u1:DATA UPDATE USERINFO PIN=1001\tName=Ann Lee\tPri=0\tPasswd=4321");
+    for (int i = 0; i < 6 && !mock_push_result_count(fx->srv, "echo1"); i++) tick(fx, 1);
+    assert_int_equal(result_of(fx, "echo1"), 0);
+    type(fx, "1001");
+    key(fx, TERM_KEY_OK);
+    assert_int_equal(screen(fx)->id, TERM_SCR_ENTER_PIN);
+    type(fx, "4321");
+    key(fx, TERM_KEY_OK);
+    assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
+    assert_true(screen_has(fx, "Ann Lee"));
+}
+
+/* A server that sends fingers as BIODATA (Type=1, ISO): the finger verifies 1:N at the terminal. */
+static void test_biodata_finger_verifies(void **state)
+{
+    fixture *fx = *state;
+    mock_push_set_modes(fx->srv, MOCK_MODE_BIODATA);
+    tick(fx, 1);
+    add_server_user(fx, "u1", "C:u1:DATA UPDATE USERINFO PIN=1002\tName=Bea\tPri=0");
+    char b64[8192], line[9000];
+    iso_b64(23, b64, sizeof(b64));
+    snprintf(line, sizeof(line),
+             "C:b1:DATA UPDATE BIODATA Pin=1002\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\t"
+             "MinorVer=0\tFormat=1\tTmp=%s",
+             b64);
+    mock_push_queue(fx->srv, line);
+    assert_int_equal(wait_result(fx, "b1", 5), 0);
+    press(fx, 23, 1);
+    assert_int_equal(screen(fx)->id, TERM_SCR_VERIFIED);
+    assert_true(screen_has(fx, "Bea"));
+    /* and it goes back up as BIODATA, the way this server reads fingers */
+    char bio[16384];
+    for (int i = 0; i < 5 && !mock_push_bio_line(fx->srv, "1002", 1, bio, sizeof(bio)); i++) tick(fx, 1);
+    assert_true(mock_push_bio_line(fx->srv, "1002", 1, bio, sizeof(bio)));
+    assert_non_null(strstr(bio, "\tType=1\t"));
+}
+
+/* SET OPTION of a terminal setting: applied by the app (in force, saved, answered); a menu save keeps it. */
+static void test_server_sets_a_setting(void **state)
+{
+    fixture *fx = *state;
+    tick(fx, 1);
+    mock_push_queue(fx->srv, "C:s1:SET OPTION volume=55");
+    assert_int_equal(wait_result(fx, "s1", 5), 0);
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_VOLUME), 55);
+    assert_int_equal(fx->sim.volume, 55); /* in force at once */
+    term_settings set;
+    assert_int_equal(term_store_settings_load(term_app_store(fx->app), &set), TERM_OK);
+    assert_int_equal(term_settings_get(&set, TERM_SETTING_VOLUME), 55);
+    /* a value the setting does not take: -1, nothing changed */
+    mock_push_queue(fx->srv, "C:s2:SET OPTION volume=loud");
+    assert_int_equal(wait_result(fx, "s2", 5), -1);
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_VOLUME), 55);
+    /* the installer then saves another setting in the menu: the server's value stays (one copy, the app's) */
+    open_server_menu(fx);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_DOWN);
+    key(fx, TERM_KEY_OK); /* Upload Attendance Always */
+    assert_int_equal(term_settings_get(term_app_settings(fx->app), TERM_SETTING_UPLOAD_ATT_ALWAYS), 1);
+    assert_int_equal(term_store_settings_load(term_app_store(fx->app), &set), TERM_OK);
+    assert_int_equal(term_settings_get(&set, TERM_SETTING_VOLUME), 55);
+    assert_int_equal(term_settings_get(&set, TERM_SETTING_UPLOAD_ATT_ALWAYS), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -829,6 +982,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_usb_upgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_address_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_driver_server_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_held_and_setting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_echoed_users_keep_pins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_biodata_finger_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_sets_a_setting, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,9 @@
  * operation log, settings and factory reset, and a power-cut test that
  * SIGKILLs a writer in the middle of bursts of punches.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* unshare, mount namespaces (the disk-full test) */
+#endif
 // clang-format off
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,8 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "fp/fp.h"
 #include "term_store.h"
+#include "term_test_fs.h"
 
 typedef struct fixture {
     char dir[256];
@@ -82,6 +88,13 @@ static void reopen(fixture *fx)
     term_store_close(fx->st);
     fx->st = NULL;
     assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK);
+}
+
+/* Runs SQL on the store's own handle, as other firmware or a damaged file might have left things. */
+static void sqlite3_exec_raw(fixture *fx, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(term_store_db(fx->st), sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s: %s", sql, err);
 }
 
 static term_user make_user(const char *id, const char *name, term_privilege priv)
@@ -176,10 +189,18 @@ static void test_key_and_encryption(void **state)
     fclose(f);
     assert_int_equal(term_store_open(&cfg, &st), TERM_ERR_KEY_FILE);
     unlink(other);
-    assert_int_equal(term_store_open(&cfg, &st), TERM_ERR_KEY_FILE); /* missing, and not asked to create */
+    assert_int_equal(term_store_open(&cfg, &st), TERM_ERR_KEY_MISSING); /* missing beside a database */
     assert_int_equal(term_store_open(NULL, &st), TERM_ERR_INVALID_ARGUMENT);
     reopen(fx);
     assert_int_equal(term_store_integrity_check(fx->st), TERM_OK);
+}
+
+static void alphanumeric_ids_on(fixture *fx)
+{
+    term_settings s;
+    assert_int_equal(term_store_settings_load(fx->st, &s), TERM_OK);
+    assert_int_equal(term_settings_parse(&s, "alphanumeric_user_id", "on"), TERM_OK);
+    assert_int_equal(term_store_settings_save(fx->st, &s), TERM_OK);
 }
 
 static int collect_ids(void *ctx, const term_user_info *u)
@@ -206,10 +227,7 @@ static void test_users(void **state)
     assert_int_equal(term_store_user_add(fx->st, &u), TERM_ERR_INVALID_ARGUMENT);
 
     /* With Alphanumeric User ID on, letters are accepted. */
-    term_settings s;
-    assert_int_equal(term_store_settings_load(fx->st, &s), TERM_OK);
-    assert_int_equal(term_settings_parse(&s, "alphanumeric_user_id", "on"), TERM_OK);
-    assert_int_equal(term_store_settings_save(fx->st, &s), TERM_OK);
+    alphanumeric_ids_on(fx);
     u = make_user("AB1", "Al", TERM_PRIV_USER);
     assert_int_equal(term_store_user_add(fx->st, &u), TERM_OK);
     add_user(fx, "011", "Joe Zhou");
@@ -229,7 +247,7 @@ static void test_users(void **state)
 
     char ids[128] = "";
     assert_int_equal(term_store_user_each(fx->st, collect_ids, ids), TERM_OK);
-    assert_string_equal(ids, "011,12,AB1,");
+    assert_string_equal(ids, "11,12,AB1,"); /* "011" was stored as user 11 */
 
     /* Deleting a user removes their credentials, frees their card, keeps their records. */
     uint8_t tmpl[4096];
@@ -566,6 +584,259 @@ static void test_capacity_users(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* User ids: one user per number (issue 17)                                 */
+/* ------------------------------------------------------------------------ */
+
+static int count_record(void *ctx, int64_t id, const term_record *rec)
+{
+    (void)id;
+    (void)rec;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_user_id_forms(void **state)
+{
+    fixture *fx = *state;
+    term_user u = make_user("007", "Bond", TERM_PRIV_USER);
+    assert_int_equal(term_store_user_add(fx->st, &u), TERM_OK);
+    term_user_info info;
+    static const char *const forms[] = {"7", "07", "007", "0000007"};
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        assert_int_equal(term_store_user_get(fx->st, forms[i], &info), TERM_OK);
+        assert_string_equal(info.id, "7"); /* stored in canonical form */
+        u = make_user(forms[i], "Twin", TERM_PRIV_USER);
+        assert_int_equal(term_store_user_add(fx->st, &u), TERM_ERR_DUPLICATE_USER);
+    }
+    /* the documented range */
+    static const struct {
+        const char *id;
+        term_status want;
+    } adds[] = {{"0", TERM_ERR_USER_ID_RANGE},
+                {"000", TERM_ERR_USER_ID_RANGE},
+                {"1000000000", TERM_ERR_USER_ID_RANGE},
+                {"18446744073709551615", TERM_ERR_USER_ID_RANGE},
+                {"999999999", TERM_OK}};
+    for (size_t i = 0; i < sizeof(adds) / sizeof(adds[0]); i++) {
+        u = make_user(adds[i].id, "Edge", TERM_PRIV_USER);
+        assert_int_equal(term_store_user_add(fx->st, &u), adds[i].want);
+    }
+    assert_string_equal(term_status_message(TERM_ERR_USER_ID_RANGE), "a numeric user id must be 1-999999999");
+
+    /* credentials and records name the user in any form */
+    assert_int_equal(term_store_card_set(fx->st, "0007", 7007), TERM_OK);
+    char owner[TERM_USER_ID_MAX + 1];
+    assert_int_equal(term_store_card_find(fx->st, 7007, owner), TERM_OK);
+    assert_string_equal(owner, "7");
+    assert_int_equal(term_store_pin_set(fx->st, "07", "1234"), TERM_OK);
+    assert_int_equal(term_store_pin_check(fx->st, "7", "1234"), TERM_OK);
+    term_record r = {.time = 1000, .uid = "007", .verify = TERM_VERIFY_CARD, .state = TERM_PUNCH_NONE};
+    assert_int_equal(term_store_record_add(fx->st, &r, NULL), TERM_OK);
+    int n = 0;
+    assert_int_equal(term_store_record_query(fx->st, "7", 0, 2000, count_record, &n), TERM_OK);
+    assert_int_equal(n, 1);
+
+    /* A user stored as "0042" by earlier firmware stays readable and is the same user as 42. */
+    sqlite3_exec_raw(fx, "INSERT INTO users (id, name, privilege) VALUES ('0042', 'Legacy', 0)");
+    sqlite3_exec_raw(fx, "INSERT INTO records (time, uid, verify, state) VALUES (1500, '0042', 2, 0)");
+    assert_int_equal(term_store_user_get(fx->st, "42", &info), TERM_OK);
+    assert_string_equal(info.id, "0042");
+    assert_int_equal(term_store_user_get(fx->st, "0042", &info), TERM_OK);
+    u = make_user("42", "New", TERM_PRIV_USER);
+    assert_int_equal(term_store_user_add(fx->st, &u), TERM_ERR_DUPLICATE_USER);
+    assert_int_equal(term_store_card_set(fx->st, "42", 4242), TERM_OK);
+    assert_int_equal(term_store_card_find(fx->st, 4242, owner), TERM_OK);
+    assert_string_equal(owner, "0042");
+    r.time = 1600;
+    snprintf(r.uid, sizeof(r.uid), "42");
+    assert_int_equal(term_store_record_add(fx->st, &r, NULL), TERM_OK);
+    n = 0;
+    assert_int_equal(term_store_record_query(fx->st, "042", 0, 2000, count_record, &n), TERM_OK);
+    assert_int_equal(n, 2); /* the old record and the new one, both under the stored id */
+    assert_int_equal(term_store_user_delete(fx->st, "42"), TERM_OK);
+    assert_int_equal(term_store_user_get(fx->st, "0042", &info), TERM_ERR_NOT_FOUND);
+
+    /* ids with letters are kept as typed */
+    alphanumeric_ids_on(fx);
+    u = make_user("0AB", "Letters", TERM_PRIV_USER);
+    assert_int_equal(term_store_user_add(fx->st, &u), TERM_OK);
+    assert_int_equal(term_store_user_get(fx->st, "0AB", &info), TERM_OK);
+    assert_int_equal(term_store_user_get(fx->st, "AB", &info), TERM_ERR_NOT_FOUND);
+    u = make_user("0008", "Digits", TERM_PRIV_USER); /* digits only: still a number */
+    assert_int_equal(term_store_user_add(fx->st, &u), TERM_OK);
+    assert_int_equal(term_store_user_get(fx->st, "8", &info), TERM_OK);
+    assert_string_equal(info.id, "8");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Boot: key file, empty database (issue 17)                                */
+/* ------------------------------------------------------------------------ */
+
+static off_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? sb.st_size : -1;
+}
+
+static void test_key_file_rules(void **state)
+{
+    fixture *fx = *state;
+    add_user(fx, "1", "Ann");
+    term_store_close(fx->st);
+    fx->st = NULL;
+    term_store *st = NULL;
+
+    /* Missing beside an existing database: refused, and no key is made even when create_key asks. */
+    char saved[320];
+    snprintf(saved, sizeof(saved), "%s/saved.key", fx->dir);
+    assert_int_equal(rename(fx->key, saved), 0);
+    assert_int_equal(term_store_open(&fx->cfg, &st), TERM_ERR_KEY_MISSING);
+    assert_null(st);
+    assert_int_equal(access(fx->key, F_OK), -1);
+    assert_int_equal(rename(saved, fx->key), 0);
+
+    /* Permissions: nothing for the group or others. */
+    static const struct {
+        mode_t mode;
+        term_status want;
+    } modes[] = {{0666, TERM_ERR_KEY_UNSAFE},
+                 {0602, TERM_ERR_KEY_UNSAFE},
+                 {0620, TERM_ERR_KEY_UNSAFE},
+                 {0644, TERM_ERR_KEY_UNSAFE},
+                 {0640, TERM_ERR_KEY_UNSAFE},
+                 {0604, TERM_ERR_KEY_UNSAFE},
+                 {0400, TERM_OK},
+                 {0600, TERM_OK}};
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        assert_int_equal(chmod(fx->key, modes[i].mode), 0);
+        term_status got = term_store_open(&fx->cfg, &st);
+        if (got != modes[i].want)
+            fail_msg("key mode %04o: %s, want %s", (unsigned)modes[i].mode, term_status_name(got),
+                     term_status_name(modes[i].want));
+        term_store_close(st);
+        st = NULL;
+    }
+    /* Owned by somebody else (only root can give a file away). */
+    if (geteuid() == 0) {
+        assert_int_equal(chown(fx->key, 4321, 4321), 0);
+        assert_int_equal(term_store_open(&fx->cfg, &st), TERM_ERR_KEY_UNSAFE);
+        assert_int_equal(chown(fx->key, 0, 0), 0);
+    }
+    assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK);
+    term_user_info info;
+    assert_int_equal(term_store_user_get(fx->st, "1", &info), TERM_OK);
+}
+
+static void test_empty_database(void **state)
+{
+    fixture *fx = *state;
+    term_store_close(fx->st);
+    fx->st = NULL;
+    term_store *st = NULL;
+
+    /* A 0-byte file is not a new device: refused, left as it is, no key made. */
+    remove_files(fx);
+    assert_int_equal(mkdir(fx->dir, 0700), 0);
+    int fd = open(fx->db, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(term_store_open(&fx->cfg, &st), TERM_ERR_DB_EMPTY);
+    assert_null(st);
+    assert_int_equal(file_size(fx->db), 0);
+    assert_int_equal(access(fx->key, F_OK), -1);
+
+    /* A real encrypted database without the terminal's tables: refused too. */
+    unlink(fx->db);
+    assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK); /* first boot: key and schema */
+    sqlite3_exec_raw(fx, "DROP TABLE pins; DROP TABLE cards; DROP TABLE fingers; DROP TABLE users;"
+                         " DROP TABLE records; DROP TABLE oplog; DROP TABLE settings; PRAGMA user_version = 0;");
+    term_store_close(fx->st);
+    fx->st = NULL;
+    off_t size = file_size(fx->db);
+    assert_true(size > 0);
+    assert_int_equal(term_store_open(&fx->cfg, &st), TERM_ERR_DB_EMPTY);
+    assert_int_equal(file_size(fx->db), size);
+
+    /* No database but its write-ahead log: somebody removed the file; refused, nothing made. */
+    unlink(fx->db);
+    char wal[320];
+    snprintf(wal, sizeof(wal), "%s-wal", fx->db);
+    fd = open(wal, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "WAL?", 4), 4);
+    close(fd);
+    assert_int_equal(term_store_open(&fx->cfg, &st), TERM_ERR_DB_ORPHAN_WAL);
+    assert_int_equal(access(fx->db, F_OK), -1);
+    unlink(wal);
+
+    /* Only a missing database is a first boot; a first boot cut short leaves "<db>.new", never "<db>". */
+    char tmp[320];
+    snprintf(tmp, sizeof(tmp), "%s.new", fx->db);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(term_store_integrity_check(fx->st), TERM_OK);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Disk full, on a real full file system (issue 17)                         */
+/* ------------------------------------------------------------------------ */
+
+/* Child of test_disk_full: exit 0 when every check held, 77 when no tmpfs could be made. */
+static int disk_full_child(fixture *fx, int out)
+{
+    if (termt_private_tmpfs(fx->dir, "384k") != 0) return 77;
+    term_store *st = NULL;
+    if (term_store_open(&fx->cfg, &st) != TERM_OK) return 10;
+    term_user u = make_user("1", "Ann", TERM_PRIV_ADMIN);
+    if (term_store_user_add(st, &u) != TERM_OK) return 11;
+    /* punches until the file system is full */
+    long acked = 0;
+    term_status status = TERM_OK;
+    for (long i = 0; i < 1000000 && status == TERM_OK; i++) {
+        term_record r = {.time = 1000 + i, .uid = "1", .verify = TERM_VERIFY_CARD, .state = TERM_PUNCH_CHECK_IN};
+        status = term_store_record_add(st, &r, NULL);
+        if (status == TERM_OK) acked++;
+    }
+    dprintf(out, "disk full: %ld punches stored, then %s\n", acked, term_status_name(status));
+    if (status != TERM_ERR_STORAGE_FULL) return 12;
+    if (strcmp(term_status_message(status), "storage full: nothing written, stored data intact") != 0) return 13;
+    /* every write says so, and none of them goes half way */
+    term_user v = make_user("2", "Bob", TERM_PRIV_USER);
+    status = term_store_user_add(st, &v);
+    if (status != TERM_ERR_STORAGE_FULL && status != TERM_OK) return 14;
+    term_store_counts c;
+    if (term_store_counts_get(st, &c) != TERM_OK || (long)c.records != acked) return 15;
+    term_store_close(st);
+    /* after a restart on the still-full disk, nothing acknowledged is missing */
+    if (term_store_open(&fx->cfg, &st) != TERM_OK) return 16;
+    if (term_store_counts_get(st, &c) != TERM_OK || (long)c.records != acked) return 17;
+    if (term_store_integrity_check(st) != TERM_OK) return 18;
+    term_store_close(st);
+    return 0;
+}
+
+static int disk_full_run(void *ctx, int out)
+{
+    return disk_full_child(ctx, out);
+}
+
+static void test_disk_full(void **state)
+{
+    fixture *fx = *state;
+    term_store_close(fx->st);
+    fx->st = NULL;
+    remove_files(fx);
+    assert_int_equal(mkdir(fx->dir, 0700), 0);
+    int rc = termt_run_on_tmpfs("disk full", disk_full_run, fx);
+    if (rc != 0) fail_msg("disk full check %d failed", rc);
+    /* the tmpfs went with the child's namespace: the fixture's store again, for teardown */
+    assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Power cut                                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -757,6 +1028,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_oplog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_settings_and_factory_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_capacity_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_id_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_database, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,245 +29,12 @@
 #include "fp/fp.h"
 #include "term_gallery.h"
 #include "term_sync.h"
-#include "test_term_sync_server.h"
-
-#define SN "M1TEST01"
-
-typedef struct device_double {
-    int enroll_fp_calls, enroll_card_calls, reboots, clock_calls, fw_ready;
-    int next_enroll_ret;
-    char enroll_id[20], enroll_uid[32];
-    uint32_t enroll_index, enroll_retry;
-    int enroll_overwrite;
-    int64_t clock;
-    unsigned changed;
-    char fw_path[512];
-    char log[8192];
-    int reboot_results_before; /* results the server had when reboot was called */
-    mock_push *srv;
-} device_double;
-
-typedef struct fixture {
-    char dir[256], db[300], key[300], staging[300];
-    term_store_config cfg;
-    term_store *st;
-    mock_push *srv;
-    push_transport *tp;
-    term_sync *sync;
-    term_sync_config scfg;
-    uint8_t pub[32];
-    EVP_PKEY *fw_key;
-    int64_t now;
-    device_double dev;
-} fixture;
-
-/* ---- the device double: records every call ---- */
-
-static int dd_enroll_finger(void *ctx, const char *cmd_id, const char *uid, uint32_t index, uint32_t retry,
-                            int overwrite)
-{
-    device_double *d = ctx;
-    d->enroll_fp_calls++;
-    snprintf(d->enroll_id, sizeof(d->enroll_id), "%s", cmd_id);
-    snprintf(d->enroll_uid, sizeof(d->enroll_uid), "%s", uid);
-    d->enroll_index = index;
-    d->enroll_retry = retry;
-    d->enroll_overwrite = overwrite;
-    return d->next_enroll_ret;
-}
-
-static int dd_enroll_card(void *ctx, const char *cmd_id, const char *uid, uint32_t retry)
-{
-    device_double *d = ctx;
-    d->enroll_card_calls++;
-    snprintf(d->enroll_id, sizeof(d->enroll_id), "%s", cmd_id);
-    snprintf(d->enroll_uid, sizeof(d->enroll_uid), "%s", uid);
-    d->enroll_retry = retry;
-    return d->next_enroll_ret;
-}
-
-static void dd_reboot(void *ctx)
-{
-    device_double *d = ctx;
-    mock_push_counts c;
-    mock_push_counts_get(d->srv, &c);
-    d->reboot_results_before = (int)c.results;
-    d->reboots++;
-}
-
-static void dd_set_clock(void *ctx, int64_t t)
-{
-    device_double *d = ctx;
-    d->clock_calls++;
-    d->clock = t;
-}
-
-static void dd_changed(void *ctx, unsigned what)
-{
-    device_double *d = ctx;
-    d->changed |= what;
-}
-
-static void dd_fw_ready(void *ctx, const char *path)
-{
-    device_double *d = ctx;
-    d->fw_ready++;
-    snprintf(d->fw_path, sizeof(d->fw_path), "%s", path);
-}
-
-static void dd_log(void *ctx, term_sync_log_level level, const char *msg)
-{
-    device_double *d = ctx;
-    size_t used = strlen(d->log);
-    size_t n = strlen(msg);
-    if (used + n + 4 >= sizeof(d->log)) return;
-    d->log[used++] = (char)('0' + (int)level);
-    d->log[used++] = ' ';
-    memcpy(d->log + used, msg, n);
-    d->log[used + n] = '\n';
-    d->log[used + n + 1] = '\0';
-}
-
-/* ---- fixture ---- */
-
-static void make_engine(fixture *fx)
-{
-    /* The server address comes from the settings, as on the device (manual 5.2). */
-    term_settings *set = malloc(sizeof(*set));
-    assert_non_null(set);
-    assert_int_equal(term_store_settings_load(fx->st, set), TERM_OK);
-    assert_int_equal(term_settings_set_text(set, TERM_SETTING_SERVER_ADDRESS, mock_push_url(fx->srv)), TERM_OK);
-    assert_int_equal(term_store_settings_save(fx->st, set), TERM_OK);
-    free(set);
-    push_curl_config cc = {0};
-    cc.timeout_ms = 2000;
-    cc.connect_timeout_ms = 1000;
-    assert_int_equal(term_sync_transport_from_settings(fx->st, &cc, &fx->tp), PUSH_OK);
-    memset(&fx->scfg, 0, sizeof(fx->scfg));
-    fx->scfg.serial = SN;
-    fx->scfg.fw_version = "1.0.3";
-    fx->scfg.staging_dir = fx->staging;
-    fx->scfg.fw_pubkey = fx->pub;
-    fx->scfg.backoff_min_ms = 100;
-    fx->scfg.error_delay_ms = 1600;
-    fx->scfg.poll_ms = 1000;
-    fx->scfg.device = (term_sync_device_ops){&fx->dev,     dd_enroll_finger, dd_enroll_card, dd_reboot,
-                                             dd_set_clock, dd_changed,       dd_fw_ready,    dd_log};
-    assert_int_equal(term_sync_create(&fx->scfg, fx->st, fx->tp, &fx->sync), PUSH_OK);
-}
-
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof(*fx));
-    assert_non_null(fx);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(fx->dir, sizeof(fx->dir), "%s/term_sync_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->db, sizeof(fx->db), "%s/m1.db", fx->dir);
-    snprintf(fx->key, sizeof(fx->key), "%s/device.key", fx->dir);
-    snprintf(fx->staging, sizeof(fx->staging), "%s/staging", fx->dir);
-    assert_int_equal(mkdir(fx->staging, 0700), 0);
-    fx->cfg.db_path = fx->db;
-    fx->cfg.key_path = fx->key;
-    fx->cfg.create_key = 1;
-    term_device_profile_m1(&fx->cfg.profile);
-    fx->cfg.profile.pin_iterations = 2000;
-    assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK);
-    fx->srv = mock_push_start();
-    assert_non_null(fx->srv);
-    fx->dev.srv = fx->srv;
-
-    EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
-    assert_non_null(kc);
-    assert_int_equal(EVP_PKEY_keygen_init(kc), 1);
-    assert_int_equal(EVP_PKEY_keygen(kc, &fx->fw_key), 1);
-    EVP_PKEY_CTX_free(kc);
-    size_t publen = sizeof(fx->pub);
-    assert_int_equal(EVP_PKEY_get_raw_public_key(fx->fw_key, fx->pub, &publen), 1);
-
-    make_engine(fx);
-    fx->now = 1000;
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    term_sync_destroy(fx->sync);
-    push_transport_destroy(fx->tp);
-    mock_push_stop(fx->srv);
-    term_store_close(fx->st);
-    EVP_PKEY_free(fx->fw_key);
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
-    assert_int_equal(system(cmd), 0);
-    free(fx);
-    return 0;
-}
-
-/* Runs n steps, each at the engine's next wake-up time. */
-static void run(fixture *fx, int n)
-{
-    for (int i = 0; i < n; i++) {
-        int64_t w = term_sync_next_wake(fx->sync);
-        if (w == INT64_MAX || w < fx->now) w = fx->now;
-        fx->now = w;
-        term_sync_step(fx->sync, fx->now);
-        fx->now += 1;
-    }
-}
-
-static int result_of(fixture *fx, const char *id)
-{
-    int ret = 12345;
-    if (!mock_push_result(fx->srv, id, &ret, NULL, 0)) return 12345;
-    return ret;
-}
-
-/* A template of finger `seed` (press > 0: another impression of it), serialised in format fmt. */
-static size_t make_finger(uint32_t seed, uint32_t press, fp_template_format fmt, uint8_t *buf, size_t cap)
-{
-    fp_minutia m[40];
-    uint32_t x = seed * 2654435761u + 7, p = press * 40503u + 11;
-    size_t n = 0;
-    for (int i = 0; i < 40; i++) {
-        x = x * 1664525u + 1013904223u;
-        int mx = 40 + (int)((x >> 8) % 220);
-        x = x * 1664525u + 1013904223u;
-        int my = 40 + (int)((x >> 8) % 320);
-        x = x * 1664525u + 1013904223u;
-        uint8_t angle = (uint8_t)(x >> 24);
-        uint8_t type = (uint8_t)(1 + (x >> 3) % 2);
-        int jx = 0, jy = 0;
-        if (press) {
-            p = p * 1664525u + 1013904223u;
-            jx = (int)((p >> 8) % 5) - 2;
-            p = p * 1664525u + 1013904223u;
-            jy = (int)((p >> 8) % 5) - 2;
-        }
-        m[n].x = (uint16_t)(mx + jx);
-        m[n].y = (uint16_t)(my + jy);
-        m[n].angle = angle;
-        m[n].type = type;
-        m[n].quality = 80;
-        m[n].reserved = 0;
-        n++;
-    }
-    fp_template *t = NULL;
-    assert_int_equal(fp_template_create(300, 400, 500, m, n, 70, &t), FP_OK);
-    size_t written = 0;
-    assert_int_equal(fp_template_serialize(t, fmt, buf, cap, &written), FP_OK);
-    fp_template_destroy(t);
-    return written;
-}
-
-/* ---------------------------------------------------------------------- */
+#include "test_term_sync_fixture.h"
 
 static void handshake_sets_options_and_clock(void **state)
 {
     fixture *fx = *state;
-    run(fx, 3);
+    fx_run(fx, 3);
     term_sync_stats s;
     assert_int_equal(term_sync_stats_get(fx->sync, &s), PUSH_OK);
     assert_int_equal(s.registered, 1);
@@ -287,7 +54,7 @@ static void bare_ok_and_adjusted_options(void **state)
 {
     fixture *fx = *state;
     mock_push_set_options(fx->srv, NULL, 1);
-    run(fx, 2);
+    fx_run(fx, 2);
     term_sync_stats s;
     term_sync_stats_get(fx->sync, &s);
     assert_int_equal(s.registered, 1);
@@ -298,9 +65,9 @@ static void bare_ok_and_adjusted_options(void **state)
     /* RELOAD OPTIONS picks up new, out-of-range options: clamped and logged. */
     mock_push_set_options(fx->srv, "Delay=0\nErrorDelay=99999\nTimeZone=-330\nRealtime=1\n", 0);
     mock_push_queue(fx->srv, "C:r1:RELOAD OPTIONS");
-    run(fx, 6);
+    fx_run(fx, 6);
     term_sync_stats_get(fx->sync, &s);
-    assert_int_equal(result_of(fx, "r1"), 0);
+    assert_int_equal(fx_result_of(fx, "r1"), 0);
     assert_int_equal(s.options.bare_ok, 0);
     assert_int_equal(s.options.delay_s, PUSH_DELAY_MIN);
     assert_int_equal(s.options.error_delay_s, PUSH_ERROR_DELAY_MAX);
@@ -328,7 +95,7 @@ static void registration_backoff(void **state)
     assert_int_equal(waits[3], 800);
     assert_int_equal(waits[4], 1600);
     assert_int_equal(waits[5], 1600); /* capped */
-    run(fx, 3);
+    fx_run(fx, 3);
     term_sync_stats s;
     term_sync_stats_get(fx->sync, &s);
     assert_int_equal(s.registered, 1);
@@ -342,15 +109,15 @@ static void person_from_server_to_record(void **state)
     fixture *fx = *state;
     uint8_t iso[4096];
     char b64[8192], line[9000];
-    size_t iso_len = make_finger(77, 0, FP_FORMAT_ISO19794_2, iso, sizeof(iso)), b64_len = 0;
+    size_t iso_len = fx_make_finger(77, 0, FP_FORMAT_ISO19794_2, iso, sizeof(iso)), b64_len = 0;
     assert_int_equal(push_base64_encode(iso, iso_len, b64, sizeof(b64), &b64_len), PUSH_OK);
     mock_push_queue(fx->srv, "C:u1:DATA UPDATE USERINFO PIN=1001\tName=Ann Lee\tPri=0\tPasswd=4321\tCard=[15CD5B07]"
                              "\tGrp=1\tTZ=0000000000000000\tVerify=0");
     snprintf(line, sizeof(line), "C:f1:DATA UPDATE FINGERTMP PIN=1001\tFID=6\tSize=%zu\tValid=1\tTMP=%s", b64_len, b64);
     mock_push_queue(fx->srv, line);
-    run(fx, 4);
-    assert_int_equal(result_of(fx, "u1"), 0);
-    assert_int_equal(result_of(fx, "f1"), 0);
+    fx_run(fx, 4);
+    assert_int_equal(fx_result_of(fx, "u1"), 0);
+    assert_int_equal(fx_result_of(fx, "f1"), 0);
     assert_true(fx->dev.changed & TERM_SYNC_CHANGED_USERS);
     assert_true(fx->dev.changed & TERM_SYNC_CHANGED_FINGERS);
 
@@ -370,7 +137,7 @@ static void person_from_server_to_record(void **state)
     assert_int_equal(term_gallery_create(ctx, &g), TERM_OK);
     assert_int_equal(term_gallery_load(g, fx->st), TERM_OK);
     uint8_t probe_bytes[4096];
-    size_t plen = make_finger(77, 1, FP_FORMAT_NATIVE, probe_bytes, sizeof(probe_bytes));
+    size_t plen = fx_make_finger(77, 1, FP_FORMAT_NATIVE, probe_bytes, sizeof(probe_bytes));
     fp_template *probe = NULL;
     assert_int_equal(fp_template_deserialize(FP_FORMAT_NATIVE, probe_bytes, plen, &probe), FP_OK);
     float score = 0;
@@ -387,7 +154,7 @@ static void person_from_server_to_record(void **state)
     int64_t id = 0;
     assert_int_equal(term_store_record_add(fx->st, &rec, &id), TERM_OK);
     term_sync_kick(fx->sync);
-    run(fx, 3);
+    fx_run(fx, 3);
     assert_int_equal(mock_push_att_seen(fx->srv, id), 1);
     char att[256];
     assert_true(mock_push_att_line(fx->srv, id, att, sizeof(att)));
@@ -427,15 +194,15 @@ static void resent_command_applied_once(void **state)
 {
     fixture *fx = *state;
     mock_push_queue(fx->srv, "C:77:DATA UPDATE USERINFO PIN=5\tName=From Server\tPri=0");
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "77"), 0);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "77"), 0);
     term_user u = {.privilege = TERM_PRIV_USER};
     snprintf(u.id, sizeof(u.id), "5");
     snprintf(u.name, sizeof(u.name), "Changed Locally");
     assert_int_equal(term_store_user_update(fx->st, &u), TERM_OK);
     /* The server sends the same command again (it missed the answer, say). */
     mock_push_queue(fx->srv, "C:77:DATA UPDATE USERINFO PIN=5\tName=From Server\tPri=0");
-    run(fx, 3);
+    fx_run(fx, 3);
     term_user_info info;
     assert_int_equal(term_store_user_get(fx->st, "5", &info), TERM_OK);
     assert_string_equal(info.name, "Changed Locally");
@@ -443,9 +210,9 @@ static void resent_command_applied_once(void **state)
     /* Across a restart too: the executed ids are in the database. */
     term_sync_destroy(fx->sync);
     push_transport_destroy(fx->tp);
-    make_engine(fx);
+    fx_make_engine(fx);
     mock_push_queue(fx->srv, "C:77:DATA UPDATE USERINFO PIN=5\tName=From Server\tPri=0");
-    run(fx, 4);
+    fx_run(fx, 4);
     assert_int_equal(term_store_user_get(fx->st, "5", &info), TERM_OK);
     assert_string_equal(info.name, "Changed Locally");
     term_sync_stats s;
@@ -494,33 +261,33 @@ static void commands_and_return_codes(void **state)
         "C:d2:SET OPTION Nonexistent=1",
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) mock_push_queue(fx->srv, cmds[i]);
-    run(fx, 6);
-    assert_int_equal(result_of(fx, "a1"), -1);
+    fx_run(fx, 6);
+    assert_int_equal(fx_result_of(fx, "a1"), -1);
     term_user_info info;
     char uid[TERM_USER_ID_MAX + 1];
     assert_int_equal(term_store_user_get(fx->st, "7", &info), TERM_OK);
     assert_string_equal(info.name, "Old Name");
     assert_int_equal(term_store_card_find(fx->st, 777, uid), TERM_OK);
     assert_string_equal(uid, "7");
-    assert_int_equal(result_of(fx, "a2"), -1);
+    assert_int_equal(fx_result_of(fx, "a2"), -1);
     assert_int_equal(term_store_user_get(fx->st, "abc", &info), TERM_ERR_NOT_FOUND);
-    assert_int_equal(result_of(fx, "a3"), -11);
-    assert_int_equal(result_of(fx, "a4"), -12);
-    assert_int_equal(result_of(fx, "a5"), -10);
-    assert_int_equal(result_of(fx, "a6"), -10);
-    assert_int_equal(result_of(fx, "a7"), -1002);
-    assert_int_equal(result_of(fx, "a8"), -1002);
-    assert_int_equal(result_of(fx, "a9"), -1002);
+    assert_int_equal(fx_result_of(fx, "a3"), -11);
+    assert_int_equal(fx_result_of(fx, "a4"), -12);
+    assert_int_equal(fx_result_of(fx, "a5"), -10);
+    assert_int_equal(fx_result_of(fx, "a6"), -10);
+    assert_int_equal(fx_result_of(fx, "a7"), -1002);
+    assert_int_equal(fx_result_of(fx, "a8"), -1002);
+    assert_int_equal(fx_result_of(fx, "a9"), -1002);
     char text[2048];
     assert_true(mock_push_result(fx->srv, "b1", NULL, text, sizeof(text)));
     assert_non_null(strstr(text, "ID=b1&Return=0&CMD=INFO\n"));
     assert_non_null(strstr(text, "UserCount=2\n"));
     assert_non_null(strstr(text, "FWVersion=1.0.3\n"));
     assert_non_null(strstr(text, "~SerialNumber=" SN "\n"));
-    assert_int_equal(result_of(fx, "b2"), 0);
-    assert_int_equal(result_of(fx, "b3"), -1002);
-    assert_int_equal(result_of(fx, "b4"), 0);
-    assert_int_equal(result_of(fx, "b5"), -1);
+    assert_int_equal(fx_result_of(fx, "b2"), 0);
+    assert_int_equal(fx_result_of(fx, "b3"), -1002);
+    assert_int_equal(fx_result_of(fx, "b4"), 0);
+    assert_int_equal(fx_result_of(fx, "b5"), -1);
     term_settings *set = malloc(sizeof(*set));
     assert_int_equal(term_store_settings_load(fx->st, set), TERM_OK);
     assert_int_equal(term_settings_get(set, TERM_SETTING_VOLUME), 55);
@@ -529,28 +296,28 @@ static void commands_and_return_codes(void **state)
     term_sync_stats s;
     term_sync_stats_get(fx->sync, &s);
     assert_int_equal(s.options.delay_s, 20);
-    assert_int_equal(result_of(fx, "b6"), 0);
-    assert_int_equal(result_of(fx, "b7"), 0);
+    assert_int_equal(fx_result_of(fx, "b6"), 0);
+    assert_int_equal(fx_result_of(fx, "b7"), 0);
     assert_int_equal(term_store_user_get(fx->st, "8", &info), TERM_ERR_NOT_FOUND);
-    assert_int_equal(result_of(fx, "b8"), -9);
-    assert_int_equal(result_of(fx, "b9"), -10);
-    assert_int_equal(result_of(fx, "d1"), -1002);
-    assert_int_equal(result_of(fx, "d2"), -1002);
+    assert_int_equal(fx_result_of(fx, "b8"), -9);
+    assert_int_equal(fx_result_of(fx, "b9"), -10);
+    assert_int_equal(fx_result_of(fx, "d1"), -1002);
+    assert_int_equal(fx_result_of(fx, "d2"), -1002);
     assert_non_null(strstr(fx->dev.log, "command line ignored"));
     assert_non_null(strstr(fx->dev.log, "shell and file commands are refused"));
 
     /* CLEAR LOG removes the records (they were uploaded before: nothing is pending). */
     mock_push_queue(fx->srv, "C:c1:CLEAR LOG");
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "c1"), 0);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "c1"), 0);
     term_store_counts n;
     assert_int_equal(term_store_counts_get(fx->st, &n), TERM_OK);
     assert_int_equal(n.records, 0);
     assert_int_equal(n.users, 1);
     /* CLEAR DATA removes people as well. */
     mock_push_queue(fx->srv, "C:c2:CLEAR DATA");
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "c2"), 0);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "c2"), 0);
     assert_int_equal(term_store_counts_get(fx->st, &n), TERM_OK);
     assert_int_equal(n.users, 0);
     assert_int_equal(n.cards, 0);
@@ -566,16 +333,16 @@ static void capacity_limits(void **state)
     fx->cfg.profile.max_users = 2;
     fx->cfg.profile.max_cards = 1;
     assert_int_equal(term_store_open(&fx->cfg, &fx->st), TERM_OK);
-    make_engine(fx);
+    fx_make_engine(fx);
     mock_push_queue(fx->srv, "C:m1:DATA UPDATE USERINFO PIN=1\tName=One\tCard=11");
     mock_push_queue(fx->srv, "C:m2:DATA UPDATE USERINFO PIN=2\tName=Two\tCard=22");
     mock_push_queue(fx->srv, "C:m3:DATA UPDATE USERINFO PIN=3\tName=Three");
     mock_push_queue(fx->srv, "C:m4:DATA UPDATE USERINFO PIN=1\tName=One again\tCard=33"); /* replaces its own card */
-    run(fx, 4);
-    assert_int_equal(result_of(fx, "m1"), 0);
-    assert_int_equal(result_of(fx, "m2"), PUSH_RET_CAPACITY); /* user 2 fits, its card does not: nothing stored */
-    assert_int_equal(result_of(fx, "m3"), 0);
-    assert_int_equal(result_of(fx, "m4"), 0);
+    fx_run(fx, 4);
+    assert_int_equal(fx_result_of(fx, "m1"), 0);
+    assert_int_equal(fx_result_of(fx, "m2"), PUSH_RET_CAPACITY); /* user 2 fits, its card does not: nothing stored */
+    assert_int_equal(fx_result_of(fx, "m3"), 0);
+    assert_int_equal(fx_result_of(fx, "m4"), 0);
     term_store_counts n;
     assert_int_equal(term_store_counts_get(fx->st, &n), TERM_OK);
     assert_int_equal(n.users, 2);
@@ -586,8 +353,8 @@ static void capacity_limits(void **state)
     assert_int_equal(term_store_card_find(fx->st, 33, uid), TERM_OK);
     assert_string_equal(uid, "1");
     mock_push_queue(fx->srv, "C:m5:DATA UPDATE USERINFO PIN=4\tName=Four");
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "m5"), PUSH_RET_CAPACITY);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "m5"), PUSH_RET_CAPACITY);
 }
 
 static void device_callbacks(void **state)
@@ -598,42 +365,42 @@ static void device_callbacks(void **state)
     snprintf(u.name, sizeof(u.name), "Enrollee");
     assert_int_equal(term_store_user_add(fx->st, &u), TERM_OK);
     mock_push_queue(fx->srv, "C:e1:ENROLL_FP PIN=408\tFID=6\tRETRY=3\tOVERWRITE=1");
-    run(fx, 3);
+    fx_run(fx, 3);
     assert_int_equal(fx->dev.enroll_fp_calls, 1);
     assert_string_equal(fx->dev.enroll_id, "e1");
     assert_string_equal(fx->dev.enroll_uid, "408");
     assert_int_equal(fx->dev.enroll_index, 6);
     assert_int_equal(fx->dev.enroll_retry, 3);
     assert_int_equal(fx->dev.enroll_overwrite, 1);
-    assert_int_equal(result_of(fx, "e1"), 12345);                        /* still at the terminal: no answer yet */
+    assert_int_equal(fx_result_of(fx, "e1"), 12345);                     /* still at the terminal: no answer yet */
     assert_int_equal(term_sync_enroll_done(fx->sync, "e1", 4), PUSH_OK); /* "registration fails" */
-    run(fx, 2);
-    assert_int_equal(result_of(fx, "e1"), 4);
+    fx_run(fx, 2);
+    assert_int_equal(fx_result_of(fx, "e1"), 4);
     assert_int_equal(term_sync_enroll_done(fx->sync, "e1", 0), PUSH_ERR_INVALID_ARGUMENT); /* already answered */
 
     /* The app says it is busy: answered at once. */
     fx->dev.next_enroll_ret = PUSH_RET_BUSY;
     mock_push_queue(fx->srv, "C:e2:ENROLL_MF PIN=408\tRETRY=2");
-    run(fx, 3);
+    fx_run(fx, 3);
     assert_int_equal(fx->dev.enroll_card_calls, 1);
     assert_int_equal(fx->dev.enroll_retry, 2);
-    assert_int_equal(result_of(fx, "e2"), -1005);
+    assert_int_equal(fx_result_of(fx, "e2"), -1005);
 
     /* An enrolment cut short by a restart is answered as timed out. */
     fx->dev.next_enroll_ret = 0;
     mock_push_queue(fx->srv, "C:e3:ENROLL_FP PIN=408\tFID=2");
-    run(fx, 3);
+    fx_run(fx, 3);
     assert_int_equal(fx->dev.enroll_fp_calls, 2);
     term_sync_destroy(fx->sync);
     push_transport_destroy(fx->tp);
-    make_engine(fx);
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "e3"), PUSH_RET_TIMEOUT);
+    fx_make_engine(fx);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "e3"), PUSH_RET_TIMEOUT);
 
     /* REBOOT: answered first, then the callback. */
     mock_push_queue(fx->srv, "C:r9:REBOOT");
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "r9"), 0);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "r9"), 0);
     assert_int_equal(fx->dev.reboots, 1);
     assert_true(fx->dev.reboot_results_before >= 1);
     int ret;
@@ -645,7 +412,7 @@ static void device_callbacks(void **state)
 static void bad_server_input_changes_nothing(void **state)
 {
     fixture *fx = *state;
-    run(fx, 2);
+    fx_run(fx, 2);
     term_user u = {.privilege = TERM_PRIV_USER};
     snprintf(u.id, sizeof(u.id), "1");
     snprintf(u.name, sizeof(u.name), "Keep");
@@ -660,13 +427,13 @@ static void bad_server_input_changes_nothing(void **state)
     assert_int_equal(term_store_user_get(fx->st, "1", &info), TERM_OK);
     assert_non_null(strstr(fx->dev.log, "PUSH_ERR_RESPONSE_TOO_LARGE"));
     /* The server dropped nothing either: the command is still queued there and runs on the next poll. */
-    run(fx, 4);
-    assert_int_equal(result_of(fx, "h1"), 0);
+    fx_run(fx, 4);
+    assert_int_equal(fx_result_of(fx, "h1"), 0);
     /* A response cut in the middle, and a dropped connection: retried, registered again. */
     mock_push_fail_next(fx->srv, MOCK_FAULT_MID_RESPONSE, 1, 0);
-    run(fx, 2);
+    fx_run(fx, 2);
     mock_push_fail_next(fx->srv, MOCK_FAULT_CLOSE, 1, 0);
-    run(fx, 4);
+    fx_run(fx, 4);
     term_sync_stats s;
     term_sync_stats_get(fx->sync, &s);
     assert_int_equal(s.registered, 1);
@@ -731,8 +498,8 @@ static void firmware_update(void **state)
     snprintf(cmd, sizeof(cmd), "C:g0:UPGRADE checksum=%s,url=%s/fw/good.bin,size=%zu", md5, mock_push_url(fx->srv),
              len);
     mock_push_queue(fx->srv, cmd);
-    run(fx, 4);
-    assert_int_equal(result_of(fx, "g0"), PUSH_RET_CONFIG);
+    fx_run(fx, 4);
+    assert_int_equal(fx_result_of(fx, "g0"), PUSH_RET_CONFIG);
     assert_int_equal(fx->dev.fw_ready, 0);
     term_settings *set = malloc(sizeof(*set));
     assert_int_equal(term_store_settings_load(fx->st, set), TERM_OK);
@@ -756,12 +523,12 @@ static void firmware_update(void **state)
     snprintf(cmd, sizeof(cmd), "C:g5:UPGRADE checksum=%s,url=%s/fw/nosig.bin,size=%zu", md5, mock_push_url(fx->srv),
              len);
     mock_push_queue(fx->srv, cmd);
-    run(fx, 4);
-    assert_int_equal(result_of(fx, "g1"), -1);
-    assert_int_equal(result_of(fx, "g2"), -1);
-    assert_int_equal(result_of(fx, "g3"), -1008); /* more bytes than announced: download stopped */
-    assert_int_equal(result_of(fx, "g4"), -1);
-    assert_int_equal(result_of(fx, "g5"), -1008);
+    fx_run(fx, 4);
+    assert_int_equal(fx_result_of(fx, "g1"), -1);
+    assert_int_equal(fx_result_of(fx, "g2"), -1);
+    assert_int_equal(fx_result_of(fx, "g3"), -1008); /* more bytes than announced: download stopped */
+    assert_int_equal(fx_result_of(fx, "g4"), -1);
+    assert_int_equal(fx_result_of(fx, "g5"), -1008);
     assert_int_equal(fx->dev.fw_ready, 0);
     assert_false(exists(fx, "firmware.img"));
     assert_false(exists(fx, "firmware.part"));
@@ -773,8 +540,8 @@ static void firmware_update(void **state)
     snprintf(cmd, sizeof(cmd), "C:g6:UPGRADE checksum=%s,url=%s/fw/good.bin,size=%zu", md5, mock_push_url(fx->srv),
              len);
     mock_push_queue(fx->srv, cmd);
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "g6"), 0);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "g6"), 0);
     assert_int_equal(fx->dev.fw_ready, 1);
     assert_true(exists(fx, "firmware.img"));
     assert_true(exists(fx, "firmware.img.sig"));
@@ -786,8 +553,8 @@ static void firmware_update(void **state)
     assert_int_equal(term_fw_verify(fx->dev.fw_path, sigpath, len, md5, fx->pub, why, sizeof(why)), PUSH_OK);
     snprintf(cmd, sizeof(cmd), "C:g7:UPGRADE type=1,checksum=%s,size=%zu,url=fw/relative.bin", md5, len);
     mock_push_queue(fx->srv, cmd);
-    run(fx, 3);
-    assert_int_equal(result_of(fx, "g7"), 0);
+    fx_run(fx, 3);
+    assert_int_equal(fx_result_of(fx, "g7"), 0);
     assert_int_equal(fx->dev.fw_ready, 2);
     free(img);
     free(other);
@@ -808,7 +575,7 @@ static void oplog_partial_acks_and_check(void **state)
         rec.time = t0 + i;
         assert_int_equal(term_store_record_add(fx->st, &rec, NULL), TERM_OK);
     }
-    run(fx, 12);
+    fx_run(fx, 12);
     term_sync_stats s;
     term_sync_stats_get(fx->sync, &s);
     assert_int_equal(s.att_pending, 0);
@@ -829,15 +596,15 @@ static void oplog_partial_acks_and_check(void **state)
     /* CHECK with the server's stamp back at 0: the attendance log goes up again from the start. */
     mock_push_set_options(fx->srv, "ATTLOGStamp=0\nOPERLOGStamp=9999\nDelay=10\nRealtime=1\n", 0);
     mock_push_queue(fx->srv, "C:k1:CHECK");
-    run(fx, 8);
-    assert_int_equal(result_of(fx, "k1"), 0);
+    fx_run(fx, 8);
+    assert_int_equal(fx_result_of(fx, "k1"), 0);
     for (int64_t id = 1; id <= 10; id++) assert_int_equal(mock_push_att_seen(fx->srv, id), 2);
     term_sync_stats_get(fx->sync, &s);
     assert_int_equal(s.handshakes, 2);
     /* A plain re-registration with stamp 0 does not re-upload (servers that never store stamps). */
     mock_push_queue(fx->srv, "C:k2:RELOAD OPTIONS");
-    run(fx, 8);
-    assert_int_equal(result_of(fx, "k2"), 0);
+    fx_run(fx, 8);
+    assert_int_equal(fx_result_of(fx, "k2"), 0);
     assert_int_equal(mock_push_att_seen(fx->srv, 1), 2);
 
     /* DATA QUERY USERINFO sends the person's lines again. */
@@ -847,9 +614,9 @@ static void oplog_partial_acks_and_check(void **state)
     assert_int_equal(term_store_user_add(fx->st, &u), TERM_OK);
     mock_push_queue(fx->srv, "C:q1:DATA QUERY USERINFO PIN=31");
     mock_push_queue(fx->srv, "C:q2:DATA QUERY USERINFO PIN=32");
-    run(fx, 6);
-    assert_int_equal(result_of(fx, "q1"), 0);
-    assert_int_equal(result_of(fx, "q2"), -10);
+    fx_run(fx, 6);
+    assert_int_equal(fx_result_of(fx, "q1"), 0);
+    assert_int_equal(fx_result_of(fx, "q2"), -10);
     int users = 0;
     for (size_t i = 0; mock_push_op_line(fx->srv, i, line, sizeof(line)); i++)
         if (strncmp(line, "USER PIN=31\tName=Boss\tPri=14\t", strlen("USER PIN=31\tName=Boss\tPri=14\t")) == 0) users++;
@@ -900,7 +667,7 @@ static void timed_upload_at_trans_times(void **state)
 
 typedef struct run_arg {
     term_sync *sync;
-    volatile int stop;
+    atomic_int stop;
 } run_arg;
 
 static void *run_thread(void *p)
@@ -955,19 +722,19 @@ static void curl_transport_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(handshake_sets_options_and_clock, setup, teardown),
-        cmocka_unit_test_setup_teardown(bare_ok_and_adjusted_options, setup, teardown),
-        cmocka_unit_test_setup_teardown(registration_backoff, setup, teardown),
-        cmocka_unit_test_setup_teardown(person_from_server_to_record, setup, teardown),
-        cmocka_unit_test_setup_teardown(resent_command_applied_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(commands_and_return_codes, setup, teardown),
-        cmocka_unit_test_setup_teardown(capacity_limits, setup, teardown),
-        cmocka_unit_test_setup_teardown(device_callbacks, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_server_input_changes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(firmware_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(oplog_partial_acks_and_check, setup, teardown),
-        cmocka_unit_test_setup_teardown(timed_upload_at_trans_times, setup, teardown),
-        cmocka_unit_test_setup_teardown(blocking_run_in_a_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(handshake_sets_options_and_clock, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(bare_ok_and_adjusted_options, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(registration_backoff, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(person_from_server_to_record, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(resent_command_applied_once, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(commands_and_return_codes, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(capacity_limits, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(device_callbacks, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(bad_server_input_changes_nothing, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(firmware_update, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(oplog_partial_acks_and_check, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(timed_upload_at_trans_times, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(blocking_run_in_a_thread, fx_setup, fx_teardown),
         cmocka_unit_test(curl_transport_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

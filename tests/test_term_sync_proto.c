@@ -122,6 +122,40 @@ static void options_bare_ok_and_errors(void **state)
     assert_int_equal(o.delay_s, 3);
 }
 
+/* The unified-template and options-push keys of the registration answer. */
+static void options_biodata_and_push(void **state)
+{
+    (void)state;
+    push_options o;
+    char why[256];
+    assert_int_equal(PARSE_OPT("GET OPTION FROM: SN1\nMultiBioDataSupport=0: 1: 0:0:0:0:0:0:0:1\nPushOptionsFlag=1\n"
+                               "PushOptions=FingerFunOn, ~DeviceName,MultiBioDataCount\nBIODATAStamp=42\n",
+                               &o, why),
+                     PUSH_OK);
+    assert_int_equal(o.bio_data_support, (1u << PUSH_BIO_FINGER) | (1u << 9));
+    assert_int_equal(o.push_options_flag, 1);
+    assert_string_equal(o.push_options, "FingerFunOn,~DeviceName,MultiBioDataCount");
+    assert_string_equal(o.bio_stamp, "42");
+    /* Absent: no unified templates, no push, stamp 0. */
+    assert_int_equal(PARSE_OPT("GET OPTION FROM: SN1\nDelay=5\n", &o, why), PUSH_OK);
+    assert_int_equal(o.bio_data_support, 0);
+    assert_int_equal(o.push_options_flag, 0);
+    assert_string_equal(o.push_options, "");
+    assert_string_equal(o.bio_stamp, "0");
+    /* Malformed: ignored, said so, the handshake goes on. */
+    assert_int_equal(PARSE_OPT("GET OPTION FROM: SN1\nMultiBioDataSupport=0:2:0\n", &o, why), PUSH_ADJUSTED);
+    assert_int_equal(o.bio_data_support, 0);
+    assert_true(o.adjusted & PUSH_OPT_MULTI_BIO);
+    assert_non_null(strstr(why, "MultiBioDataSupport"));
+    assert_int_equal(PARSE_OPT("GET OPTION FROM: SN1\nMultiBioDataSupport=0:1:0:0:0:0:0:0:0:0:1\n", &o, why),
+                     PUSH_ADJUSTED);
+    assert_int_equal(PARSE_OPT("GET OPTION FROM: SN1\nPushOptionsFlag=yes\nPushOptions=a=b,c\n", &o, why),
+                     PUSH_ADJUSTED);
+    assert_int_equal(o.push_options_flag, 0);
+    assert_string_equal(o.push_options, "");
+    assert_true(o.adjusted & PUSH_OPT_PUSH_OPTIONS);
+}
+
 static void command_lines(void **state)
 {
     (void)state;
@@ -200,6 +234,104 @@ static void command_fingertmp(void **state)
     huge[n + PUSH_TMP_B64_MAX + 4] = '\0';
     assert_int_equal(CMD(huge, &c, why), PUSH_ERR_TOO_LONG);
     assert_int_equal(c.error_ret, PUSH_RET_TOO_LONG);
+}
+
+/* DATA UPDATE / DELETE / QUERY BIODATA, QUERY FINGERTMP, CLEAR BIODATA. */
+static void command_biodata(void **state)
+{
+    (void)state;
+    push_cmd c;
+    char why[160];
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=306\tNo=6\tIndex=0\tValid=1\tDuress=1\tType=1\tMajorVer=12\t"
+                         "MinorVer=0\tFormat=1\tTmp=QUJDREVG",
+                         &c, why),
+                     PUSH_OK);
+    assert_int_equal(c.kind, PUSH_CMD_UPDATE_BIO);
+    assert_string_equal(c.reply_cmd, "DATA");
+    assert_string_equal(c.pin, "306");
+    assert_int_equal(c.fid, 6);
+    assert_int_equal(c.bio_index, 0);
+    assert_int_equal(c.valid, 1);
+    assert_int_equal(c.duress, 1);
+    assert_int_equal(c.bio_type, PUSH_BIO_FINGER);
+    assert_int_equal(c.major_ver, 12);
+    assert_int_equal(c.bio_format, PUSH_BIO_FORMAT_ISO);
+    assert_int_equal(c.tmp_len, 8);
+    /* Defaults: No 0, Index 0, Valid 1, Duress 0, Format 0 (ZK) */
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=1\tType=1\tTmp=QUJD", &c, why), PUSH_OK);
+    assert_int_equal(c.fid, 0);
+    assert_int_equal(c.valid, 1);
+    assert_int_equal(c.duress, 0);
+    assert_int_equal(c.bio_format, PUSH_BIO_FORMAT_ZK);
+    /* Type is required; every number has its range; Tmp is required and bounded */
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=1\tTmp=QUJD", &c, why), PUSH_ERR_BAD_PARAMETER);
+    assert_int_equal(c.error_ret, -1);
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=1\tType=10\tTmp=QUJD", &c, why), PUSH_ERR_BAD_PARAMETER);
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=1\tType=1\tNo=10\tTmp=QUJD", &c, why), PUSH_ERR_BAD_PARAMETER);
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=1\tType=1\tValid=2\tTmp=QUJD", &c, why), PUSH_ERR_BAD_PARAMETER);
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=1\tType=1\tMajorVer=x\tTmp=QUJD", &c, why), PUSH_ERR_BAD_PARAMETER);
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=1\tType=1", &c, why), PUSH_ERR_BAD_PARAMETER);
+    assert_int_equal(CMD("DATA UPDATE BIODATA Pin=a-b\tType=1\tTmp=QUJD", &c, why), PUSH_ERR_BAD_PARAMETER);
+    static char huge[PUSH_TMP_B64_MAX + 64];
+    int n = snprintf(huge, sizeof(huge), "DATA UPDATE BIODATA Pin=2\tType=1\tTmp=");
+    memset(huge + n, 'A', PUSH_TMP_B64_MAX + 4);
+    huge[n + PUSH_TMP_B64_MAX + 4] = '\0';
+    assert_int_equal(CMD(huge, &c, why), PUSH_ERR_TOO_LONG);
+    assert_int_equal(c.error_ret, PUSH_RET_TOO_LONG);
+
+    assert_int_equal(CMD("DATA DELETE BIODATA Pin=5", &c, why), PUSH_OK);
+    assert_int_equal(c.kind, PUSH_CMD_DELETE_BIO);
+    assert_int_equal(c.has & (PUSH_HAS_TYPE | PUSH_HAS_FID), 0);
+    assert_int_equal(CMD("DATA DELETE BIODATA Pin=5\tType=1\tNo=3", &c, why), PUSH_OK);
+    assert_int_equal(c.has & (PUSH_HAS_TYPE | PUSH_HAS_FID), PUSH_HAS_TYPE | PUSH_HAS_FID);
+    assert_int_equal(c.bio_type, 1);
+    assert_int_equal(c.fid, 3);
+    assert_int_equal(CMD("DATA DELETE BIODATA Type=1", &c, why), PUSH_ERR_BAD_PARAMETER);
+
+    assert_int_equal(CMD("DATA QUERY BIODATA Type=1", &c, why), PUSH_OK);
+    assert_int_equal(c.kind, PUSH_CMD_QUERY_BIO);
+    assert_int_equal(c.has & PUSH_HAS_PIN, 0);
+    assert_int_equal(CMD("DATA QUERY BIODATA Type=1\tPIN=7\t No=2", &c, why), PUSH_OK);
+    assert_int_equal(c.has & (PUSH_HAS_PIN | PUSH_HAS_FID), PUSH_HAS_PIN | PUSH_HAS_FID);
+    assert_string_equal(c.pin, "7");
+    assert_int_equal(c.fid, 2);
+    assert_int_equal(CMD("DATA QUERY BIODATA PIN=7", &c, why), PUSH_ERR_BAD_PARAMETER);
+
+    assert_int_equal(CMD("DATA QUERY FINGERTMP PIN=7\tFingerID=4", &c, why), PUSH_OK);
+    assert_int_equal(c.kind, PUSH_CMD_QUERY_FP);
+    assert_int_equal(c.fid, 4);
+    assert_int_equal(CMD("DATA QUERY FINGERTMP PIN=7\tFID=5", &c, why), PUSH_OK);
+    assert_int_equal(c.fid, 5);
+    assert_int_equal(CMD("DATA QUERY FINGERTMP PIN=7", &c, why), PUSH_OK);
+    assert_int_equal(c.has & PUSH_HAS_FID, 0);
+    assert_int_equal(CMD("DATA QUERY FINGERTMP PIN=7\tFingerID=11", &c, why), PUSH_ERR_BAD_PARAMETER);
+
+    assert_int_equal(CMD("CLEAR BIODATA", &c, why), PUSH_OK);
+    assert_int_equal(c.kind, PUSH_CMD_CLEAR_BIO);
+    assert_string_equal(c.reply_cmd, "CLEAR_BIODATA");
+}
+
+/* VERIFY SUM: the answer names CMD=VERIFY SUM, also when refused. */
+static void command_verify_sum(void **state)
+{
+    (void)state;
+    push_cmd c;
+    char why[160];
+    assert_int_equal(CMD("VERIFY SUM ATTLOG StartTime=2015-07-29 00:00:00\tEndTime=2015-07-29 23:59:59", &c, why),
+                     PUSH_OK);
+    assert_int_equal(c.kind, PUSH_CMD_VERIFY_SUM);
+    assert_string_equal(c.reply_cmd, "VERIFY SUM");
+    assert_int_equal(c.start, 1438128000);
+    assert_int_equal(c.end, 1438128000 + 86399);
+    assert_int_equal(CMD("VERIFY SUM ATTLOG StartTime=2015-07-29 00:00:00", &c, why), PUSH_ERR_BAD_PARAMETER);
+    assert_string_equal(c.reply_cmd, "VERIFY SUM");
+    assert_int_equal(c.error_ret, -1);
+    assert_int_equal(CMD("VERIFY SUM OPLOG StartTime=2015-07-29 00:00:00\tEndTime=2015-07-29 23:59:59", &c, why),
+                     PUSH_ERR_UNSUPPORTED);
+    assert_string_equal(c.reply_cmd, "VERIFY SUM");
+    assert_int_equal(c.error_ret, PUSH_RET_NOT_SUPPORTED);
+    assert_int_equal(CMD("VERIFY SOMETHING", &c, why), PUSH_ERR_UNSUPPORTED);
+    assert_string_equal(c.reply_cmd, "VERIFY");
 }
 
 static void command_others(void **state)
@@ -356,6 +488,31 @@ static void formatting(void **state)
     buf[pos] = '\0';
     assert_string_equal(buf, "ID=info8487&Return=-1002&CMD=DATA\n");
 
+    /* BIODATA: Type=1 and the version and format given; Index, Valid and Duress as this device stores fingers. */
+    pos = 0;
+    assert_int_equal(
+        push_format_biodata(buf, sizeof(buf), &pos, "306", 6, 10, 0, PUSH_BIO_FORMAT_ISO, tmpl, sizeof(tmpl)), PUSH_OK);
+    buf[pos] = '\0';
+    assert_string_equal(buf, "BIODATA Pin=306\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\t"
+                             "Format=1\tTmp=QUJDRA==\n");
+    assert_int_equal(push_format_biodata(buf, sizeof(buf), &pos, "1", 10, 10, 0, 1, tmpl, 4),
+                     PUSH_ERR_INVALID_ARGUMENT);
+
+    pos = 0;
+    assert_int_equal(push_format_verify_sum(buf, sizeof(buf), &pos, "v1", 0, 1438128000, 1438214399, 94), PUSH_OK);
+    buf[pos] = '\0';
+    assert_string_equal(buf, "ID=v1&Return=0&CMD=VERIFY SUM&StartTime=2015-07-29 00:00:00&EndTime=2015-07-29 "
+                             "23:59:59&AttlogSum=94\n");
+
+    /* table=options items: comma-separated, no key injection through a value */
+    pos = 0;
+    assert_int_equal(push_format_option_item(buf, sizeof(buf), &pos, "FingerFunOn", "1"), PUSH_OK);
+    assert_int_equal(push_format_option_item(buf, sizeof(buf), &pos, "~DeviceName", "M1,x=y\n"), PUSH_OK);
+    buf[pos] = '\0';
+    assert_string_equal(buf, "FingerFunOn=1,~DeviceName=M1 x y ");
+    assert_int_equal(push_format_option_item(buf, sizeof(buf), &pos, "bad key", "1"), PUSH_ERR_INVALID_ARGUMENT);
+    assert_int_equal(push_format_option_item(buf, sizeof(buf), &pos, "", "1"), PUSH_ERR_INVALID_ARGUMENT);
+
     /* Too small: nothing written, pos unchanged. */
     char small[10];
     size_t p2 = 3;
@@ -404,6 +561,9 @@ int main(void)
         cmocka_unit_test(options_timezone),
         cmocka_unit_test(options_clamping),
         cmocka_unit_test(options_bare_ok_and_errors),
+        cmocka_unit_test(options_biodata_and_push),
+        cmocka_unit_test(command_biodata),
+        cmocka_unit_test(command_verify_sum),
         cmocka_unit_test(command_lines),
         cmocka_unit_test(command_userinfo),
         cmocka_unit_test(command_fingertmp),

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ struct mock_push {
     int port;
     char url[64];
     pthread_t thread;
-    volatile int stop;
+    atomic_int stop; /* set by mock_push_stop on the test's thread, read by the server's */
     pthread_mutex_t lock;
 
     char *options;
@@ -61,7 +62,19 @@ struct mock_push {
     file_entry *files;
     size_t nfiles;
     mock_push_counts counts;
+
+    unsigned modes;         /* MOCK_MODE_* */
+    int need_register;      /* after mock_push_restart */
+    unsigned lose_polls;    /* getrequest answers still to lose */
+    unsigned echo_seq;      /* ids of echoed USERINFO commands */
+    char stamp[3][32];      /* last Stamp of ATTLOG, OPERLOG, BIODATA uploads */
+    char sent_stamp[2][32]; /* what registration sends for ATTLOG / OPERLOG in MOCK_MODE_TRACK_STAMPS */
+    char **bio;             /* BIODATA lines */
+    size_t nbio, capbio;
+    char *dev_options; /* the last table=options body */
 };
+
+static const char *const stamp_tables[3] = {"ATTLOG", "OPERLOG", "BIODATA"};
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -108,6 +121,7 @@ static int respond(mock_push *m, int fd, int status, const char *body, size_t le
                      "HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n\r\n", status,
                      status == 200   ? "OK"
                      : status == 404 ? "Not Found"
+                     : status == 401 ? "Unauthorized"
                                      : "Internal Server Error",
                      date, len);
     if (send_all(fd, head, (size_t)n) != 0) return -1;
@@ -151,6 +165,54 @@ static unsigned rnd(mock_push *m)
     return (unsigned)(m->rng >> 33);
 }
 
+static void push_line(char ***list, size_t *n, size_t *cap, const char *s, size_t len)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 32;
+        *list = xrealloc(*list, *cap * sizeof(char *));
+    }
+    (*list)[(*n)++] = xstrndup(s, len);
+}
+
+static void queue_locked(mock_push *m, const char *line)
+{
+    push_line(&m->queue, &m->nqueue, &m->capqueue, line, strlen(line));
+}
+
+/* The value of key= in a TAB separated record (copied, at most cap - 1 bytes); "" when absent. */
+static void field_of(const char *rec, size_t n, const char *key, char *out, size_t cap)
+{
+    size_t kl = strlen(key);
+    out[0] = '\0';
+    for (size_t i = 0; i + kl < n; i++) {
+        if ((i == 0 || rec[i - 1] == '\t' || rec[i - 1] == ' ') && strncmp(rec + i, key, kl) == 0 &&
+            rec[i + kl] == '=') {
+            size_t s = i + kl + 1, e = s;
+            while (e < n && rec[e] != '\t') e++;
+            size_t l = e - s < cap - 1 ? e - s : cap - 1;
+            memcpy(out, rec + s, l);
+            out[l] = '\0';
+            return;
+        }
+    }
+}
+
+/* MOCK_MODE_ECHO_USERS: a server that keeps what it was sent (no password: an empty one) and syncs it back. */
+static void echo_user(mock_push *m, const char *line, size_t n)
+{
+    char pin[32], name[64], pri[8], card[32], cmd[256];
+    field_of(line, n, "PIN", pin, sizeof(pin));
+    field_of(line, n, "Name", name, sizeof(name));
+    field_of(line, n, "Pri", pri, sizeof(pri));
+    field_of(line, n, "Card", card, sizeof(card));
+    snprintf(cmd, sizeof(cmd),
+             "C:echo%u:DATA UPDATE USERINFO PIN=%s\tName=%s\tPri=%s\tPasswd=\tCard=%s\tGrp=1\tTZ=0000000000000000"
+             "\tVerify=-1\tViceCard=",
+             ++m->echo_seq, pin, name, pri[0] ? pri : "0", card);
+    queue_locked(m, cmd);
+    m->counts.echoed_users++;
+}
+
 static void store_attlog(mock_push *m, const char *body, size_t len, size_t *count)
 {
     const char *p = body, *end = body + len;
@@ -191,20 +253,25 @@ static void store_attlog(mock_push *m, const char *body, size_t len, size_t *cou
     }
 }
 
-static void store_lines(mock_push *m, const char *body, size_t len, size_t *count)
+/* OPERLOG (bio 0) or BIODATA (bio 1) lines. */
+static void store_lines(mock_push *m, const char *body, size_t len, size_t *count, int bio)
 {
     const char *p = body, *end = body + len;
     while (p < end && (m->ack_limit == 0 || *count < m->ack_limit)) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (n > 0) {
-            if (m->nop == m->capop) {
-                m->capop = m->capop ? m->capop * 2 : 64;
-                m->op = xrealloc(m->op, m->capop * sizeof(char *));
-            }
-            m->op[m->nop++] = xstrndup(p, n);
-            m->counts.op_lines++;
             (*count)++;
+            if (bio) {
+                push_line(&m->bio, &m->nbio, &m->capbio, p, n);
+                m->counts.bio_lines++;
+            } else if ((m->modes & MOCK_MODE_BIODATA) && n > 3 && strncmp(p, "FP ", 3) == 0) {
+                m->counts.fp_dropped++; /* taken and forgotten: this server keeps unified templates only */
+            } else {
+                push_line(&m->op, &m->nop, &m->capop, p, n);
+                m->counts.op_lines++;
+                if ((m->modes & MOCK_MODE_ECHO_USERS) && n > 5 && strncmp(p, "USER ", 5) == 0) echo_user(m, p, n);
+            }
         }
         p += n + 1;
     }
@@ -213,9 +280,15 @@ static void store_lines(mock_push *m, const char *body, size_t len, size_t *coun
 static void store_results(mock_push *m, const char *body, size_t len)
 {
     const char *p = body, *end = body + len;
+    size_t taken = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n > 3 && strncmp(p, "ID=", 3) == 0 && (m->modes & MOCK_MODE_ONE_RESULT_PER_POST) && taken++ > 0) {
+            m->counts.results_dropped++; /* this server reads the first result of a POST only */
+            p += n + 1;
+            continue;
+        }
         if (n > 3 && strncmp(p, "ID=", 3) == 0) {
             if (m->nres == m->capres) {
                 m->capres = m->capres ? m->capres * 2 : 32;
@@ -292,8 +365,18 @@ static void handle(mock_push *m, int fd, const char *method, const char *target,
     int status = 200;
     query_param(target, "SN", sn, sizeof(sn));
     pthread_mutex_lock(&m->lock);
-    if (strncmp(target, "/iclock/cdata", 13) == 0 && strcmp(method, "GET") == 0 && strstr(target, "options=all")) {
+    int registering = strncmp(target, "/iclock/cdata", 13) == 0 && strcmp(method, "GET") == 0 &&
+                      strstr(target, "options=all") != NULL;
+    if (m->need_register && !registering && strncmp(target, "/iclock/", 8) == 0 &&
+        strncmp(target, "/iclock/file", 12) != 0) {
+        /* restarted: the device is unknown until it registers again */
+        m->counts.refused_401++;
+        status = 401;
+        out = xstrndup("device not registered", 21);
+        outlen = strlen(out);
+    } else if (registering) {
         m->counts.handshakes++;
+        m->need_register = 0;
         if (m->bare) {
             out = xstrndup("OK", 2);
         } else {
@@ -302,36 +385,72 @@ static void handle(mock_push *m, int fd, const char *method, const char *target,
                                     : "ATTLOGStamp=None\nOPERLOGStamp=9999\nErrorDelay=30\nDelay=10\n"
                                       "TransTimes=00:00;14:05\nTransInterval=1\nTransFlag=TransData AttLog\tOpLog\t"
                                       "EnrollUser\tChgUser\tEnrollFP\tChgFP\nTimeZone=8\nRealtime=1\nEncrypt=None\n";
-            size_t cap = strlen(lines) + strlen(sn) + 64;
+            char extra[512] = "";
+            size_t used = 0;
+            /* later lines win: these override the fixed ones */
+            if (m->modes & MOCK_MODE_TRACK_STAMPS)
+                used += (size_t)snprintf(extra + used, sizeof(extra) - used, "ATTLOGStamp=%s\nOPERLOGStamp=%s\n",
+                                         m->sent_stamp[0], m->sent_stamp[1]);
+            if (m->modes & MOCK_MODE_BIODATA)
+                used += (size_t)snprintf(
+                    extra + used, sizeof(extra) - used,
+                    "MultiBioDataSupport=0:1:0:0:0:0:0:0:0:0\nMultiBioPhotoSupport=0:0:0:0:0:0:0:0:0:0\n");
+            if (m->modes & MOCK_MODE_PUSH_OPTIONS)
+                snprintf(extra + used, sizeof(extra) - used,
+                         "PushOptionsFlag=1\nPushOptions=UserCount,FPCount,~DeviceName,IPAddress\n");
+            size_t cap = strlen(lines) + strlen(sn) + strlen(extra) + 64;
             out = malloc(cap);
-            snprintf(out, cap, "GET OPTION FROM: %s\n%s", sn, lines);
+            snprintf(out, cap, "GET OPTION FROM: %s\n%s%s%s", sn, lines,
+                     lines[0] && lines[strlen(lines) - 1] != '\n' ? "\n" : "", extra);
         }
         outlen = strlen(out);
     } else if (strncmp(target, "/iclock/cdata", 13) == 0 && strcmp(method, "POST") == 0) {
         size_t n = 0;
+        char stamp[32] = "";
         query_param(target, "table", table, sizeof(table));
-        if (strcmp(table, "ATTLOG") == 0)
+        query_param(target, "Stamp", stamp, sizeof(stamp));
+        for (int k = 0; k < 3; k++) {
+            if (strcmp(table, stamp_tables[k]) != 0) continue;
+            snprintf(m->stamp[k], sizeof(m->stamp[k]), "%s", stamp);
+            if (k < 2 && (m->modes & MOCK_MODE_TRACK_STAMPS))
+                snprintf(m->sent_stamp[k], sizeof(m->sent_stamp[k]), "%s", stamp);
+        }
+        if (strcmp(table, "ATTLOG") == 0) {
             store_attlog(m, body, blen, &n);
-        else
-            store_lines(m, body, blen, &n);
+        } else if (strcmp(table, "options") == 0) {
+            free(m->dev_options);
+            m->dev_options = xstrndup(body, blen);
+            m->counts.options_posts++;
+            n = 1;
+        } else {
+            store_lines(m, body, blen, &n, strcmp(table, "BIODATA") == 0);
+        }
         char ok[32];
         snprintf(ok, sizeof(ok), "OK: %zu", n);
         out = xstrndup(ok, strlen(ok));
         outlen = strlen(out);
     } else if (strncmp(target, "/iclock/getrequest", 18) == 0) {
         m->counts.polls++;
+        size_t take = (m->modes & MOCK_MODE_ONE_CMD_PER_POLL) && m->nqueue > 1 ? 1 : m->nqueue;
         size_t total = 3;
-        for (size_t i = 0; i < m->nqueue; i++) total += strlen(m->queue[i]) + 1;
+        for (size_t i = 0; i < take; i++) total += strlen(m->queue[i]) + 1;
         out = malloc(total);
         outlen = 0;
-        for (size_t i = 0; i < m->nqueue; i++) {
+        for (size_t i = 0; i < take; i++) {
             size_t l = strlen(m->queue[i]);
             memcpy(out + outlen, m->queue[i], l);
             outlen += l;
             out[outlen++] = '\n';
             free(m->queue[i]);
         }
-        m->nqueue = 0;
+        /* handed out = sent: this server never hands a command out again */
+        if (take > 0) memmove(m->queue, m->queue + take, (m->nqueue - take) * sizeof(char *));
+        m->nqueue -= take;
+        if (m->lose_polls > 0) {
+            m->lose_polls--;
+            m->counts.lost_commands += take;
+            mode = MOCK_FAULT_CLOSE_AFTER;
+        }
         if (outlen == 0) {
             memcpy(out, "OK", 2);
             outlen = 2;
@@ -454,6 +573,8 @@ mock_push *mock_push_start(void)
     if (m == NULL) return NULL;
     pthread_mutex_init(&m->lock, NULL);
     m->date = 1436424781; /* Thu, 09 Jul 2015 06:53:01 GMT */
+    snprintf(m->sent_stamp[0], sizeof(m->sent_stamp[0]), "None");
+    snprintf(m->sent_stamp[1], sizeof(m->sent_stamp[1]), "None");
     m->rng = 42;
     m->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;
@@ -493,6 +614,9 @@ void mock_push_stop(mock_push *m)
     free(m->att_seen);
     for (size_t i = 0; i < m->nop; i++) free(m->op[i]);
     free(m->op);
+    for (size_t i = 0; i < m->nbio; i++) free(m->bio[i]);
+    free(m->bio);
+    free(m->dev_options);
     for (size_t i = 0; i < m->nres; i++) free(m->res[i].text);
     free(m->res);
     for (size_t i = 0; i < m->nfiles; i++) {
@@ -532,11 +656,74 @@ void mock_push_set_date(mock_push *m, int64_t utc)
 void mock_push_queue(mock_push *m, const char *line)
 {
     pthread_mutex_lock(&m->lock);
-    if (m->nqueue == m->capqueue) {
-        m->capqueue = m->capqueue ? m->capqueue * 2 : 16;
-        m->queue = xrealloc(m->queue, m->capqueue * sizeof(char *));
+    queue_locked(m, line);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void mock_push_set_modes(mock_push *m, unsigned modes)
+{
+    pthread_mutex_lock(&m->lock);
+    m->modes = modes;
+    pthread_mutex_unlock(&m->lock);
+}
+
+void mock_push_restart(mock_push *m)
+{
+    pthread_mutex_lock(&m->lock);
+    m->need_register = 1;
+    pthread_mutex_unlock(&m->lock);
+}
+
+void mock_push_set_stamps(mock_push *m, const char *att, const char *op)
+{
+    pthread_mutex_lock(&m->lock);
+    if (att) snprintf(m->sent_stamp[0], sizeof(m->sent_stamp[0]), "%s", att);
+    if (op) snprintf(m->sent_stamp[1], sizeof(m->sent_stamp[1]), "%s", op);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void mock_push_lose_polls(mock_push *m, unsigned n)
+{
+    pthread_mutex_lock(&m->lock);
+    m->lose_polls = n;
+    pthread_mutex_unlock(&m->lock);
+}
+
+int mock_push_bio_line(mock_push *m, const char *pin, unsigned no, char *out, size_t cap)
+{
+    char want_pin[48], want_no[24];
+    snprintf(want_pin, sizeof(want_pin), "Pin=%s\t", pin);
+    snprintf(want_no, sizeof(want_no), "\tNo=%u\t", no);
+    int ok = 0;
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = m->nbio; i-- > 0 && !ok;) {
+        if (strstr(m->bio[i], want_pin) && strstr(m->bio[i], want_no)) {
+            snprintf(out, cap, "%s", m->bio[i]);
+            ok = 1;
+        }
     }
-    m->queue[m->nqueue++] = xstrndup(line, strlen(line));
+    pthread_mutex_unlock(&m->lock);
+    return ok;
+}
+
+int mock_push_device_options(mock_push *m, char *out, size_t cap)
+{
+    int ok = 0;
+    pthread_mutex_lock(&m->lock);
+    if (m->dev_options) {
+        snprintf(out, cap, "%s", m->dev_options);
+        ok = 1;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return ok;
+}
+
+void mock_push_last_stamp(mock_push *m, const char *table, char *out, size_t cap)
+{
+    pthread_mutex_lock(&m->lock);
+    out[0] = '\0';
+    for (int k = 0; k < 3; k++)
+        if (strcmp(table, stamp_tables[k]) == 0) snprintf(out, cap, "%s", m->stamp[k]);
     pthread_mutex_unlock(&m->lock);
 }
 

@@ -6,11 +6,18 @@
  *
  * It answers the handshake with configurable options, stores uploaded
  * ATTLOG lines (de-duplicated by the terminal's record id, counting every
- * copy) and OPERLOG lines, queues commands for getrequest, records
- * devicecmd results, serves files, and can be told to fail: HTTP 500,
- * close before or in the middle of a response, stall past the client's
- * timeout, or answer a huge body; at random (seeded) or for the next n
- * requests.
+ * copy), OPERLOG and BIODATA lines and table=options pushes, queues
+ * commands for getrequest, records devicecmd results, serves files, and can
+ * be told to fail: HTTP 500, close before or in the middle of a response,
+ * stall past the client's timeout, or answer a huge body; at random
+ * (seeded) or for the next n requests.
+ *
+ * Modes (mock_push_set_modes) give it the habits of PUSH servers met in the
+ * field, which read the protocol loosely: one command per poll, one result
+ * per POST, stamps taken from the uploads, unified templates only, users
+ * echoed back with an empty password; mock_push_restart and
+ * mock_push_lose_polls play a restart that forces re-registration and poll
+ * answers lost on the way (the commands count as sent and never come back).
  */
 #ifndef TEST_TERM_SYNC_SERVER_H
 #define TEST_TERM_SYNC_SERVER_H
@@ -27,6 +34,15 @@ enum {
     MOCK_FAULT_MID_RESPONSE = 1u << 3, /* process, send half the response, close */
     MOCK_FAULT_STALL = 1u << 4,        /* wait stall_ms before answering (past the client's timeout) */
     MOCK_FAULT_HUGE = 1u << 5          /* answer a 3 MiB body */
+};
+
+enum {
+    MOCK_MODE_ONE_CMD_PER_POLL = 1u << 0,    /* getrequest hands out only the oldest queued command */
+    MOCK_MODE_ONE_RESULT_PER_POST = 1u << 1, /* devicecmd keeps the first result of a POST, drops the rest, says OK */
+    MOCK_MODE_TRACK_STAMPS = 1u << 2,        /* registration sends back the Stamp of the last upload of each table */
+    MOCK_MODE_BIODATA = 1u << 3,             /* MultiBioDataSupport with fingerprints; FP lines are dropped unread */
+    MOCK_MODE_ECHO_USERS = 1u << 4,          /* each USER line comes back as DATA UPDATE USERINFO ... Passwd= */
+    MOCK_MODE_PUSH_OPTIONS = 1u << 5         /* PushOptionsFlag=1 PushOptions=UserCount,FPCount,~DeviceName,IPAddress */
 };
 
 mock_push *mock_push_start(void);
@@ -50,9 +66,19 @@ void mock_push_set_ack_limit(mock_push *m, unsigned n);
 /* Serves data at this request path (compared up to '?', or the url= parameter of /iclock/file). */
 void mock_push_add_file(mock_push *m, const char *path, const void *data, size_t len);
 
+/* MOCK_MODE_* bits. */
+void mock_push_set_modes(mock_push *m, unsigned modes);
+/* A restart: until the device registers again every other request is answered HTTP 401. Stamps are kept. */
+void mock_push_restart(mock_push *m);
+/* The stamps registration sends in MOCK_MODE_TRACK_STAMPS, as a server that set them back (NULL: unchanged). */
+void mock_push_set_stamps(mock_push *m, const char *att, const char *op);
+/* The next n getrequest answers are lost (connection closed); the commands in them count as sent. */
+void mock_push_lose_polls(mock_push *m, unsigned n);
+
 typedef struct mock_push_counts {
     uint64_t requests, faults, handshakes, polls, pings;
     uint64_t att_lines, att_unique, op_lines, results;
+    uint64_t bio_lines, fp_dropped, results_dropped, lost_commands, echoed_users, options_posts, refused_401;
 } mock_push_counts;
 void mock_push_counts_get(mock_push *m, mock_push_counts *out);
 
@@ -66,5 +92,11 @@ int mock_push_op_line(mock_push *m, size_t i, char *out, size_t cap);
 int mock_push_result(mock_push *m, const char *id, int *ret, char *text, size_t cap);
 /* How many results arrived for command id. */
 unsigned mock_push_result_count(mock_push *m, const char *id);
+/* The last BIODATA line received for pin and finger no; 0 when none. */
+int mock_push_bio_line(mock_push *m, const char *pin, unsigned no, char *out, size_t cap);
+/* The body of the last table=options push; 0 when none. */
+int mock_push_device_options(mock_push *m, char *out, size_t cap);
+/* The last Stamp= of an upload to table ("" when none). */
+void mock_push_last_stamp(mock_push *m, const char *table, char *out, size_t cap);
 
 #endif /* TEST_TERM_SYNC_SERVER_H */

@@ -258,13 +258,36 @@ static void test_inputs(void **state)
 {
     (void)state;
     assert_int_equal(term_user_id_check("123", 0), TERM_OK);
-    assert_int_equal(term_user_id_check("011", 0), TERM_OK);
     assert_int_equal(term_user_id_check("AB12", 0), TERM_ERR_BAD_USER_ID);
     assert_int_equal(term_user_id_check("AB12", 1), TERM_OK);
+    assert_int_equal(term_user_id_check("0AB", 1), TERM_OK); /* letters: kept as typed */
     assert_int_equal(term_user_id_check("", 1), TERM_ERR_BAD_USER_ID);
     assert_int_equal(term_user_id_check("a b", 1), TERM_ERR_BAD_USER_ID);
-    assert_int_equal(term_user_id_check("123456789012345678901234", 0), TERM_OK);
     assert_int_equal(term_user_id_check("1234567890123456789012345", 0), TERM_ERR_BAD_USER_ID);
+    /* numeric ids: one canonical form ("011" is user 11) and the range 1..999999999, whatever the setting */
+    assert_int_equal(term_user_id_check("011", 0), TERM_ERR_BAD_USER_ID);
+    assert_int_equal(term_user_id_check("011", 1), TERM_ERR_BAD_USER_ID);
+    assert_int_equal(term_user_id_check("1", 0), TERM_OK);
+    assert_int_equal(term_user_id_check("999999999", 0), TERM_OK);
+    assert_int_equal(term_user_id_check("1000000000", 0), TERM_ERR_USER_ID_RANGE);
+    assert_int_equal(term_user_id_check("0", 0), TERM_ERR_USER_ID_RANGE);
+    assert_int_equal(term_user_id_check("123456789012345678901234", 0), TERM_ERR_USER_ID_RANGE);
+    assert_int_equal(term_user_id_check("18446744073709551616", 1), TERM_ERR_USER_ID_RANGE);
+    char canon[TERM_USER_ID_MAX + 1];
+    static const char *const same[] = {"1", "01", "001", "000000000000000000000001"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        assert_int_equal(term_user_id_normalize(same[i], 0, canon), TERM_OK);
+        assert_string_equal(canon, "1");
+    }
+    assert_int_equal(term_user_id_normalize("000", 0, canon), TERM_OK);
+    assert_string_equal(canon, "0");
+    assert_int_equal(term_user_id_normalize("0Ab", 1, canon), TERM_OK);
+    assert_string_equal(canon, "0Ab");
+    assert_int_equal(term_user_id_normalize("0Ab", 0, canon), TERM_ERR_BAD_USER_ID);
+    assert_string_equal(canon, "");
+    snprintf(canon, sizeof(canon), "0042");
+    assert_int_equal(term_user_id_normalize(canon, 0, canon), TERM_OK); /* in place */
+    assert_string_equal(canon, "42");
     assert_int_equal(term_pin_check("key@M1"), TERM_OK);
     assert_int_equal(term_pin_check(""), TERM_ERR_BAD_PIN);
     assert_int_equal(term_pin_check("12345678901234567"), TERM_ERR_BAD_PIN);
@@ -482,6 +505,9 @@ static void test_user_id_errors(void **state)
     assert_true(has_voice(l, TERM_VOICE_INVALID_ID));
     tick(r, 3000);
     assert_int_equal(find_screen(type_id(r, "8"), TERM_SCREEN_FAILED)->fail, TERM_FAIL_NO_CREDENTIAL);
+    /* "008" is user 8, not an unknown id */
+    tick(r, 3000);
+    assert_int_equal(find_screen(type_id(r, "008"), TERM_SCREEN_FAILED)->fail, TERM_FAIL_NO_CREDENTIAL);
     /* Letters are refused unless Alphanumeric User ID is on. */
     tick(r, 3000);
     assert_int_equal(find_screen(text(r, TERM_EV_USER_ID, "AB12"), TERM_SCREEN_FAILED)->fail,

@@ -21,6 +21,7 @@
 #include "ui_font.h"
 #include "ui_icons.h"
 #include "ui_qr.h"
+#include "ui_ref_check.h"
 #include "ui_render.h"
 #include "ui_samples.h"
 
@@ -514,57 +515,24 @@ static void test_garbage_models(void **state)
 
 /* ------------------------------------------------------------------------ */
 
-/* Screenshot test: each sample against tests/ui_ref/<name>.png, pixel for pixel
- * (a channel may differ by 1 level on at most 0.1 % of the pixels). */
+/* Screenshot test: each sample against tests/ui_ref/<name>.png (ui_ref_check). */
 static void test_screenshots(void **state)
 {
     (void)state;
     static term_screen_model m;
     ui_fb *fb = new_fb();
-    uint8_t *mine = malloc((size_t)UI_FB_WIDTH * UI_FB_HEIGHT * 3);
-    assert_non_null(mine);
     mkdir(UI_TEST_OUT_DIR, 0755);
     int failures = 0;
     for (size_t i = 0; i < ui_sample_count(); i++) {
         const char *name = ui_sample_name(i);
         assert_int_equal(ui_sample_model(i, &m), 0);
         assert_int_equal(ui_render(&m, fb), UI_OK);
-        ui_fb_to_rgb888(fb, mine);
-        char ref[1024], out[1024];
-        snprintf(ref, sizeof ref, "%s/tests/ui_ref/%s.png", FP_SOURCE_DIR, name);
-        snprintf(out, sizeof out, "%s/%s.png", UI_TEST_OUT_DIR, name);
-        uint8_t *want = NULL;
-        int w = 0, h = 0;
-        ui_status st = ui_png_read_rgb(ref, &want, &w, &h);
-        if (st != UI_OK || w != UI_FB_WIDTH || h != UI_FB_HEIGHT) {
-            print_error("%s: reference missing or wrong size (%s); run scripts/ui-review.sh\n", name,
-                        ui_status_message(st));
-            failures++;
-            free(want);
-            ui_fb_write_png(fb, out, 1);
-            continue;
-        }
-        size_t n = (size_t)w * (size_t)h, off = 0;
-        for (size_t k = 0; k < n; k++) {
-            int d = 0;
-            for (int c = 0; c < 3; c++) {
-                int diff = abs((int)mine[3 * k + c] - (int)want[3 * k + c]);
-                if (diff > d) d = diff;
-            }
-            if (d > 1) {
-                off = n; /* a real difference */
-                break;
-            }
-            off += d > 0;
-        }
-        free(want);
-        if (off > n / 1000) {
-            print_error("%s: differs from %s; actual written to %s\n", name, ref, out);
-            ui_fb_write_png(fb, out, 1);
+        char why[1200];
+        if (!ui_ref_check(fb, name, UI_TEST_OUT_DIR, why, sizeof why)) {
+            print_error("%s\n", why);
             failures++;
         }
     }
-    free(mine);
     ui_fb_destroy(fb);
     assert_int_equal(failures, 0);
 }

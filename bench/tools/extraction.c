@@ -5,8 +5,10 @@
  * pressure, extracts them, and scores the extracted minutiae against the
  * generator's ground truth.
  *
- * realism: puts a synthetic optical set next to real sets: minutia counts,
- * image quality, and the matcher's genuine and impostor scores.
+ * realism: puts a synthetic set (any profile and difficulty preset) next to
+ * real sets: minutia counts, image quality, the matcher's genuine and
+ * impostor scores, and an acceptance table of the score distributions
+ * against the pooled real sets (within a factor of two).
  */
 #include "extraction.h"
 
@@ -572,12 +574,28 @@ typedef struct rl_synth_extra {
     fp_template **fast;  /* fast-mode template of the same (finger, impression) */
 } rl_synth_extra;
 
-static int rl_make_synthetic(fp_context *ctx, uint64_t seed, uint32_t fingers, int pressure_mix, rl_set *s,
-                             rl_synth_extra *x)
+/* What synthetic set realism builds (the same draw as fpsynth's). */
+typedef struct rl_synth_spec {
+    uint64_t seed;
+    uint32_t fingers;
+    int pressure_mix;
+    fp_synth_profile profile;
+    fp_synth_difficulty difficulty;
+} rl_synth_spec;
+
+static int rl_make_synthetic(fp_context *ctx, const rl_synth_spec *spec, rl_set *s, rl_synth_extra *x)
 {
+    const uint64_t seed = spec->seed;
+    const uint32_t fingers = spec->fingers;
     memset(s, 0, sizeof(*s));
     s->synthetic = 1;
-    snprintf(s->name, sizeof s->name, "synthetic optical (seed %llu, %u fingers)", (unsigned long long)seed, fingers);
+    if (spec->difficulty == FP_SYNTH_STANDARD)
+        snprintf(s->name, sizeof s->name, "synthetic %s (seed %llu, %u fingers)", fp_synth_profile_name(spec->profile),
+                 (unsigned long long)seed, fingers);
+    else
+        snprintf(s->name, sizeof s->name, "synthetic %s %s (seed %llu, %u fingers)",
+                 fp_synth_profile_name(spec->profile), fp_synth_difficulty_name(spec->difficulty),
+                 (unsigned long long)seed, fingers);
     s->n = (size_t)fingers * 8;
     s->img = calloc(s->n, sizeof(*s->img));
     x->truth = calloc(s->n, sizeof(*x->truth));
@@ -585,7 +603,7 @@ static int rl_make_synthetic(fp_context *ctx, uint64_t seed, uint32_t fingers, i
     if (!s->img || !x->truth || !x->fast) return 0;
     for (uint32_t f = 0; f < fingers; f++) {
         fp_synth_master *m = NULL;
-        fp_status st = fp_synth_master_create(seed, f, &m);
+        fp_status st = fp_synth_master_create_difficulty(seed, f, spec->difficulty, &m);
         if (st != FP_OK) {
             fprintf(stderr, "fpbench: master %u: %s\n", f, fp_status_message(st));
             return 0;
@@ -597,7 +615,8 @@ static int rl_make_synthetic(fp_context *ctx, uint64_t seed, uint32_t fingers, i
             r->cls = (uint8_t)fp_synth_master_class(m);
             fp_synth_impression_params prm;
             fp_synth_impression *imp = NULL;
-            if (fp_synth_impression_params_draw(seed, f, k, FP_SYNTH_OPTICAL, pressure_mix, &prm) != FP_OK ||
+            if (fp_synth_impression_params_draw_difficulty(seed, f, k, spec->profile, spec->pressure_mix, spec->difficulty,
+                                                           &prm) != FP_OK ||
                 fp_synth_impression_render(m, &prm, &imp) != FP_OK) {
                 s->fte++;
                 continue;
@@ -803,6 +822,138 @@ static float *concat(float *a, size_t na, const float *b, size_t nb)
     return r;
 }
 
+/* ---- acceptance: synthetic score distributions against the pooled real ones ---- */
+
+/* Quantile q (0..1) of v by linear interpolation between order statistics;
+ * v is sorted in place. NaN when empty. */
+static double quantile_sorted(float *v, size_t n, double q)
+{
+    if (!n) return NAN;
+    qsort(v, n, sizeof(float), cmp_float);
+    double pos = q * (double)(n - 1);
+    size_t i = (size_t)floor(pos);
+    double f = pos - (double)i;
+    return i + 1 < n ? v[i] + f * (v[i + 1] - v[i]) : v[n - 1];
+}
+
+/* EER and FMR1000 (fractions) of one list pair; NaN when either list is empty. */
+static void eer_fmr1000(const float *gen, size_t ng, const float *imp, size_t ni, double *eer, double *fmr1000)
+{
+    *eer = *fmr1000 = NAN;
+    fp_eval_scores *sc = NULL;
+    fp_eval_summary sum;
+    if (!ng || !ni || fp_eval_scores_create(gen, ng, imp, ni, &sc) != FP_OK) return;
+    if (fp_eval_summarize(sc, &sum) == FP_OK) {
+        *eer = sum.eer;
+        *fmr1000 = sum.fmr1000;
+    }
+    fp_eval_scores_destroy(sc);
+}
+
+typedef struct rl_measure {
+    const char *name;
+    double real, lo, hi, syn; /* pooled real, min and max over the real sets, synthetic */
+    int gated;                /* part of the factor-of-two acceptance */
+} rl_measure;
+
+/* The value of measure k for one list pair at threshold thr (k as in k_measure_names). */
+enum { RM_IMP_MEAN, RM_IMP_FMR_REF, RM_IMP_Q999, RM_IMP_Q99, RM_GEN_MEAN, RM_GEN_Q10, RM_GEN_Q25, RM_GEN_Q50,
+       RM_GEN_Q75, RM_GEN_Q90, RM_FNMR_REF, RM_EER, RM_FMR1000, RM_COUNT };
+static const char *const k_measure_names[RM_COUNT] = {
+    "impostor mean score", "impostor FMR % at the real 0.1 % threshold", "impostor score at FMR 0.1 %",
+    "impostor score at FMR 1 %", "genuine mean score", "genuine score, 10 % quantile",
+    "genuine score, 25 % quantile", "genuine score, median", "genuine score, 75 % quantile",
+    "genuine score, 90 % quantile", "FNMR % at the real 0.1 % threshold", "EER % (all pairs)",
+    "FMR1000 % (all pairs)"};
+
+static double measure_of(int k, const float *gen, size_t ng, const float *imp, size_t ni, double thr)
+{
+    static const double gq[5] = {0.10, 0.25, 0.50, 0.75, 0.90};
+    double r = NAN;
+    float *c = NULL;
+    if (k == RM_IMP_MEAN) return stats_f(imp, ni).mean;
+    if (k == RM_GEN_MEAN) return stats_f(gen, ng).mean;
+    if (k == RM_IMP_FMR_REF) return 100 * fmr_at(imp, ni, thr);
+    if (k == RM_FNMR_REF) {
+        size_t miss = 0;
+        for (size_t i = 0; i < ng; i++) miss += gen[i] < thr;
+        return ng ? 100.0 * (double)miss / (double)ng : NAN;
+    }
+    if (k == RM_EER || k == RM_FMR1000) {
+        double eer, f1000;
+        eer_fmr1000(gen, ng, imp, ni, &eer, &f1000);
+        return 100 * (k == RM_EER ? eer : f1000);
+    }
+    int is_imp = k == RM_IMP_Q999 || k == RM_IMP_Q99;
+    size_t n = is_imp ? ni : ng;
+    c = malloc((n + 1) * sizeof(float));
+    if (!c) return NAN;
+    memcpy(c, is_imp ? imp : gen, n * sizeof(float));
+    if (k == RM_IMP_Q999) r = quantile_sorted(c, n, 0.999);
+    else if (k == RM_IMP_Q99) r = quantile_sorted(c, n, 0.99);
+    else r = quantile_sorted(c, n, gq[k - RM_GEN_Q10]);
+    free(c);
+    return r;
+}
+
+/*
+ * The comparison the acceptance check asks for: each score measure of the
+ * synthetic set against the pooled real sets, the ratio, and whether it is
+ * within a factor of two. Returns the table as JSON (NULL when out of memory).
+ */
+static cJSON *print_acceptance(const rl_set *sets, size_t nsets, const rl_set *syn, const float *real_gen,
+                               size_t real_ng, const float *real_imp, size_t real_ni, double thr)
+{
+    rl_measure ms[RM_COUNT];
+    cJSON *root = cJSON_CreateObject(), *arr = root ? cJSON_AddArrayToObject(root, "measures") : NULL;
+    size_t gated = 0, within = 0;
+    printf("\nAcceptance: synthetic score distributions against the pooled real sets (ratio synthetic / real;"
+           " within a factor of two: 0.5 .. 2).\n\n");
+    printf("| measure | real pooled | real sets min .. max | synthetic | ratio | within 2x |\n");
+    printf("|---|---:|---:|---:|---:|---|\n");
+    for (int k = 0; k < RM_COUNT; k++) {
+        rl_measure *m = &ms[k];
+        m->name = k_measure_names[k];
+        /* EER and FMR1000 are reported, not gated: the target is the score
+         * distributions; the error rates follow from them. */
+        m->gated = k != RM_EER && k != RM_FMR1000;
+        m->real = measure_of(k, real_gen, real_ng, real_imp, real_ni, thr);
+        m->syn = measure_of(k, syn->gen, syn->ng, syn->imp, syn->ni, thr);
+        m->lo = INFINITY;
+        m->hi = -INFINITY;
+        for (size_t i = 0; i < nsets; i++) {
+            double v = measure_of(k, sets[i].gen, sets[i].ng, sets[i].imp, sets[i].ni, thr);
+            if (v < m->lo) m->lo = v;
+            if (v > m->hi) m->hi = v;
+        }
+        double ratio_v = m->real > 0 ? m->syn / m->real : NAN;
+        int ok = ratio_v >= 0.5 && ratio_v <= 2.0;
+        if (m->gated) {
+            gated++;
+            within += (size_t)ok;
+        }
+        printf("| %s | %.2f | %.2f .. %.2f | %.2f | %.2f | %s |\n", m->name, m->real, m->lo, m->hi, m->syn, ratio_v,
+               !m->gated ? (ok ? "(yes, not gated)" : "(no, not gated)") : ok ? "yes" : "**no**");
+        cJSON *o = cJSON_CreateObject();
+        if (!o) continue;
+        cJSON_AddStringToObject(o, "measure", m->name);
+        cJSON_AddNumberToObject(o, "real_pooled", m->real);
+        cJSON_AddNumberToObject(o, "real_min", m->lo);
+        cJSON_AddNumberToObject(o, "real_max", m->hi);
+        cJSON_AddNumberToObject(o, "synthetic", m->syn);
+        cJSON_AddNumberToObject(o, "ratio", ratio_v);
+        cJSON_AddBoolToObject(o, "gated", m->gated);
+        cJSON_AddBoolToObject(o, "within_factor_two", ok);
+        cJSON_AddItemToArray(arr, o);
+    }
+    printf("\n%zu of %zu gated measures within a factor of two.\n", within, gated);
+    if (root) {
+        cJSON_AddNumberToObject(root, "gated", (double)gated);
+        cJSON_AddNumberToObject(root, "within_factor_two", (double)within);
+    }
+    return root;
+}
+
 static cJSON *set_json(const rl_set *s, double thr)
 {
     cJSON *o = cJSON_CreateObject();
@@ -869,8 +1020,15 @@ int fpbench_realism(int argc, char **argv)
     const char *dirs[64];
     int ndirs = 0, pressure_mix = 0;
     uint64_t fingers = 20, seed = 1;
+    fp_synth_profile profile = FP_SYNTH_OPTICAL;
+    fp_synth_difficulty difficulty = FP_SYNTH_STANDARD;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
+        else if (!strcmp(argv[i], "--profile") && i + 1 < argc && fp_synth_profile_parse(argv[i + 1], &profile) == FP_OK)
+            i++;
+        else if (!strcmp(argv[i], "--difficulty") && i + 1 < argc &&
+                 fp_synth_difficulty_parse(argv[i + 1], &difficulty) == FP_OK)
+            i++;
         else if (!strcmp(argv[i], "--plots") && i + 1 < argc) plots = argv[++i];
         else if (!strcmp(argv[i], "--synthetic") && i + 1 < argc && parse_u64(argv[i + 1], &fingers) && fingers >= 2 &&
                  fingers <= 2000)
@@ -887,7 +1045,9 @@ int fpbench_realism(int argc, char **argv)
         }
     }
     if (!ndirs) {
-        fprintf(stderr, "usage: fpbench realism DIR... [--synthetic N] [--seed S] [--pressure-mix] [--plots DIR] "
+        fprintf(stderr, "usage: fpbench realism DIR... [--synthetic N] [--seed S] [--pressure-mix]\n"
+                        "                      [--profile optical|optical-large|capacitive|optical-small]\n"
+                        "                      [--difficulty standard|hard-distortion|hard-drywet] [--plots DIR] "
                         "[--json FILE]\n");
         return 2;
     }
@@ -936,7 +1096,8 @@ int fpbench_realism(int argc, char **argv)
         goto out;
     }
     rl_set *syn = &sets[nsets];
-    if (!rl_make_synthetic(ctx, seed, (uint32_t)fingers, pressure_mix, syn, &extra) ||
+    rl_synth_spec spec = {seed, (uint32_t)fingers, pressure_mix, profile, difficulty};
+    if (!rl_make_synthetic(ctx, &spec, syn, &extra) ||
         !rl_all_pairs(ctx, syn, NULL, &syn->gen, &syn->ng, &syn->imp, &syn->ni, &syn->imp_same_class)) {
         rc = 1;
         goto out;
@@ -951,7 +1112,7 @@ int fpbench_realism(int argc, char **argv)
     double thr = threshold_for_fmr(sorted, real_ni, 1e-3);
     free(sorted);
 
-    printf("Real sets vs a synthetic optical set (%s%s); all-pairs comparisons per set.\n", syn->name,
+    printf("Real sets vs a synthetic set (%s%s); all-pairs comparisons per set.\n", syn->name,
            pressure_mix ? ", pressure mix" : "");
     printf("Reference threshold: FMR 0.1 %% over the %zu pooled real impostor scores -> score %.2f.\n\n", real_ni, thr);
     printf("| set | images | FTE | minutiae mean (sd) | quality mean (sd) | ridge period px | period CV | "
@@ -962,6 +1123,7 @@ int fpbench_realism(int argc, char **argv)
     rl_stats rg = stats_f(real_gen, real_ng), ri = stats_f(real_imp, real_ni);
     printf("| real, pooled | | | | | | | | | | %.2f | %.2f | %.2f | %.2f | |\n", rg.mean, ri.mean,
            100 * fmr_at(real_imp, real_ni, thr), 100 * fmr_at(real_imp, real_ni, 30));
+    cJSON *accept = print_acceptance(sets, nsets, syn, real_gen, real_ng, real_imp, real_ni, thr);
 
     /* Where the synthetic impostor scores come from. */
     float *same = malloc((syn->ni + 1) * sizeof(float)), *diff = malloc((syn->ni + 1) * sizeof(float));
@@ -1052,6 +1214,12 @@ int fpbench_realism(int argc, char **argv)
         if (root) {
             cJSON_AddStringToObject(root, "command", "realism");
             cJSON_AddNumberToObject(root, "seed", (double)seed);
+            cJSON_AddStringToObject(root, "profile", fp_synth_profile_name(profile));
+            cJSON_AddStringToObject(root, "difficulty", fp_synth_difficulty_name(difficulty));
+            if (accept) {
+                cJSON_AddItemToObject(root, "acceptance", accept);
+                accept = NULL;
+            }
             cJSON_AddNumberToObject(root, "synthetic_fingers", (double)fingers);
             cJSON_AddBoolToObject(root, "pressure_mix", pressure_mix);
             cJSON_AddNumberToObject(root, "reference_threshold", thr);
@@ -1070,6 +1238,7 @@ int fpbench_realism(int argc, char **argv)
         }
         cJSON_Delete(root);
     }
+    cJSON_Delete(accept);
     printf("\n%.1f s\n", now_s() - t0);
     free(same);
     free(diff);

@@ -4,7 +4,7 @@
  *
  *   fpbench extraction [--json FILE] [--images N] [--seed S]
  *   fpbench realism DIR... [--synthetic N] [--seed S] [--pressure-mix]
- *                   [--plots DIR] [--json FILE]
+ *                   [--profile P] [--difficulty D] [--plots DIR] [--json FILE]
  *
  * argv holds the arguments after the sub-command name. Both print their
  * tables to stdout and return a process exit code (0 success, 1 failure,

@@ -2,13 +2,16 @@
  * fpbench - benchmarks of the engine on data sets in FVC layout.
  *
  *   fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json F] [--plots DIR] [--markdown F] [--scores F]
- *                              (DIR@TDIR: minutiae from the templates in TDIR instead of the extractor)
+ *                   [--distort PX [--distort-seed S]]
+ *                              (DIR@TDIR: minutiae from the templates in TDIR instead of the extractor;
+ *                               --distort: every image plastically distorted first, bench/src/distort.h)
  *   fpbench calibrate DIR...   raw impostor score quantiles for the calibration table
  *   fpbench enroll DIR...      merged 3-press templates against single presses
  *   fpbench speed DIR...       extraction and 1:1 comparisons per second on one core
  *   fpbench extraction ...     minutiae against the generator's ground truth (extraction.c)
  *   fpbench realism DIR...     synthetic against real data (extraction.c)
  *   fpbench search ...         1:N latency and FPIR on synthetic galleries (search_bench.c)
+ *   fpbench gallery-stress ... the gallery file under concurrent processes (gallery_stress.c)
  *
  * Each sample is decoded once (not timed), extracted once (timed), then
  * every pair of the protocol is compared (timed). Failures to extract count
@@ -23,8 +26,10 @@
 #include <time.h>
 
 #include "bench_util.h"
+#include "distort.h"
 #include "extraction.h"
 #include "search_bench.h"
+#include "gallery_stress.h"
 #include "fp/dataset.h"
 #include "fp/fp.h"
 #include "fp/fpio.h"
@@ -49,7 +54,32 @@ typedef struct set_data {
     double median_extract_ms, mean_extract_ms;
 } set_data;
 
-static int load_set(fp_context *ctx, const char *dir, set_data *sd)
+/* Plastic distortion applied to every image of a set before extraction. */
+typedef struct distort_opts {
+    double strength; /* pixels; 0: none */
+    uint64_t seed;
+} distort_opts;
+
+/* Distorts img in place as impression `index` of a set (distort.h). */
+static fp_status distort_image(const distort_opts *o, size_t index, fp_io_image *img)
+{
+    fp_eval_distortion d;
+    fp_status st = fp_eval_distortion_draw(img->pixels, img->width, img->height, o->strength, o->seed, index, &d);
+    uint8_t *out = st == FP_OK ? malloc((size_t)img->width * img->height) : NULL;
+    if (st == FP_OK && !out) st = FP_ERR_NO_MEMORY;
+    if (st == FP_OK) st = fp_eval_distortion_apply(&d, img->pixels, img->width, img->height, out);
+    if (st == FP_OK) {
+        free(img->pixels);
+        img->pixels = out;
+    } else {
+        free(out);
+    }
+    return st;
+}
+
+static const distort_opts no_distortion = {0, 1};
+
+static int load_set(fp_context *ctx, const char *dir, const distort_opts *distort, set_data *sd)
 {
     memset(sd, 0, sizeof(*sd));
     /* DIR@TDIR: the images of DIR, the minutiae of the templates in TDIR. */
@@ -70,6 +100,10 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
         return 0;
     }
     fpb_set_display_name(dir, sd->name, sizeof sd->name);
+    if (distort->strength > 0) {
+        const size_t len = strlen(sd->name);
+        snprintf(sd->name + len, sizeof sd->name - len, " distorted %g px", distort->strength);
+    }
     if (tdir) {
         char tname[256];
         fpb_set_display_name(tdir, tname, sizeof tname);
@@ -103,6 +137,10 @@ static int load_set(fp_context *ctx, const char *dir, set_data *sd)
         }
         fp_io_image img;
         st = fp_io_load(s->path, &img);
+        if (st == FP_OK && distort->strength > 0) {
+            st = distort_image(distort, i, &img);
+            if (st != FP_OK) fp_io_image_free(&img);
+        }
         if (st != FP_OK) {
             fprintf(stderr, "fpbench: %s: %s\n", s->path, fp_status_message(st));
             sd->fte++;
@@ -165,8 +203,24 @@ static int cmd_accuracy(int argc, char **argv)
     int want_fvc = 1, want_all = 1;
     const char *dirs[64];
     int ndirs = 0;
+    distort_opts distort = {0, 1};
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
+        else if (!strcmp(argv[i], "--distort") && i + 1 < argc) {
+            char *end = NULL;
+            distort.strength = strtod(argv[++i], &end);
+            if (!end || *end || !(distort.strength >= 0) || distort.strength > 200) {
+                fprintf(stderr, "fpbench: --distort: expected a strength in pixels from 0 to 200, got '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--distort-seed") && i + 1 < argc) {
+            char *end = NULL;
+            distort.seed = strtoull(argv[++i], &end, 10);
+            if (!end || *end) {
+                fprintf(stderr, "fpbench: --distort-seed: expected a whole number, got '%s'\n", argv[i]);
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--plots") && i + 1 < argc) plots = argv[++i];
         else if (!strcmp(argv[i], "--markdown") && i + 1 < argc) markdown = argv[++i];
         else if (!strcmp(argv[i], "--scores") && i + 1 < argc) scores_path = argv[++i];
@@ -181,7 +235,7 @@ static int cmd_accuracy(int argc, char **argv)
         } else if (ndirs < 64) dirs[ndirs++] = argv[i];
     }
     if (!ndirs) {
-        fprintf(stderr, "usage: fpbench accuracy DIR[@TEMPLATEDIR]... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE]\n");
+        fprintf(stderr, "usage: fpbench accuracy DIR[@TEMPLATEDIR]... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE] [--distort PX [--distort-seed S]]\n");
         return 2;
     }
     fp_context *ctx;
@@ -200,7 +254,7 @@ static int cmd_accuracy(int argc, char **argv)
     int rc = 0;
     for (int d = 0; d < ndirs; d++) {
         set_data sd;
-        if (!load_set(ctx, dirs[d], &sd)) {
+        if (!load_set(ctx, dirs[d], &distort, &sd)) {
             free_set(&sd);
             rc = 1;
             continue;
@@ -345,7 +399,7 @@ static int cmd_calibrate(int argc, char **argv)
     uint32_t *raw = malloc(cap * sizeof(uint32_t));
     for (int d = 0; d < argc; d++) {
         set_data sd;
-        if (!load_set(ctx, argv[d], &sd)) continue;
+        if (!load_set(ctx, argv[d], &no_distortion, &sd)) continue;
         fp_pair *imp = NULL;
         size_t ni = 0, ng = 0;
         if (fp_dataset_pairs(sd.ds, FP_PROTOCOL_ALL_PAIRS, NULL, &ng, &imp, &ni) == FP_OK) {
@@ -387,7 +441,7 @@ static int cmd_enroll(int argc, char **argv)
     printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int d = 0; d < argc; d++) {
         set_data sd;
-        if (!load_set(ctx, argv[d], &sd)) continue;
+        if (!load_set(ctx, argv[d], &no_distortion, &sd)) continue;
         /* Index samples by finger (subject) and impression. */
         uint32_t fingers[1024];
         size_t nf = 0;
@@ -470,7 +524,7 @@ static int cmd_speed(int argc, char **argv)
     printf("|---|---:|---:|---:|---:|---:|\n");
     for (int d = 0; d < argc; d++) {
         set_data sd;
-        if (!load_set(ctx, argv[d], &sd)) continue;
+        if (!load_set(ctx, argv[d], &no_distortion, &sd)) continue;
         size_t nt = 0, minutiae = 0;
         for (size_t i = 0; i < sd.n; i++)
             if (sd.t[i]) {
@@ -514,12 +568,15 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "extraction")) return fpbench_extraction(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "realism")) return fpbench_realism(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "search")) return fpbench_search(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "gallery-stress")) return fpbench_gallery_stress(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);
     fprintf(stderr, "usage: fpbench accuracy|calibrate|enroll|speed DIR...\n"
                     "       fpbench extraction [--json F] [--images N] [--seed S]\n"
-                    "       fpbench realism DIR... [--synthetic N] [--plots DIR] [--json F]\n"
-                    "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n");
+                    "       fpbench realism DIR... [--synthetic N] [--seed S] [--profile P] [--difficulty D] [--plots DIR]"
+                    " [--json F]\n"
+                    "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n"
+                    "       fpbench gallery-stress [--seconds S] [--writers N] [--readers R] (docs/search.md)\n");
     return 2;
 }

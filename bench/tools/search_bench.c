@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
 #ifdef __GLIBC__
@@ -106,7 +107,8 @@ static void usage(void)
             "                      [--fpir-sizes N,...|none] [--fpir-probes P] [--mated-probes M]\n"
             "                      [--threshold T] [--seed S] [--shortlist auto|exhaustive|N]\n"
             "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n"
-            "                      [--gallery-file PATH [--query-gallery heap|file]] [--real-max N]\n"
+            "                      [--gallery-file PATH [--gallery-file-replace] [--gallery-load copy|map]\n"
+            "                       [--query-gallery heap|file]] [--real-max N]\n"
             "                      [--real-exhaustive-max N] [--shortlist-compare N] [--real-losses on|off]\n"
             "       mpirun -np K fpbench search --mpi ...   (the sharded search: docs/search.md)\n");
 }
@@ -123,6 +125,8 @@ typedef struct opts {
     const char *real;         /* comma-separated FVC-layout folders mixed into the gallery */
     const char *json, *plot;
     const char *gallery_file; /* write each gallery to this file and time loading it */
+    int gallery_replace;      /* the file may exist already (a gallery file: its content is replaced) */
+    uint32_t gallery_load;    /* 0 (copy) or FP_GALLERY_FILE_MAP */
     int query_file;           /* time the queries on the gallery loaded from that file */
     unsigned long real_max;   /* evaluate the real probes up to this N */
     unsigned long real_exhaustive_max; /* and compare them with the exhaustive scan up to this N */
@@ -187,6 +191,12 @@ static int parse(int argc, char **argv, opts *o)
             o->real_max = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--gallery-file") && v)
             o->gallery_file = v;
+        else if (!strcmp(a, "--gallery-file-replace")) {
+            o->gallery_replace = 1;
+            i--; /* a flag without a value */
+            ok = 1;
+        } else if (!strcmp(a, "--gallery-load") && v)
+            ok = !strcmp(v, "map") ? (o->gallery_load = FP_GALLERY_FILE_MAP, 1) : !strcmp(v, "copy");
         else if (!strcmp(a, "--query-gallery") && v)
             ok = !strcmp(v, "file") ? (o->query_file = 1, 1) : !strcmp(v, "heap") ? (o->query_file = 0, 1) : 0;
         else
@@ -556,6 +566,75 @@ static void write_outputs(const opts *o, const point *pts, int n_pts, cJSON *rea
     }
 }
 
+/* Resident memory of this process (kB): anonymous pages and pages of mapped files. */
+static void resident_kb(long *anon, long *file)
+{
+    *anon = *file = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "RssAnon: %ld", anon) == 1) continue;
+        (void)sscanf(line, "RssFile: %ld", file);
+    }
+    fclose(f);
+}
+
+/*
+ * Writes g to the gallery file (a compaction: the file, new or a gallery
+ * file --gallery-file-replace allows, gets exactly g's fingers), then
+ * times loading it read-only (copied, or mapped with --gallery-load map)
+ * and the memory a loaded gallery holds. With --query-gallery file the
+ * loaded gallery is left in *qf / *qg for the timed queries.
+ */
+static int gallery_file_round(const opts *o, const fp_gallery *g, fp_gallery_file **qf, fp_gallery **qg)
+{
+    fp_gallery_file *gf = NULL;
+    fp_gallery *loaded = NULL;
+    fp_gallery_file_options lo;
+    fp_gallery_file_options_init(&lo);
+    lo.flags = FP_GALLERY_FILE_READ_ONLY | o->gallery_load;
+    double w0 = fpb_now_ms();
+    fp_status st = fp_gallery_file_open(o->gallery_file, &gf, &loaded, NULL);
+    if (st == FP_OK) st = fp_gallery_file_compact(gf, g);
+    fp_gallery_file_close(gf);
+    double w1 = fpb_now_ms();
+    fp_gallery_destroy(loaded);
+    loaded = NULL;
+    fp_gallery_file_info gi;
+    long anon0, file0, anon1, file1;
+    resident_kb(&anon0, &file0);
+    double l0 = fpb_now_ms();
+    if (st == FP_OK) st = fp_gallery_file_open_with(o->gallery_file, &lo, &gf, &loaded, &gi);
+    double l1 = fpb_now_ms();
+    resident_kb(&anon1, &file1);
+    if (st != FP_OK) {
+        fprintf(stderr, "fpbench search: gallery file %s: %s\n", o->gallery_file, fp_status_message(st));
+        return 0;
+    }
+    fp_gallery_file_close(gf);
+    fp_gallery_destroy(loaded);
+    /* Two more loads: the first one after writing competes with the page cache's write-back. */
+    double again = 0;
+    for (int r = 0; r < 2 && st == FP_OK; r++) {
+        double a0 = fpb_now_ms();
+        st = fp_gallery_file_open_with(o->gallery_file, &lo, &gf, &loaded, NULL);
+        double t = fpb_now_ms() - a0;
+        if (r == 0 || t < again) again = t;
+        fp_gallery_file_close(gf);
+        fp_gallery_destroy(loaded);
+    }
+    printf("  gallery file: %.0f MB written in %.0f ms; loaded (%s, %zu records checked) in %.0f ms, "
+           "best of two more loads %.0f ms; resident after loading +%.0f MB private, +%.0f MB of file pages\n",
+           (double)gi.file_bytes / 1e6, w1 - w0, o->gallery_load ? "mapped" : "copied", gi.records, l1 - l0, again,
+           (double)(anon1 - anon0) / 1024.0, (double)(file1 - file0) / 1024.0);
+    if (o->query_file) {
+        if (fp_gallery_file_open_with(o->gallery_file, &lo, qf, qg, NULL) != FP_OK) return 0;
+        printf("  queries below run on the gallery loaded from the file\n");
+    }
+    return 1;
+}
+
 int fpbench_search(int argc, char **argv)
 {
     if (argc > 0 && !strcmp(argv[0], "--mpi")) {
@@ -575,6 +654,15 @@ int fpbench_search(int argc, char **argv)
     if (o.n_fpir && o.fpir_sizes[o.n_fpir - 1] > largest) largest = o.fpir_sizes[o.n_fpir - 1];
     if (largest >= NONMATED_BASE) {
         fprintf(stderr, "fpbench search: sizes must stay under %u\n", NONMATED_BASE);
+        return 2;
+    }
+
+    struct stat sb;
+    if (o.gallery_file && !o.gallery_replace && lstat(o.gallery_file, &sb) == 0) {
+        fprintf(stderr,
+                "fpbench search: %s exists; --gallery-file-replace overwrites it (only a gallery file is "
+                "overwritten)\n",
+                o.gallery_file);
         return 2;
     }
 
@@ -635,45 +723,8 @@ int fpbench_search(int argc, char **argv)
         fp_gallery_file *qgf = NULL;
         fp_gallery *qloaded = NULL;
         if (o.gallery_file && in_list(o.sizes, o.n_sizes, next)) {
-            unlink(o.gallery_file);
-            fp_gallery_file *gf = NULL;
-            fp_gallery *loaded = NULL;
-            fp_gallery *empty = NULL;
-            double w0 = fpb_now_ms();
-            fp_status gst = fp_gallery_file_open(o.gallery_file, &gf, &empty, NULL);
-            if (gst == FP_OK) gst = fp_gallery_file_compact(gf, g);
-            double w1 = fpb_now_ms();
-            fp_gallery_file_close(gf);
-            fp_gallery_destroy(empty);
-            gf = NULL;
-            fp_gallery_file_info gi;
-            double l0 = fpb_now_ms();
-            if (gst == FP_OK) gst = fp_gallery_file_open(o.gallery_file, &gf, &loaded, &gi);
-            double l1 = fpb_now_ms();
-            if (gst != FP_OK) {
-                fprintf(stderr, "fpbench search: gallery file: %s\n", fp_status_message(gst));
-                goto done;
-            }
-            fp_gallery_file_close(gf);
-            fp_gallery_destroy(loaded);
-            /* Two more loads: the first one after writing competes with the page cache's write-back. */
-            double again = 0;
-            for (int r = 0; r < 2 && gst == FP_OK; r++) {
-                double a0 = fpb_now_ms();
-                gst = fp_gallery_file_open(o.gallery_file, &gf, &loaded, NULL);
-                double t = fpb_now_ms() - a0;
-                if (r == 0 || t < again) again = t;
-                fp_gallery_file_close(gf);
-                fp_gallery_destroy(loaded);
-            }
-            printf("  gallery file: %.0f MB written in %.0f ms; loaded (mapped, %zu records checked) in %.0f ms, "
-                   "best of two more loads %.0f ms\n",
-                   (double)gi.file_bytes / 1e6, w1 - w0, gi.records, l1 - l0, again);
-            if (o.query_file) {
-                if (fp_gallery_file_open(o.gallery_file, &qgf, &qloaded, NULL) != FP_OK) goto done;
-                qg = qloaded;
-                printf("  queries below run on the gallery mapped from the file\n");
-            }
+            if (!gallery_file_round(&o, g, &qgf, &qloaded)) goto done;
+            if (qloaded) qg = qloaded;
         }
         if (in_list(o.sizes, o.n_sizes, next)) {
             int timed = 1;

@@ -4,12 +4,17 @@
  *   fpbench search [--sizes N,...] [--threads T,...] [--queries Q]
  *                  [--fpir-sizes N,...|none] [--fpir-probes P] [--mated-probes M]
  *                  [--threshold T] [--seed S]
+ *                  [--gallery-file PATH [--gallery-file-replace] [--gallery-load copy|map]
+ *                   [--query-gallery heap|file]] (and more: usage())
  *
  * Builds a gallery of fast synthetic templates (fp_synth_fast_batch) and
  * prints, per gallery size: bytes per enrolled finger, query latency with
  * each thread count, and for the --fpir-sizes the measured false positive
  * identification rate of unenrolled fingers at the 1:N threshold and the
- * rank-1 identification rate of enrolled fingers. argv holds the arguments
+ * rank-1 identification rate of enrolled fingers. --gallery-file writes each
+ * gallery to PATH and times loading it; an existing PATH is refused unless
+ * --gallery-file-replace is given, and then only a gallery file is
+ * overwritten. argv holds the arguments
  * after the sub-command name; returns a process exit code (0 success,
  * 1 failure, 2 usage). See docs/search.md.
  */

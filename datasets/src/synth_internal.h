@@ -61,12 +61,28 @@ double fpi_synth_model_period(const fpi_synth_model *m, double x, double y);
 /* < 1 inside the finger shape, 1 on its border, > 1 outside. */
 double fpi_synth_model_shape(const fpi_synth_model *m, double x, double y);
 
+/* Smooth step of t clamped to 0..1: 3t^2 - 2t^3. */
+static inline double fpi_smooth01(double t)
+{
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return t * t * (3 - 2 * t);
+}
+
 /* 8-bit angle of a direction (dx, dy) given in image axes (y down). */
 uint8_t fpi_synth_angle_byte(double dx, double dy);
 
 /* Internal accessors of a master for the impression renderer. */
 const int16_t *fpi_synth_master_field(const fp_synth_master *master);
 const fpi_synth_model *fpi_synth_master_model(const fp_synth_master *master);
+/* The (seed, finger) a master was built from: finger-level features drawn
+ * at render time (creases, scars) use their own streams of it. */
+uint64_t fpi_synth_master_seed(const fp_synth_master *master);
+uint32_t fpi_synth_master_finger(const fp_synth_master *master);
+
+/* ---- noise shared by the renderer (synth_impression.c) ---- */
+uint64_t fpi_synth_hash3(uint64_t seed, int64_t x, int64_t y);
+/* Value noise in [0, 1) on a lattice of `cell` pixels, smoothly interpolated. */
+double fpi_synth_vnoise(uint64_t seed, double x, double y, double cell);
 
 /* ---- impression geometry (synth_impression.c), shared with the fast path ---- */
 typedef struct fpi_synth_geom {
@@ -77,6 +93,8 @@ typedef struct fpi_synth_geom {
     double rc;           /* contact radius for the distortion profile */
     double r0;
     double dc, ds, tx, ty; /* distortion rotation and shift */
+    double warp_amp, warp_cell; /* smooth random local displacement, 0: none */
+    uint64_t warp_seed;
 } fpi_synth_geom;
 void fpi_synth_geom_init(fpi_synth_geom *g, const fpi_synth_model *m, const fp_synth_impression_params *p);
 /* Image point -> master point: what the renderer evaluates per pixel. */

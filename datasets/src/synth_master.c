@@ -33,9 +33,18 @@ enum { TAG_SEEDS = 10, TAG_DIPOLES = 11 };
 #define MAX_ITER 160
 #define DIPOLES_MIN 8      /* unforced minutia pairs per master */
 #define DIPOLES_SPREAD 14
+/* Masters of the hard presets: about three times as many unforced pairs.
+ * Their two minutiae face each other, so they pull the share of nearby
+ * parallel minutiae pointing the same way towards the real 0.5-0.65, which
+ * lowers chance matches between different fingers even though the count
+ * rises (docs/realism.md, section 4). */
+#define DIPOLES_MIN_HARD 45
+#define DIPOLES_SPREAD_HARD 30
 
 struct fp_synth_master {
     fpi_synth_model model;
+    uint64_t seed;
+    uint32_t finger;
     uint32_t w, h;
     int16_t *field;    /* w * h, Q12 smooth ridge signal, > 0 on ridges */
     uint8_t *ridges;   /* w * h display image */
@@ -269,20 +278,17 @@ static double field_direction(const int16_t *f, uint32_t w, uint32_t h, int x0, 
     return 0.5 * fpi_atan2(2 * gxy, gxx - gyy) + FPI_PI / 2;
 }
 
-static double smooth01(double t)
-{
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    return t * t * (3 - 2 * t);
-}
-
-static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t finger, int16_t *field)
+static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t finger, fp_synth_difficulty difficulty,
+                             int16_t *field)
 {
     const uint32_t w = FPI_SYNTH_MASTER_W, h = FPI_SYNTH_MASTER_H;
     int16_t *src = malloc(sizeof(int16_t) * w * h);
     if (!src) return FP_ERR_NO_MEMORY;
     fpi_rng r;
     fpi_rng_init(&r, seed, finger, TAG_DIPOLES);
-    int n = DIPOLES_MIN + (int)(fpi_rng_next(&r) % (DIPOLES_SPREAD + 1u));
+    int hard = difficulty != FP_SYNTH_STANDARD;
+    int dmin = hard ? DIPOLES_MIN_HARD : DIPOLES_MIN, dspread = hard ? DIPOLES_SPREAD_HARD : DIPOLES_SPREAD;
+    int n = dmin + (int)(fpi_rng_next(&r) % (dspread + 1u));
     for (int e = 0; e < n; e++) {
         double x, y;
         int tries = 0, bad;
@@ -321,7 +327,7 @@ static fp_status add_dipoles(const fpi_synth_model *m, uint64_t seed, uint32_t f
             for (int xx = x_lo; xx <= x_hi; xx++) {
                 double dx = xx - x, dy = yy - y, rr = sqrt(dx * dx + dy * dy);
                 if (rr >= r1) continue;
-                double wt = 1.0 - smooth01((rr - r0) / (r1 - r0));
+                double wt = 1.0 - fpi_smooth01((rr - r0) / (r1 - r0));
                 double f = src[(size_t)yy * w + xx];
                 double fn = 0.5 * (sample_bilinear(src, w, h, xx + nx, yy + ny) - sample_bilinear(src, w, h, xx - nx, yy - ny));
                 double q = -fn / k;
@@ -550,12 +556,21 @@ done:
 
 fp_status fp_synth_master_create(uint64_t seed, uint32_t finger, fp_synth_master **out)
 {
+    return fp_synth_master_create_difficulty(seed, finger, FP_SYNTH_STANDARD, out);
+}
+
+fp_status fp_synth_master_create_difficulty(uint64_t seed, uint32_t finger, fp_synth_difficulty difficulty,
+                                            fp_synth_master **out)
+{
     if (!out) return FP_ERR_INVALID_ARGUMENT;
     *out = NULL;
+    if ((unsigned)difficulty >= FP_SYNTH_DIFFICULTY_COUNT) return FP_ERR_INVALID_ARGUMENT;
     fp_status st = FP_OK;
     fp_synth_master *ms = calloc(1, sizeof(*ms));
     if (!ms) return FP_ERR_NO_MEMORY;
     fpi_synth_model_init(&ms->model, seed, finger);
+    ms->seed = seed;
+    ms->finger = finger;
     ms->w = FPI_SYNTH_MASTER_W;
     ms->h = FPI_SYNTH_MASTER_H;
     ms->field = calloc((size_t)ms->w * ms->h, sizeof(int16_t));
@@ -566,7 +581,7 @@ fp_status fp_synth_master_create(uint64_t seed, uint32_t finger, fp_synth_master
     }
     st = grow(&ms->model, seed, finger, ms->field);
     if (st != FP_OK) goto done;
-    st = add_dipoles(&ms->model, seed, finger, ms->field);
+    st = add_dipoles(&ms->model, seed, finger, difficulty, ms->field);
     if (st != FP_OK) goto done;
     for (uint32_t y = 0; y < ms->h; y++)
         for (uint32_t x = 0; x < ms->w; x++) {
@@ -630,3 +645,5 @@ int fp_synth_master_inside(const fp_synth_master *master, double x, double y)
 
 const int16_t *fpi_synth_master_field(const fp_synth_master *master) { return master->field; }
 const fpi_synth_model *fpi_synth_master_model(const fp_synth_master *master) { return &master->model; }
+uint64_t fpi_synth_master_seed(const fp_synth_master *master) { return master->seed; }
+uint32_t fpi_synth_master_finger(const fp_synth_master *master) { return master->finger; }

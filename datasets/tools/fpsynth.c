@@ -2,7 +2,8 @@
  * fpsynth - writes a synthetic fingerprint data set with ground truth.
  *
  *   fpsynth --out DIR --fingers N --impressions K --seed S
- *           [--profile optical|optical-large|capacitive] [--pressure-mix]
+ *           [--profile optical|optical-large|capacitive|optical-small] [--pressure-mix]
+ *           [--difficulty standard|hard-distortion|hard-drywet]
  *           [--threads T] [--first F] [--fast]
  *
  * For finger f (0-based) and impression k (1-based) it writes, FVC style,
@@ -10,6 +11,8 @@
  * impression parameters) and DIR/<101+f>_<k>.iso (ISO/IEC 19794-2 record of
  * the ground truth, skipped with a note while the engine lacks the format).
  * --fast writes only .iso/.json from the fast template model (no images).
+ * --difficulty picks a capture preset (fp_synth_difficulty); the standard
+ * one writes exactly what the tool wrote before presets existed.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -30,6 +33,7 @@ typedef struct job {
     uint32_t fingers, impressions, first;
     uint64_t seed;
     fp_synth_profile profile;
+    fp_synth_difficulty difficulty;
     int pressure_mix, fast;
     atomic_uint next;
     atomic_int failed;
@@ -40,7 +44,8 @@ typedef struct job {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: fpsynth --out DIR --fingers N --impressions K --seed S\n"
-               "               [--profile optical|optical-large|capacitive] [--pressure-mix]\n"
+               "               [--profile optical|optical-large|capacitive|optical-small] [--pressure-mix]\n"
+               "               [--difficulty standard|hard-distortion|hard-drywet]\n"
                "               [--threads T] [--first F] [--fast]\n");
 }
 
@@ -122,13 +127,28 @@ static void add_params(cJSON *root, const fp_synth_impression_params *p)
     cJSON_AddNumberToObject(o, "blur", p->blur);
 }
 
+/* The preset's extra parameters; the standard preset's files stay as they were. */
+static void add_hard_params(cJSON *root, fp_synth_difficulty difficulty, const fp_synth_impression_params *p)
+{
+    if (difficulty == FP_SYNTH_STANDARD) return;
+    cJSON_AddStringToObject(root, "difficulty", fp_synth_difficulty_name(difficulty));
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "params");
+    if (!o) return;
+    cJSON_AddNumberToObject(o, "warp_amp", p->warp_amp);
+    cJSON_AddNumberToObject(o, "warp_cell", p->warp_cell);
+    cJSON_AddNumberToObject(o, "patchiness", p->patchiness);
+    cJSON_AddNumberToObject(o, "smudge", p->smudge);
+    cJSON_AddNumberToObject(o, "creases", p->creases);
+    cJSON_AddNumberToObject(o, "roughness", p->roughness);
+}
+
 static int do_finger(job *j, uint32_t f)
 {
     uint32_t finger = j->first + f;
     fp_synth_master *master = NULL;
     int rc = 0;
     if (!j->fast) {
-        fp_status st = fp_synth_master_create(j->seed, finger, &master);
+        fp_status st = fp_synth_master_create_difficulty(j->seed, finger, j->difficulty, &master);
         if (st != FP_OK) {
             fprintf(stderr, "fpsynth: finger %u: %s\n", finger, fp_status_message(st));
             return -1;
@@ -159,7 +179,8 @@ static int do_finger(job *j, uint32_t f)
         } else {
             fp_synth_impression_params p;
             fp_synth_impression *imp = NULL;
-            fp_synth_impression_params_draw(j->seed, finger, k, j->profile, j->pressure_mix, &p);
+            fp_synth_impression_params_draw_difficulty(j->seed, finger, k, j->profile, j->pressure_mix, j->difficulty,
+                                                       &p);
             fp_status st = fp_synth_impression_render(master, &p, &imp);
             if (st != FP_OK) {
                 fprintf(stderr, "fpsynth: %s: %s\n", base, fp_status_message(st));
@@ -180,6 +201,7 @@ static int do_finger(job *j, uint32_t f)
                 cJSON_AddNumberToObject(root, "width", w);
                 cJSON_AddNumberToObject(root, "height", h);
                 add_params(root, &p);
+                add_hard_params(root, j->difficulty, &p);
                 cJSON_AddItemToObject(root, "minutiae", minutiae_json(m, n));
                 snprintf(path, sizeof(path), "%s.iso", base);
                 if (rc == 0) rc = write_iso(j, path, m, n, w, h);
@@ -247,6 +269,9 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--profile") && v) {
             bad = fp_synth_profile_parse(v, &j.profile) != FP_OK;
+            i++;
+        } else if (!strcmp(a, "--difficulty") && v) {
+            bad = fp_synth_difficulty_parse(v, &j.difficulty) != FP_OK;
             i++;
         } else if (!strcmp(a, "--pressure-mix")) {
             j.pressure_mix = 1;

@@ -161,8 +161,11 @@ static fp_status replay_open(fp_sensor *s, const fp_sensor_config *cfg, fp_senso
     if (rc == FP_OK) {
         st->w = first.width;
         st->h = first.height;
-        if (!dpi)
-            dpi = first.dpi >= 250 && first.dpi <= 1000 && first.dpi != 72 ? first.dpi : 500;
+        if (!dpi) {
+            int plausible = first.dpi >= 250 && first.dpi <= 1000 && first.dpi != 72;
+            dpi = plausible ? first.dpi : 500;
+            info->dpi_stated = plausible;
+        }
         fp_io_image_free(&first);
         if (st->w < 32 || st->h < 32 || st->w > 2048 || st->h > 2048)
             rc = FP_ERR_IMAGE_SIZE;
@@ -179,6 +182,8 @@ static fp_status replay_open(fp_sensor *s, const fp_sensor_config *cfg, fp_senso
     info->width = st->w;
     info->height = st->h;
     info->dpi = dpi;
+    if (cfg->dpi)
+        info->dpi_stated = 0;
     *state = st;
     return FP_OK;
 }

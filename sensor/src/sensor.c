@@ -107,6 +107,15 @@ fp_status fp_sensor_verdict_status(fp_sensor_verdict v)
     return FP_RETRY_LOW_QUALITY;
 }
 
+/* The verdict a retry status stands for (the inverse of fp_sensor_verdict_status). */
+static fp_sensor_verdict verdict_of_status(fp_status st)
+{
+    for (int v = FP_SENSOR_NO_FINGER; v <= FP_SENSOR_LOW_QUALITY; v++)
+        if (fp_sensor_verdict_status((fp_sensor_verdict)v) == st)
+            return (fp_sensor_verdict)v;
+    return FP_SENSOR_LOW_QUALITY;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Helpers for the drivers                                                  */
 /* ------------------------------------------------------------------------ */
@@ -244,6 +253,7 @@ fp_status fp_sensor_open(const fp_sensor_config *config, fp_sensor **out)
     s->drv = drv;
     s->sensitivity = config->sensitivity;
     fp_status st = fp_context_create(NULL, &s->ctx);
+    s->info.dpi_stated = 1; /* drivers that fall back to a default say so */
     if (st == FP_OK)
         st = drv->open(s, config, &s->info, &s->state);
     if (st != FP_OK) {
@@ -428,6 +438,12 @@ fp_status fp_sensor_capture(fp_sensor *sensor, uint32_t timeout_ms, fp_sensor_fr
                 result = fp_sensor_verdict_status(last);
             } else {
                 result = st;
+                /* A device that refuses a press itself (libfprint) says why
+                 * with a retry status; no frame of ours was judged. */
+                if (fp_status_is_retry(st)) {
+                    last = verdict_of_status(st);
+                    memset(&last_stats, 0, sizeof(last_stats));
+                }
             }
             break;
         }
@@ -440,6 +456,10 @@ fp_status fp_sensor_capture(fp_sensor *sensor, uint32_t timeout_ms, fp_sensor_fr
         const int native = (flags & FPI_FRAME_NATIVE_PRESENCE) != 0;
         const int present = native || stats.area >= t.presence_min;
 
+        /* A device that reports whole presses waited for the last finger to
+         * lift before it delivered this one: there is no lift to see. */
+        if (state == WAIT_LIFT && native)
+            state = WAIT_FINGER;
         if (state == WAIT_LIFT) {
             if (!present) {
                 sensor->finger_down = 0;
@@ -544,7 +564,9 @@ fp_status fp_sensor_self_test(fp_sensor *sensor, uint32_t timeout_ms, fp_sensor_
         fp_image im = image_of(sensor, sensor->cur);
         fp_sensor_stats stats;
         fpi_sensor_measure(&im, NULL, &stats);
-        if (stats.area < result->blank_area)
+        if (flags & FPI_FRAME_NATIVE_PRESENCE)
+            result->blank_area = 0; /* the device's own finger detection keeps blank frames away */
+        else if (stats.area < result->blank_area)
             result->blank_area = stats.area;
         if (stats.area > result->finger_area) {
             result->finger_area = stats.area;

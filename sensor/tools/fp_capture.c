@@ -1,9 +1,13 @@
 /*
  * fp-capture - captures one finger from a sensor backend and writes it.
  *
- *   fp-capture --backend replay|synthetic|libfprint [--source DIR]
- *              [--sensitivity low|mid|high] [--timeout MS] [--selftest]
- *              --out x.png
+ *   fp-capture --backend replay|synthetic|libfprint [--source DIR|FILE|INDEX]
+ *              [--sensitivity low|mid|high] [--timeout MS] [--dpi N]
+ *              [--selftest] --out x.png
+ *
+ * --dpi: the resolution of a replayed set that does not state it, or of a
+ * libfprint reader (most do not state theirs; 500 is assumed otherwise).
+ * The PNG written carries the frame's resolution.
  *
  * Exit status: 0 captured, 1 usage, 2 device error, 3 retry (the gate
  * refused the press; the reason is printed).
@@ -18,7 +22,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: fp-capture --backend replay|synthetic|libfprint [--source DIR|FILE|INDEX]\n"
-               "                  [--sensitivity low|mid|high] [--timeout MS] [--selftest] --out x.png\n");
+               "                  [--sensitivity low|mid|high] [--timeout MS] [--dpi N] [--selftest] --out x.png\n");
 }
 
 int main(int argc, char **argv)
@@ -55,6 +59,14 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(a, "--timeout") == 0) {
             timeout = (uint32_t)strtoul(v, NULL, 10);
+        } else if (strcmp(a, "--dpi") == 0) {
+            char *end = NULL;
+            unsigned long dpi = strtoul(v, &end, 10);
+            if (!end || *end || dpi < 250 || dpi > 1000) {
+                fprintf(stderr, "fp-capture: --dpi wants 250..1000, not '%s'\n", v);
+                return 1;
+            }
+            cfg.dpi = (uint32_t)dpi;
         } else if (strcmp(a, "--out") == 0) {
             out = v;
         } else {
@@ -85,8 +97,13 @@ int main(int argc, char **argv)
     }
     fp_sensor_info info;
     fp_sensor_get_info(s, &info);
-    fprintf(stderr, "sensor: %s (%s, driver %s), %ux%u at %u dpi, sensitivity %s\n", info.name, info.vendor,
-            info.driver, info.width, info.height, info.dpi, fp_sensor_sensitivity_name(cfg.sensitivity));
+    if (info.width)
+        fprintf(stderr, "sensor: %s (%s, driver %s), %ux%u at %u dpi%s, sensitivity %s\n", info.name, info.vendor,
+                info.driver, info.width, info.height, info.dpi, info.dpi_stated ? "" : " (not stated)",
+                fp_sensor_sensitivity_name(cfg.sensitivity));
+    else
+        fprintf(stderr, "sensor: %s (%s, driver %s), size and resolution told with the first image, sensitivity %s\n",
+                info.name, info.vendor, info.driver, fp_sensor_sensitivity_name(cfg.sensitivity));
     int rc = 0;
     if (selftest) {
         fp_sensor_selftest r;
@@ -103,11 +120,14 @@ int main(int argc, char **argv)
         st = fp_sensor_capture(s, timeout, &frame, &ci);
         if (st == FP_OK) {
             st = fp_io_write_png_gray(out, frame.pixels, frame.width, frame.height, frame.width, frame.dpi);
+            fp_sensor_get_info(s, &info);
             if (st == FP_OK)
-                printf("captured %ux%u after %u frames (%u ms): area %.2f ridge share %.2f contrast %.0f quality "
-                       "%u -> %s\n",
-                       frame.width, frame.height, ci.frames, ci.elapsed_ms, ci.stats.area, ci.stats.dark_share,
-                       ci.stats.contrast, ci.stats.quality, out);
+                printf("captured %ux%u at %u dpi (%s) after %u frames (%u ms): area %.2f ridge share %.2f contrast "
+                       "%.0f quality %u -> %s\n",
+                       frame.width, frame.height, frame.dpi,
+                       info.dpi_stated ? "stated by the device" : cfg.dpi ? "from --dpi" : "assumed, not stated",
+                       ci.frames, ci.elapsed_ms, ci.stats.area, ci.stats.dark_share, ci.stats.contrast,
+                       ci.stats.quality, out);
             else
                 fprintf(stderr, "fp-capture: cannot write %s: %s\n", out, fp_status_message(st));
             rc = st == FP_OK ? 0 : 2;

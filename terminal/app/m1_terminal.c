@@ -4,18 +4,23 @@
  * what the store holds, and checking `expect` lines.
  *
  *   m1-terminal --script events.txt [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]
- *               [--server URL [--serial SN] [--fw-key FILE]]
+ *               [--server URL [--serial SN] [--fw-key FILE]] [--sensor libfprint]
  *
- * With --server the terminal runs with the cloud sync engine attached
+ * With --sensor libfprint every `finger` line is a press on the first reader
+ * libfprint finds: the user's finger on a real reader, or, on libfprint's
+ * virtual image reader (FP_VIRTUAL_IMAGE set), the recorded press of
+ * --fingers DIR put on it by this program.
+ * With --server the terminal runs with the cloud sync worker attached
  * (term_app_sync.h) against that PUSH server: the URL is stored as the
- * server_address setting and the transport made from it; `wait`/`tick`
- * lines step the engine with the simulated clock.
+ * server_address setting and the transport made from it; the engine's
+ * clock is the simulated one, and after each tick of a `wait`/`tick` line
+ * the driver lets the worker finish what is due (term_app_sync_settle).
  *
  * Script lines (one per line, '#' starts a comment; see docs/terminal.md):
  *   key NAME...            OK (or M), ESC, UP, DOWN, LEFT, RIGHT, 0-9
  *   type DIGITS            one key per digit
  *   finger F[/I]           synthetic finger F, impression I (default 0), through the sensor driver;
- *                          with --fingers DIR the next image of the folder (F and I ignored)
+ *                          with --fingers DIR the recorded press DIR/F_I (see --make-fingers)
  *   finger-retry REASON    wet, dry, moving, small, quality
  *   card N                 a card is read
  *   wait SECONDS | tick MS time passes (then a tick event)
@@ -29,7 +34,8 @@
  *   expect setting NAME VALUE | expect voice NAME | expect clock "YYYY-MM-DD HH:MM"
  *   expect status NAME     the status of the last store operation (TERM_OK, TERM_ERR_...)
  * Exit status: 0 all expectations held, 1 an expectation failed, 2 bad
- * arguments or script line, 3 the terminal could not start.
+ * arguments or script line, 3 the terminal could not start, 4 --sensor
+ * libfprint found no reader (or the backend was not built).
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -62,6 +68,7 @@ typedef struct driver {
     term_hal_sim sim;
     term_app *app;
     const char *fingers; /* NULL: synthetic */
+    term_press_reader *reader; /* --sensor libfprint */
     uint64_t seed;
     fp_synth_master *masters[MAX_FINGERS];
     int quiet;
@@ -72,12 +79,13 @@ typedef struct driver {
     int bound;      /* the simulated cloud binding (script: bound yes|no) */
     int profile_ok; /* still at the top of the script, where profile lines are read */
     int synced;     /* --server: the sync engine is attached (binding and server icon come from it) */
+    int rebuilt;    /* the damaged database was replaced (recovery): the sync engine may start now */
     unsigned reboots;
 #ifdef M1_WITH_SYNC
-    term_sync *sync;
-    push_transport *transport;
     push_curl_config curl;
     char fw_dir[PATH_MAX]; /* A/B firmware slots */
+    const char *server, *serial, *fw_key, *firmware;
+    char staging[4200];
 #endif
 } driver;
 
@@ -104,28 +112,46 @@ static void driver_firmware(void *ctx, const char *path)
         printf("(firmware staged: %s; installed in slot %c, pending its first start)\n", path, s.pending);
 }
 
-/* The Cloud Server Setting changed: a transport for the new address replaces the old one. */
-static void driver_server(void *ctx, const char *url)
-{
-    driver *d = ctx;
-    push_transport *next = NULL;
-    push_status ps = term_sync_transport_from_settings(term_app_store(d->app), &d->curl, &next);
-    if (ps == PUSH_OK) ps = term_sync_set_transport(d->sync, next);
-    if (ps != PUSH_OK) {
-        push_transport_destroy(next);
-        fprintf(stderr, "m1-terminal: server %s: %s (the old address stays in use)\n", url, push_status_message(ps));
-        return;
-    }
-    push_transport_destroy(d->transport);
-    d->transport = next;
-    if (!d->quiet) printf("(server address now %s)\n", url);
-}
 #endif
 
 static int driver_bound(void *ctx)
 {
     return ((driver *)ctx)->bound;
 }
+
+static void driver_rebuilt(void *ctx)
+{
+    ((driver *)ctx)->rebuilt = 1;
+}
+
+#ifdef M1_WITH_SYNC
+/* The sync worker over the app's database; only while it is in use (never into a damaged one). */
+static term_status start_sync(driver *d)
+{
+    d->synced = 0;
+    uint8_t fwkey[TERM_FW_PUBKEY_BYTES];
+    term_app_sync_config cfg;
+    term_app_sync_config_init(&cfg);
+    cfg.curl.connect_timeout_ms = 2000;
+    cfg.curl.timeout_ms = 5000;
+    cfg.sync.serial = d->serial;
+    cfg.sync.fw_version = d->firmware;
+    if (d->staging[0] && (mkdir(d->staging, 0700) == 0 || errno == EEXIST)) cfg.sync.staging_dir = d->staging;
+    push_status ps = PUSH_OK;
+    if (d->fw_key) {
+        ps = term_fw_pubkey_load(d->fw_key, fwkey);
+        if (ps == PUSH_OK) cfg.sync.fw_pubkey = fwkey;
+    }
+    cfg.sys = (term_app_sync_system){d, driver_reboot, driver_firmware};
+    if (ps == PUSH_OK) ps = term_app_sync_start(d->app, &cfg);
+    if (ps == PUSH_OK) {
+        d->synced = 1;
+        return TERM_OK;
+    }
+    fprintf(stderr, "m1-terminal: sync: %s\n", push_status_message(ps));
+    return TERM_ERR_INVALID_ARGUMENT;
+}
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Screen as text                                                           */
@@ -140,11 +166,11 @@ static void dump(const term_screen_model *m, char *out, size_t cap)
         if (n_ > 0) pos += (size_t)n_;                                                                                 \
         if (pos >= cap) pos = cap - 1;                                                                                 \
     } while (0)
-    static const char *const links[3] = {"-", "up", "down"};
+    static const char *const links[4] = {"-", "up", "down", "held"};
     static const char *const icons[8] = {"",        "[ok] ",     "[fail] ", "[warn] ",
                                          "[info] ", "[finger] ", "[card] ", "[key] "};
     P("+-- %s | %s %s | %s | wifi:%s server:%s%s\n", term_scr_id_name(m->id), m->status.date, m->status.time,
-      m->status.punch_state[0] ? m->status.punch_state : "-", links[m->status.wifi % 3], links[m->status.server % 3],
+      m->status.punch_state[0] ? m->status.punch_state : "-", links[m->status.wifi % 4], links[m->status.server % 4],
       m->status.usb ? " usb" : "");
     if (m->title[0]) P("| %s\n", m->title);
     switch (m->kind) {
@@ -276,7 +302,6 @@ static int failed(driver *d, const char *what, const char *want, const char *got
     return 1;
 }
 
-
 static void step(driver *d, uint64_t ms)
 {
     term_hal_sim_advance(&d->sim, ms);
@@ -285,6 +310,12 @@ static void step(driver *d, uint64_t ms)
 static void feed(driver *d, const term_app_input *in)
 {
     term_app_event(d->app, in);
+#ifdef M1_WITH_SYNC
+    /* time passed: the sync worker does what is due at the new time before the script goes on, so scripts
+     * see the same screens whatever the machine's speed (a request can wait for a slow server: 30 s at most) */
+    if (in->type == TERM_IN_TICK && d->synced && term_app_sync_settle(d->app, 30000) != TERM_OK)
+        fprintf(stderr, "m1-terminal: the sync worker is still busy after 30 s\n");
+#endif
 }
 
 static int do_finger(driver *d, const char *arg)
@@ -299,6 +330,15 @@ static int do_finger(driver *d, const char *arg)
     char extra;
     int n = sscanf(arg, "%u/%u%c", &f, &imp, &extra);
     if (n < 1 || n > 2 || f >= MAX_FINGERS) return bad_line(d, "finger wants F or F/I with F < 64", arg);
+    if (d->reader) {
+        char src[4096];
+        if (d->fingers) snprintf(src, sizeof(src), "%s/%u_%u", d->fingers, f, imp);
+        if (!term_press_reader_is_virtual(d->reader) && !d->quiet) printf("(present finger %u on the reader)\n", f);
+        st = term_press_reader_present(d->reader, d->app, sens, d->fingers ? src : NULL, 10000);
+        if (st != FP_OK && !fp_status_is_retry(st))
+            fprintf(stderr, "%s:%d: reader: %s\n", d->script, d->line, fp_status_message(st));
+        return 0;
+    }
     if (d->fingers) {
         /* a recorded press: the folder DIR/F_I holds its image (see --make-fingers) */
         char src[4096];
@@ -320,8 +360,6 @@ static int do_finger(driver *d, const char *arg)
     fp_sensor_close(sensor);
     return 0;
 }
-
-
 
 static int expect(driver *d, int argc, char **argv)
 {
@@ -569,7 +607,7 @@ static int make_fingers(const char *dir, uint64_t seed, unsigned finger, unsigne
 static void usage(void)
 {
     fprintf(stderr, "usage: m1-terminal --script FILE [--db DIR] [--fingers DIR|synthetic] [--seed N] [--quiet]\n"
-                    "                   [--server URL [--serial SN] [--fw-key FILE]]\n"
+                    "                   [--server URL [--serial SN] [--fw-key FILE]] [--sensor libfprint]\n"
                     "       m1-terminal --make-fingers DIR --finger F --impressions N [--seed N]\n");
 }
 
@@ -579,7 +617,7 @@ int main(int argc, char **argv)
     uint64_t seed = 7;
     int quiet = 0;
     const char *make = NULL;
-    const char *server = NULL, *serial = "SIM0000001", *fw_key = NULL;
+    const char *server = NULL, *serial = "SIM0000001", *fw_key = NULL, *sensor = NULL;
     unsigned make_finger = 0, impressions = 6;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--script") == 0 && i + 1 < argc)
@@ -604,6 +642,8 @@ int main(int argc, char **argv)
             serial = argv[++i];
         else if (strcmp(argv[i], "--fw-key") == 0 && i + 1 < argc)
             fw_key = argv[++i];
+        else if (strcmp(argv[i], "--sensor") == 0 && i + 1 < argc && strcmp(argv[i + 1], "libfprint") == 0)
+            sensor = argv[++i];
         else {
             usage();
             return 2;
@@ -663,6 +703,7 @@ int main(int argc, char **argv)
     d.profile_ok = 1;
     cfg.hooks.ctx = &d;
     cfg.hooks.is_bound = server ? NULL : driver_bound; /* with a server the engine knows the binding */
+    cfg.hooks.store_rebuilt = driver_rebuilt;
     cfg.info.mac_address = "00:17:61:00:00:01";
     /* `profile` lines at the top of the script size the store before the terminal starts */
     char pline[1024];
@@ -699,54 +740,55 @@ int main(int argc, char **argv)
     char staging[4200];
     snprintf(staging, sizeof(staging), "%s/firmware", dbdir);
     if (server) {
-        /* the address is the Cloud Server Setting (manual 5.2): stored before the terminal starts */
-        term_store *pre = NULL;
+        /* the address is the Cloud Server Setting (manual 5.2): checked, then stored before the terminal
+         * starts, but never into a database that cannot be opened or fails its check (the terminal shows why) */
         term_settings set;
-        st = term_store_open(&cfg.store, &pre);
-        if (st == TERM_OK) st = term_store_settings_load(pre, &set);
-        if (st == TERM_OK) st = term_settings_set_text(&set, TERM_SETTING_SERVER_ADDRESS, server);
-        if (st == TERM_OK) st = term_store_settings_save(pre, &set);
+        term_settings_defaults(&set);
+        st = term_settings_set_text(&set, TERM_SETTING_SERVER_ADDRESS, server);
+        term_store *pre = NULL;
+        if (st == TERM_OK && term_store_open(&cfg.store, &pre) == TERM_OK &&
+            term_store_check(pre, TERM_STORE_CHECK_QUICK) == TERM_OK) {
+            st = term_store_settings_load(pre, &set);
+            if (st == TERM_OK) st = term_settings_set_text(&set, TERM_SETTING_SERVER_ADDRESS, server);
+            if (st == TERM_OK) st = term_store_settings_save(pre, &set);
+        }
         term_store_close(pre);
         if (st != TERM_OK) fprintf(stderr, "m1-terminal: --server %s: %s\n", server, term_status_message(st));
     }
 #endif
     int rc = 0;
     if (st == TERM_OK) st = term_app_create(&cfg, &d.app);
+    if (st == TERM_OK && term_app_fault(d.app) != TERM_OK && !quiet)
+        printf("(storage fault: %s; the terminal shows the storage-error screen)\n",
+               term_status_message(term_app_fault(d.app)));
 #ifdef M1_WITH_SYNC
-    if (st == TERM_OK && server) {
-        uint8_t fwkey[TERM_FW_PUBKEY_BYTES];
-        d.curl.connect_timeout_ms = 2000;
-        d.curl.timeout_ms = 5000;
-        term_sync_config scfg;
-        memset(&scfg, 0, sizeof(scfg));
-        scfg.serial = serial;
-        scfg.fw_version = cfg.info.firmware;
-        if (mkdir(staging, 0700) == 0 || errno == EEXIST) scfg.staging_dir = staging;
-        if (snprintf(d.fw_dir, sizeof d.fw_dir, "%s/firmware", dbdir) >= (int)sizeof d.fw_dir ||
-            (mkdir(d.fw_dir, 0700) != 0 && errno != EEXIST))
-            d.fw_dir[0] = '\0';
-        push_status ps = PUSH_OK;
-        if (fw_key) {
-            ps = term_fw_pubkey_load(fw_key, fwkey);
-            if (ps == PUSH_OK) scfg.fw_pubkey = fwkey;
-        }
-        term_app_sync_system sys = {&d, driver_reboot, driver_firmware, driver_server};
-        term_app_sync_device_ops(d.app, &sys, &scfg.device);
-        if (ps == PUSH_OK) ps = term_sync_transport_from_settings(term_app_store(d.app), &d.curl, &d.transport);
-        if (ps == PUSH_OK) ps = term_sync_create(&scfg, term_app_store(d.app), d.transport, &d.sync);
-        if (ps == PUSH_OK) {
-            term_app_attach_sync(d.app, d.sync);
-            d.synced = 1;
-        } else {
-            fprintf(stderr, "m1-terminal: sync: %s\n", push_status_message(ps));
-            st = TERM_ERR_INVALID_ARGUMENT;
+    d.server = server;
+    d.serial = serial;
+    d.fw_key = fw_key;
+    d.firmware = cfg.info.firmware;
+    snprintf(d.staging, sizeof d.staging, "%s", staging);
+    if (snprintf(d.fw_dir, sizeof d.fw_dir, "%s/firmware", dbdir) >= (int)sizeof d.fw_dir ||
+        (mkdir(d.fw_dir, 0700) != 0 && errno != EEXIST))
+        d.fw_dir[0] = '\0';
+    /* never over a damaged database: after a recovery the store_rebuilt hook starts it */
+    if (st == TERM_OK && server && term_app_fault(d.app) == TERM_OK) st = start_sync(&d);
+#endif
+    if (st == TERM_OK && sensor) {
+        fp_sensor_sensitivity sens =
+            (fp_sensor_sensitivity)term_settings_get(term_app_settings(d.app), TERM_SETTING_SENSITIVITY);
+        fp_status fs = term_press_reader_open(NULL, sens, &d.reader);
+        if (fs != FP_OK) {
+            fprintf(stderr, "m1-terminal: --sensor libfprint: %s (%s)\n", fp_status_message(fs), fp_status_name(fs));
+            rc = 4;
+        } else if (term_press_reader_is_virtual(d.reader) && !d.fingers) {
+            fprintf(stderr, "m1-terminal: libfprint's virtual reader needs --fingers DIR: the presses to put on it\n");
+            rc = 2;
         }
     }
-#endif
     if (st != TERM_OK) {
         fprintf(stderr, "m1-terminal: cannot start: %s\n", term_status_message(st));
         rc = 3;
-    } else {
+    } else if (rc == 0) {
         show(&d);
         char line[1024];
         while (rc == 0 && fgets(line, sizeof(line), f)) {
@@ -756,13 +798,16 @@ int main(int argc, char **argv)
                 break;
             }
             rc = run_line(&d, line);
+#ifdef M1_WITH_SYNC
+            if (rc == 0 && d.rebuilt && server && start_sync(&d) != TERM_OK) rc = 3;
+#endif
+            d.rebuilt = 0;
         }
         if (rc == 0 && !quiet) printf("script %s: all %d lines ran, every expectation held\n", script, d.line);
     }
+    term_press_reader_close(d.reader);
     term_app_destroy(d.app);
 #ifdef M1_WITH_SYNC
-    term_sync_destroy(d.sync);
-    push_transport_destroy(d.transport);
     if (own_dir) {
         static const char *const staged[] = {"/firmware.img", "/firmware.img.sig", "/firmware.part",
                                              "/firmware.part.sig"};

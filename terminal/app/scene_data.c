@@ -10,7 +10,7 @@
 /* Record query (manual 8)                                                  */
 /* ------------------------------------------------------------------------ */
 
-void record_open(term_app *app)
+static void record_open(term_app *app)
 {
     scene *s = app_field(app, P_REC_UID, 0, TERM_SCR_RECORD_USER, "Record", "User ID", TERM_USER_ID_MAX,
                          (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID), "");
@@ -72,7 +72,7 @@ static void footer(term_app *app, term_scr_table *t)
         snprintf(t->footer[1], sizeof(t->footer[1]), "Name: (deleted user)");
 }
 
-void record_render(term_app *app, const scene *s, term_screen_model *m)
+static void record_render(term_app *app, const scene *s, term_screen_model *m)
 {
     m->kind = TERM_BODY_TABLE;
     term_scr_table *t = &m->body.table;
@@ -112,7 +112,7 @@ void record_render(term_app *app, const scene *s, term_screen_model *m)
     footer(app, t);
 }
 
-void record_key(term_app *app, scene *s, term_key key)
+static void record_key(term_app *app, scene *s, term_key key)
 {
     if (key == TERM_KEY_ESC) {
         app_pop(app);
@@ -173,7 +173,7 @@ static void run_query(term_app *app)
 static const char *const key_labels[16] = {"0", "1", "2",    "3",   "4", "5", "6", "7",
                                            "8", "9", "M/OK", "ESC", "^", "v", "<", ">"};
 
-void autotest_render(term_app *app, const scene *s, term_screen_model *m)
+static void autotest_render(term_app *app, const scene *s, term_screen_model *m)
 {
     switch (s->kind) {
     case SC_LCD:
@@ -223,7 +223,7 @@ void autotest_render(term_app *app, const scene *s, term_screen_model *m)
     }
 }
 
-void autotest_key(term_app *app, scene *s, term_key key)
+static void autotest_key(term_app *app, scene *s, term_key key)
 {
     switch (s->kind) {
     case SC_LCD:
@@ -269,9 +269,9 @@ void autotest_key(term_app *app, scene *s, term_key key)
     }
 }
 
-void autotest_finger(term_app *app, scene *s, const fp_template *t, fp_status retry, const fp_extract_info *info)
+static void autotest_finger(term_app *app, scene *s, const fp_template *t, fp_status retry, const fp_extract_info *info)
 {
-    (void)app;
+    if (s->kind != SC_SENSOR) return; /* only the sensor test reads the sensor */
     s->line_count = 0;
     if (!t) {
         s->icon = TERM_ICON_WARN;
@@ -290,7 +290,13 @@ void autotest_finger(term_app *app, scene *s, const fp_template *t, fp_status re
 /* Sys. Info. (manual 10)                                                   */
 /* ------------------------------------------------------------------------ */
 
-void table_render(term_app *app, const scene *s, term_screen_model *m)
+static void capacity_key(term_app *app, scene *s, term_key key)
+{
+    (void)s;
+    if (key == TERM_KEY_ESC || key == TERM_KEY_OK) app_pop(app);
+}
+
+static void capacity_render(term_app *app, const scene *s, term_screen_model *m)
 {
     (void)s;
     m->kind = TERM_BODY_TABLE;
@@ -336,6 +342,7 @@ static void info_message(term_app *app, const char *title, const char *const *li
     for (size_t i = 0; i < n && i < TERM_SCR_LINES; i++) APP_COPY(s->lines[s->line_count++], lines[i]);
 }
 
+/* Data Mgt.'s, Record's, Autotest's and Sys. Info.'s actions (scene_config.h). */
 void data_action(term_app *app, int action)
 {
     char l[TERM_SCR_LINES][TERM_SCR_TEXT];
@@ -418,25 +425,26 @@ void data_action(term_app *app, int action)
 /* Completion                                                               */
 /* ------------------------------------------------------------------------ */
 
-int data_done(term_app *app, scene *s, const char *text, int choice, const int *spin)
+void data_done(term_app *app, const scene *s, const scene_result *r)
 {
-    (void)choice;
+    const char *text = r ? r->text : NULL;
+    const int *spin = r ? r->spin : NULL;
     switch (s->purpose) {
     case P_DELETE_ATTLOG: {
         term_status st = term_store_record_delete_all(app->store);
         app->last_status = st;
         if (st != TERM_OK) {
             app_message(app, TERM_ICON_FAIL, "Delete Attlog", term_status_message(st), NULL);
-            return 1;
+            return;
         }
         app_oplog(app, TERM_OP_ATTLOG_DELETE, "");
         if (app->cfg.hooks.records_cleared) app->cfg.hooks.records_cleared(app->cfg.hooks.ctx);
         app_message(app, TERM_ICON_OK, "Delete Attlog", "All attendance records deleted", NULL);
-        return 1;
+        return;
     }
     case P_SET_DATE:
     case P_SET_TIME: {
-        if (!spin) return 1;
+        if (!spin) return;
         int y, mo, d, h, mi, sec;
         app_civil(app->now_wall, &y, &mo, &d, &h, &mi, &sec);
         if (s->purpose == P_SET_DATE) {
@@ -455,37 +463,44 @@ int data_done(term_app *app, scene *s, const char *text, int choice, const int *
         app->last_status = st;
         if (st != TERM_OK) {
             app_message(app, TERM_ICON_FAIL, "Date/Time", term_status_message(st), NULL);
-            return 1;
+            return;
         }
         app->now_wall = app_local_now(app);
         char detail[48];
         snprintf(detail, sizeof(detail), "clock=%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec);
         app_oplog(app, TERM_OP_SETTINGS_CHANGE, detail);
-        return 1;
+        return;
     }
     case P_REC_UID: {
         APP_COPY(app->rq_uid, text ? text : "");
         int64_t day0 = app->now_wall - ((app->now_wall % 86400) + 86400) % 86400;
         app_spinner(app, P_REC_FROM, TERM_SCR_SPINNER, "Start Time", "datetime", day0);
-        return 1;
+        return;
     }
     case P_REC_FROM: {
-        if (!spin) return 1;
+        if (!spin) return;
         app->rq_from = app_epoch(spin[0], spin[1], spin[2], spin[3], spin[4], 0);
         int64_t day0 = app->rq_from - ((app->rq_from % 86400) + 86400) % 86400;
         app_spinner(app, P_REC_TO, TERM_SCR_SPINNER, "End Time", "datetime", day0 + 86400 - 60);
-        return 1;
+        return;
     }
     case P_REC_TO:
-        if (!spin) return 1;
+        if (!spin) return;
         app->rq_to = app_epoch(spin[0], spin[1], spin[2], spin[3], spin[4], 59);
         if (app->rq_to < app->rq_from) {
             app_message(app, TERM_ICON_FAIL, "Record", "End time is before start time", NULL);
-            return 1;
+            return;
         }
         run_query(app);
-        return 1;
+        return;
     default:
-        return 0;
+        return;
     }
 }
+
+const scene_ops scene_record_ops = {.key = record_key, .render = record_render};
+const scene_ops scene_autotest_ops = {.key = autotest_key, .finger = autotest_finger, .render = autotest_render};
+/* the keyboard test beeps for every key itself, ESC included */
+const scene_ops scene_keytest_ops = {
+    .flags = SCENE_OWN_KEY_BEEP, .key = autotest_key, .finger = autotest_finger, .render = autotest_render};
+const scene_ops scene_capacity_ops = {.key = capacity_key, .render = capacity_render};

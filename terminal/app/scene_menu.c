@@ -6,30 +6,6 @@
 
 #include "term_app_internal.h"
 
-/* Menu ids. */
-enum {
-    M_MAIN = 0,
-    M_USER,
-    M_COMM,
-    M_IP,
-    M_SERVER,
-    M_SYSTEM,
-    M_DATETIME,
-    M_DST,
-    M_ATT,
-    M_FP,
-    M_VOICE,
-    M_SECURITY,
-    M_USB,
-    M_UPDATE,
-    M_DATA,
-    M_AUTOTEST,
-    M_SYSINFO,
-    M_SLOT, /* one auto-switch slot; arg2 = slot 1..10 */
-    M_USER_DELETE,
-    M_COUNT
-};
-
 #define MENU(id_, title_, ...)                                                                                         \
     {                                                                                                                  \
         id_, title_,                                                                                                   \
@@ -64,8 +40,8 @@ static const menu_def menus[M_COUNT] = {
     [M_COMM] = MENU(TERM_SCR_COMM_MENU, "Comm.", ACT(A_WIFI, "Wi-Fi Setting"), SUB(M_SERVER, "Cloud Server Setting")),
     [M_IP] =
         MENU(TERM_SCR_IP_SETTINGS, "Advanced", SET(DHCP), SET(IP_ADDRESS), SET(SUBNET_MASK), SET(GATEWAY), SET(DNS)),
-    [M_SERVER] =
-        MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS), ACT(A_SERVER_STATUS, "Connection Status")),
+    [M_SERVER] = MENU(TERM_SCR_SERVER, "Cloud Server Setting", SET(SERVER_ADDRESS),
+                      ACT(A_SERVER_STATUS, "Connection Status"), SET(UPLOAD_ATT_ALWAYS), SET(SERVER_PIN_REMOVAL)),
     [M_SYSTEM] = MENU(TERM_SCR_SYSTEM_MENU, "System", SUB(M_DATETIME, "Date/Time"), SUB(M_ATT, "Attendance"),
                       SUB(M_FP, "Fingerprint"), SUB(M_VOICE, "Voice"), ACT(A_AUTO_SWITCH, "Auto Switch"),
                       SUB(M_SECURITY, "Security Setting"), SUB(M_USB, "USB"), SUB(M_UPDATE, "Update"),
@@ -91,66 +67,9 @@ static const menu_def menus[M_COUNT] = {
     [M_USER_DELETE] =
         MENU(TERM_SCR_USER_EDIT, "Delete", ACT(A_DEL_USER, "Delete User"), ACT(A_DEL_FINGERS, "Delete Fingerprints"),
              ACT(A_DEL_CARD, "Delete Card"), ACT(A_DEL_PIN, "Delete Password")),
+    [M_RECOVERY] =
+        MENU(TERM_SCR_RECOVERY, "Recovery", ACT(A_EXPORT_USB, "Export to USB"), ACT(A_RESTORE, "Restore from Server")),
 };
-
-/* The words of the menus (manual 5 and 6). */
-void setting_label(term_setting_id id, char *buf, size_t cap)
-{
-    static const struct {
-        term_setting_id id;
-        const char *label;
-    } labels[] = {
-        {TERM_SETTING_TIME_24H, "24-Hour Time"},
-        {TERM_SETTING_DATE_FORMAT, "Date Format"},
-        {TERM_SETTING_DST_ENABLE, "DST"},
-        {TERM_SETTING_DST_START_DATE, "Start Date"},
-        {TERM_SETTING_DST_START_TIME, "Start Time"},
-        {TERM_SETTING_DST_END_DATE, "End Date"},
-        {TERM_SETTING_DST_END_TIME, "End Time"},
-        {TERM_SETTING_DUP_PUNCH_PERIOD, "Duplicate Punch Period(m)"},
-        {TERM_SETTING_ALNUM_USER_ID, "Alphanumeric User ID"},
-        {TERM_SETTING_LOG_ALERT, "Log Alert"},
-        {TERM_SETTING_AUTH_TIMEOUT, "Authentication Timeout(s)"},
-        {TERM_SETTING_MENU_TIMEOUT, "Menu Screen Timeout(s)"},
-        {TERM_SETTING_THRESHOLD_1_1, "1:1 Threshold Value"},
-        {TERM_SETTING_THRESHOLD_1_N, "1:N Threshold Value"},
-        {TERM_SETTING_SENSITIVITY, "Sensitivity"},
-        {TERM_SETTING_RETRY_1_1, "1:1 Retry Attempts"},
-        {TERM_SETTING_FP_IMAGE, "Fingerprint Image"},
-        {TERM_SETTING_VOICE_PROMPT, "Voice Prompt"},
-        {TERM_SETTING_KEY_VOICE, "Key Voice"},
-        {TERM_SETTING_VOLUME, "Volume"},
-        {TERM_SETTING_DEVELOPER_MODE, "Developer Mode"},
-        {TERM_SETTING_ONLINE_UPDATE, "Enable Firmware Update Online"},
-        {TERM_SETTING_SECURITY_PROMPTS, "Security Setting"},
-        {TERM_SETTING_WIFI_ENABLE, "Wi-Fi"},
-        {TERM_SETTING_WIFI_SSID, "Wi-Fi Name"},
-        {TERM_SETTING_WIFI_PASSWORD, "Wi-Fi Password"},
-        {TERM_SETTING_DHCP, "DHCP"},
-        {TERM_SETTING_IP_ADDRESS, "IP Address"},
-        {TERM_SETTING_SUBNET_MASK, "Subnet Mask"},
-        {TERM_SETTING_GATEWAY, "Gateway"},
-        {TERM_SETTING_DNS, "DNS"},
-        {TERM_SETTING_SERVER_ADDRESS, "Server Address"},
-    };
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
-        if (labels[i].id == id) {
-            snprintf(buf, cap, "%s", labels[i].label);
-            return;
-        }
-    }
-    const term_setting_info *info = term_setting_info_of(id);
-    if (!info) {
-        snprintf(buf, cap, "?");
-        return;
-    }
-    /* auto-switch slots: "auto_switch_N_time" */
-    const char *p = strstr(info->name, "_time");
-    if (strncmp(info->name, "auto_switch_", 12) == 0)
-        snprintf(buf, cap, "%s", p ? "Time" : strstr(info->name, "_state") ? "Name" : "State");
-    else
-        snprintf(buf, cap, "%s", info->name);
-}
 
 /* The value column of a setting row. */
 static void setting_value(const term_app *app, term_setting_id id, char *buf, size_t cap, uint8_t *toggle)
@@ -195,11 +114,20 @@ static void menu_fill(scene *s, int menu)
     }
 }
 
-void menu_open(term_app *app, int menu)
+/* A menu of the table: arg is its id. */
+static int menu_enter(term_app *app, scene *s)
 {
-    if (menu < 0 || menu >= M_COUNT) return;
-    scene *s = app_push(app, SC_MENU, menus[menu].id, menus[menu].title);
-    menu_fill(s, menu);
+    (void)app;
+    if (s->arg < 0 || s->arg >= M_COUNT) return -1;
+    s->id = menus[s->arg].id;
+    APP_COPY(s->title, menus[s->arg].title);
+    menu_fill(s, s->arg);
+    return 0;
+}
+
+static void menu_open(term_app *app, int menu)
+{
+    app_scene_open(app, SC_MENU, menu, 0);
 }
 
 /* Items hidden by the state of another setting (manual 6.6: USB Upgrade is hidden in developer mode). */
@@ -207,6 +135,8 @@ static int item_hidden(const term_app *app, const scene *s, const menu_item *it)
 {
     (void)s;
     if (it->kind == IT_ACTION && it->arg == A_SERVER_STATUS) return app->sync_port == NULL; /* no engine */
+    /* personal data leaves the device only for an administrator who verified (docs/terminal.md, "Recovery") */
+    if (it->kind == IT_ACTION && it->arg == A_EXPORT_USB) return !app->recovery_auth || app->store == NULL;
     return it->kind == IT_ACTION && it->arg == A_USB_UPGRADE &&
            term_settings_get(&app->settings, TERM_SETTING_DEVELOPER_MODE);
 }
@@ -234,8 +164,9 @@ static size_t visible(const term_app *app, const scene *s, size_t *idx)
     return n;
 }
 
-void menu_render(term_app *app, const scene *s, term_screen_model *m)
+static void menu_render(term_app *app, const scene *s, term_screen_model *m)
 {
+    if (app->admin_reminder && app->depth == 1) APP_COPY(m->hint, "Please set an administrator");
     size_t idx[APP_MENU_ITEMS];
     size_t n = visible(app, s, idx);
     m->kind = TERM_BODY_LIST;
@@ -255,9 +186,7 @@ void menu_render(term_app *app, const scene *s, term_screen_model *m)
 
 static void edit_setting(term_app *app, term_setting_id id);
 
-static void run_action(term_app *app, int action);
-
-void menu_key(term_app *app, scene *s, term_key key)
+static void menu_key(term_app *app, scene *s, term_key key)
 {
     size_t idx[APP_MENU_ITEMS];
     size_t n = visible(app, s, idx);
@@ -289,7 +218,7 @@ void menu_key(term_app *app, scene *s, term_key key)
         edit_setting(app, (term_setting_id)it.arg);
         break;
     case IT_ACTION:
-        run_action(app, it.arg);
+        app_action(app, it.arg); /* run by the module that owns it (scene_config.h) */
         break;
     }
 }
@@ -361,6 +290,7 @@ static void edit_setting(term_app *app, term_setting_id id)
         if (store_setting_num(app, id, !v) == TERM_OK) {
             if (id == TERM_SETTING_WIFI_ENABLE && app->cfg.hal.network.enable)
                 app->cfg.hal.network.enable(app->cfg.hal.network.ctx, !v);
+            if (id == TERM_SETTING_UPLOAD_ATT_ALWAYS) app_sync_changed(app, 0); /* held records go at the next tick */
         }
         return;
     case TERM_SET_CHOICE: {
@@ -434,17 +364,38 @@ static void normalise(term_setting_type type, const char *in, char *out, size_t 
 /* Actions                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static void run_action(term_app *app, int action)
+/* A request handed to the sync worker: this screen stays until its outcome comes (menu_sync_outcome). */
+static void sync_wait(term_app *app, int outcome, const char *title, const char *text)
+{
+    app_message(app, TERM_ICON_INFO, title, text, NULL);
+    scene *s = app_top(app);
+    s->purpose = P_SYNC_WAIT;
+    s->arg = outcome;
+}
+
+/* The worker's outcome for the waiting message s (already popped). */
+static void sync_outcome(term_app *app, const scene *s)
+{
+    int r = app->sync_outcome_ret, usb = s->arg == APP_OUTCOME_USB;
+    app->sync_outcome = APP_OUTCOME_NONE;
+    if (r > 0) {
+        app_message(app, TERM_ICON_OK, usb ? "USB Upgrade" : "Update", "New firmware verified and staged",
+                    "Restart the device to install it");
+    } else if (usb) {
+        app_message(app, TERM_ICON_FAIL, "USB Upgrade", "Upgrade file refused", app->sync_outcome_why);
+    } else if (r < 0) {
+        app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
+    } else {
+        app_message(app, TERM_ICON_OK, "Update", "The firmware is already the latest version", app->cfg.info.firmware);
+    }
+}
+
+/* The menu's own actions (scene_config.h); the others go to their owners through app_action. */
+void menu_action(term_app *app, int action)
 {
     switch (action) {
-    case A_NEW_USER:
-        user_new(app);
-        return;
-    case A_ALL_USERS:
-        user_list_open(app);
-        return;
     case A_WIFI:
-        wifi_open(app);
+        app_scene_open(app, SC_WIFI, 0, 0);
         return;
     case A_SET_DATE:
         app_spinner(app, P_SET_DATE, TERM_SCR_SPINNER, "Set Date", "date", app->now_wall);
@@ -461,13 +412,13 @@ static void run_action(term_app *app, int action)
         if (app->cfg.hal.network.link) app->cfg.hal.network.link(app->cfg.hal.network.ctx, &link);
         char why[96] = "";
         int r = 0;
+        app->sync_outcome = APP_OUTCOME_NONE;
         if (link.usb_present && link.usb_path[0] && app->sync_port)
             r = app->sync_port->usb_upgrade(app, link.usb_path, why, sizeof why);
         if (!link.usb_present)
             app_message(app, TERM_ICON_FAIL, "USB Upgrade", "PenDrive not found", NULL);
         else if (r > 0)
-            app_message(app, TERM_ICON_OK, "USB Upgrade", "New firmware verified and staged",
-                        "Restart the device to install it");
+            sync_wait(app, APP_OUTCOME_USB, "USB Upgrade", "Verifying the upgrade file...");
         else if (r < 0)
             app_message(app, TERM_ICON_FAIL, "USB Upgrade", "Upgrade file refused", why);
         else
@@ -481,16 +432,10 @@ static void run_action(term_app *app, int action)
         if (!term_settings_get(&app->settings, TERM_SETTING_ONLINE_UPDATE)) {
             app_message(app, TERM_ICON_INFO, "Update", "Enable Firmware Update Online first", NULL);
         } else if (app->sync_port) {
-            /* the sync engine polls the server now; an UPGRADE waiting there is fetched, verified, staged */
-            int r = app->sync_port->check_update(app);
-            if (r > 0)
-                app_message(app, TERM_ICON_OK, "Update", "New firmware verified and staged",
-                            "Restart the device to install it");
-            else if (r < 0)
-                app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
-            else
-                app_message(app, TERM_ICON_OK, "Update", "The firmware is already the latest version",
-                            app->cfg.info.firmware);
+            /* the sync worker polls the server now; an UPGRADE waiting there is fetched, verified, staged */
+            app->sync_outcome = APP_OUTCOME_NONE;
+            app->sync_port->check_update(app);
+            sync_wait(app, APP_OUTCOME_CHECK, "Update", "Checking for updates...");
         } else if (!link.server_connected)
             app_message(app, TERM_ICON_FAIL, "Update", "Query failed", NULL);
         else
@@ -502,37 +447,31 @@ static void run_action(term_app *app, int action)
         app_confirm(app, P_FACTORY_RESET, 0, "Reset Opts.", "Restore the factory settings?",
                     "Users, records and the clock are kept.");
         return;
-    case A_DEL_USER:
-        app_confirm(app, P_DELETE_USER, 0, "Delete", "Delete this user and all credentials?", app->uid);
-        return;
-    case A_DEL_FINGERS:
-        app_confirm(app, P_DELETE_FINGERS, 0, "Delete", "Delete all fingerprints?", app->uid);
-        return;
-    case A_DEL_CARD:
-        app_confirm(app, P_DELETE_CARD, 0, "Delete", "Delete the card?", app->uid);
-        return;
-    case A_DEL_PIN:
-        app_confirm(app, P_DELETE_PIN, 0, "Delete", "Delete the password?", app->uid);
-        return;
     case A_WIFI_ADD:
         app_field(app, P_WIFI_SSID, 0, TERM_SCR_TEXT_INPUT, "Add Wi-Fi Network", "SSID", 32, 1, "");
         return;
     case A_SERVER_STATUS: {
-        char l1[TERM_SCR_TEXT] = "", l2[TERM_SCR_TEXT] = "";
-        if (app->sync_port) app->sync_port->status(app, l1, sizeof(l1), l2, sizeof(l2));
-        app_message(app, TERM_ICON_INFO, "Connection Status", l1, l2[0] ? l2 : NULL);
+        char lines[APP_STATUS_LINES][TERM_SCR_TEXT];
+        size_t n = app->sync_port ? app->sync_port->status(app, lines) : 0;
+        app_message(app, TERM_ICON_INFO, "Connection Status", n > 0 ? lines[0] : "", n > 1 ? lines[1] : NULL);
+        scene *s = app_top(app);
+        for (size_t i = 2; i < n && s->line_count < TERM_SCR_LINES; i++) APP_COPY(s->lines[s->line_count++], lines[i]);
         return;
     }
     default:
-        data_action(app, action);
         return;
     }
 }
 
-/* Completion of fields, choices, confirmations and spinners opened here. */
-int menu_done(term_app *app, scene *s, const char *text, int choice)
+/* Completion of the fields, choices, confirmations and waiting messages opened here. */
+void menu_done(term_app *app, const scene *s, const scene_result *r)
 {
+    const char *text = r ? r->text : NULL;
+    int choice = r ? r->choice : -1;
     switch (s->purpose) {
+    case P_SYNC_WAIT:
+        sync_outcome(app, s);
+        return;
     case P_SETTING: {
         const term_setting_info *info = term_setting_info_of((term_setting_id)s->arg);
         if (s->kind == SC_CHOICE) {
@@ -541,23 +480,23 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
                 /* manual 6.3: "there are security prompts when switching" */
                 app_confirm(app, P_FP_IMAGE_CHOICE, choice, "Fingerprint Image",
                             "Showing fingerprint images may expose biometric data.", "Continue?");
-                return 1;
+                return;
             }
             store_setting_num(app, (term_setting_id)s->arg, choice);
-            return 1;
+            return;
         }
         char norm[TERM_T9_MAX + 8];
         normalise(info->type, text ? text : "", norm, sizeof(norm));
         if (info->type == TERM_SET_INT && norm[0] == '\0') snprintf(norm, sizeof(norm), "0");
         store_setting_text(app, (term_setting_id)s->arg, norm, s->arg2 == 1);
-        return 1;
+        return;
     }
     case P_FP_IMAGE_CHOICE:
         store_setting_num(app, TERM_SETTING_FP_IMAGE, s->arg);
-        return 1;
+        return;
     case P_ONLINE_UPDATE_ON:
         store_setting_num(app, TERM_SETTING_ONLINE_UPDATE, 1);
-        return 1;
+        return;
     case P_FACTORY_RESET: {
         char old_server[TERM_SETTING_TEXT_MAX + 1];
         APP_COPY(old_server, term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS));
@@ -566,7 +505,7 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
         app->last_status = st;
         if (st != TERM_OK) {
             app_message(app, TERM_ICON_FAIL, "Reset Opts.", term_status_message(st), NULL);
-            return 1;
+            return;
         }
         app_oplog(app, TERM_OP_FACTORY_RESET, "");
         if (app->cfg.hal.network.enable) /* the radio follows the restored Wi-Fi setting */
@@ -577,23 +516,18 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
                                           (uint32_t)term_settings_get(&app->settings, TERM_SETTING_VOLUME));
         if (app->cfg.hooks.settings_changed) app->cfg.hooks.settings_changed(app->cfg.hooks.ctx);
         const char *server = term_settings_get_text(&app->settings, TERM_SETTING_SERVER_ADDRESS);
-        if (app->sync_port && strcmp(server, old_server) != 0) app->sync_port->server_changed(app, server);
+        if (app->sync_port && strcmp(server, old_server) != 0) app->sync_port->server_changed(app);
         app_message(app, TERM_ICON_OK, "Reset Opts.", "Factory settings restored", NULL);
-        return 1;
-    }
-    case P_SET_DATE:
-    case P_SET_TIME: {
-        (void)text;
-        return 0; /* handled with the spinner values in data_done */
+        return;
     }
     case P_WIFI_SSID:
-        if (!text || !text[0]) return 1;
+        if (!text || !text[0]) return;
         APP_COPY(app->join_ssid, text);
         {
             scene *f = app_field(app, P_WIFI_PASSWORD, 0, TERM_SCR_TEXT_INPUT, app->join_ssid, "Password", 63, 1, "");
             f->masked = 1;
         }
-        return 1;
+        return;
     case P_WIFI_PASSWORD: {
         const term_hal_network *net = &app->cfg.hal.network;
         term_status st = net->join ? net->join(net->ctx, app->join_ssid, text ? text : "") : TERM_ERR_NOT_FOUND;
@@ -601,23 +535,23 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
         if (st != TERM_OK) {
             app_message(app, TERM_ICON_FAIL, "Wi-Fi", st == TERM_NO_MATCH ? "Wrong password" : "Network not found",
                         app->join_ssid);
-            return 1;
+            return;
         }
         term_settings next = app->settings;
         st = term_settings_set_text(&next, TERM_SETTING_WIFI_SSID, app->join_ssid);
         if (st == TERM_OK) st = term_settings_set_text(&next, TERM_SETTING_WIFI_PASSWORD, text ? text : "");
         if (st != TERM_OK) {
             app_message(app, TERM_ICON_FAIL, "Wi-Fi", term_status_message(st), NULL);
-            return 1;
+            return;
         }
         char what[80];
         snprintf(what, sizeof(what), "wifi_ssid=%s", app->join_ssid);
         if (app_save_settings(app, &next, what) == TERM_OK)
             app_message(app, TERM_ICON_OK, "Wi-Fi", "Connected", app->join_ssid);
-        return 1;
+        return;
     }
     default:
-        return 0;
+        return;
     }
 }
 
@@ -625,15 +559,17 @@ int menu_done(term_app *app, scene *s, const char *text, int choice)
 /* Wi-Fi (manual 1.4, 5.1)                                                  */
 /* ------------------------------------------------------------------------ */
 
-void wifi_open(term_app *app)
+static int wifi_enter(term_app *app, scene *s)
 {
-    app_push(app, SC_WIFI, TERM_SCR_WIFI, "Wi-Fi Setting");
+    s->id = TERM_SCR_WIFI;
+    APP_COPY(s->title, "Wi-Fi Setting");
     const term_hal_network *net = &app->cfg.hal.network;
     app->ssid_count = net->scan ? net->scan(net->ctx, app->ssids, APP_SSIDS) : 0;
+    return 0;
 }
 
 /* Rows: Wi-Fi toggle, the networks found, Add Wi-Fi Network, Advanced. */
-void wifi_render(term_app *app, const scene *s, term_screen_model *m)
+static void wifi_render(term_app *app, const scene *s, term_screen_model *m)
 {
     m->kind = TERM_BODY_LIST;
     term_scr_list *l = &m->body.list;
@@ -661,7 +597,7 @@ void wifi_render(term_app *app, const scene *s, term_screen_model *m)
     }
 }
 
-void wifi_key(term_app *app, scene *s, term_key key)
+static void wifi_key(term_app *app, scene *s, term_key key)
 {
     int on = (int)term_settings_get(&app->settings, TERM_SETTING_WIFI_ENABLE);
     size_t nets = on ? app->ssid_count : 0;
@@ -688,7 +624,7 @@ void wifi_key(term_app *app, scene *s, term_key key)
         scene *f = app_field(app, P_WIFI_PASSWORD, 0, TERM_SCR_TEXT_INPUT, app->join_ssid, "Password", 63, 1, "");
         f->masked = 1;
     } else if (s->sel == nets + 1) {
-        run_action(app, A_WIFI_ADD);
+        menu_action(app, A_WIFI_ADD);
     } else {
         menu_open(app, M_IP);
     }
@@ -707,7 +643,7 @@ static term_setting_id slot_setting(int slot, const char *what)
     return id;
 }
 
-void autoswitch_render(term_app *app, const scene *s, term_screen_model *m)
+static void autoswitch_render(term_app *app, const scene *s, term_screen_model *m)
 {
     m->kind = TERM_BODY_TABLE;
     term_scr_table *t = &m->body.table;
@@ -734,7 +670,7 @@ void autoswitch_render(term_app *app, const scene *s, term_screen_model *m)
     snprintf(t->footer[0], sizeof(t->footer[0]), "(%u/%u)", s->sel + 1, TERM_AUTO_SWITCH_SLOTS);
 }
 
-void autoswitch_key(term_app *app, scene *s, term_key key)
+static void autoswitch_key(term_app *app, scene *s, term_key key)
 {
     if (key == TERM_KEY_ESC) {
         app_pop(app);
@@ -756,3 +692,7 @@ void autoswitch_key(term_app *app, scene *s, term_key key)
         }
     }
 }
+
+const scene_ops scene_menu_ops = {.enter = menu_enter, .key = menu_key, .render = menu_render};
+const scene_ops scene_wifi_ops = {.enter = wifi_enter, .key = wifi_key, .render = wifi_render};
+const scene_ops scene_autoswitch_ops = {.key = autoswitch_key, .render = autoswitch_render};

@@ -19,31 +19,94 @@ static void fail_message(term_app *app, const char *title, term_status st)
     app_message(app, TERM_ICON_FAIL, title, term_status_message(st), NULL);
 }
 
-static int find_max_id(void *ctx, const term_user_info *u)
+typedef struct used_ids {
+    uint32_t *ids; /* the numeric ids in range, as numbers */
+    size_t n, cap;
+} used_ids;
+
+static int collect_numeric(void *ctx, const term_user_info *u)
 {
-    uint64_t *max = ctx;
-    char *end = NULL;
-    unsigned long long v = strtoull(u->id, &end, 10);
-    if (end && *end == '\0' && v > *max) *max = v;
+    used_ids *used = ctx;
+    char canon[TERM_USER_ID_MAX + 1];
+    /* ids kept from earlier firmware may have leading zeros or more digits than the range allows */
+    if (term_user_id_normalize(u->id, 0, canon) != TERM_OK || strlen(canon) > TERM_USER_ID_NUM_DIGITS) return 0;
+    uint32_t v = (uint32_t)strtoul(canon, NULL, 10);
+    if (v >= 1 && v <= TERM_USER_ID_NUM_MAX && used->n < used->cap) used->ids[used->n++] = v;
     return 0;
 }
 
-/* New User: the id field starts at the next free number. */
-void user_new(term_app *app)
+static int cmp_u32(const void *a, const void *b)
 {
-    uint64_t max = 0;
-    term_store_user_each(app->store, find_max_id, &max);
-    char next[32];
-    snprintf(next, sizeof(next), "%llu", (unsigned long long)(max + 1));
-    scene *s = app_field(app, P_NEW_USER_ID, 0, TERM_SCR_USER_NEW, "New User", "User ID", TERM_USER_ID_MAX,
-                         (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID), next);
-    APP_COPY(s->hint, "M/OK to create");
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The id New User suggests: one more than the highest numeric id, and when
+ * that would pass TERM_USER_ID_NUM_MAX the lowest free one, never wrapping.
+ * 0 when no numeric id is free.
+ */
+static uint32_t next_free_id(term_app *app, term_status *st)
+{
+    used_ids used = {NULL, 0, app->user_cap};
+    used.ids = calloc(app->user_cap ? app->user_cap : 1, sizeof(*used.ids));
+    if (!used.ids) {
+        *st = TERM_ERR_NO_MEMORY;
+        return 0;
+    }
+    *st = term_store_user_each(app->store, collect_numeric, &used);
+    uint32_t next = 0;
+    if (*st == TERM_OK) {
+        qsort(used.ids, used.n, sizeof(*used.ids), cmp_u32);
+        uint32_t max = used.n ? used.ids[used.n - 1] : 0;
+        if (max < TERM_USER_ID_NUM_MAX) {
+            next = max + 1;
+        } else {
+            next = 1;
+            for (size_t i = 0; i < used.n && used.ids[i] <= next; i++)
+                if (used.ids[i] == next) next++;
+            if (next > TERM_USER_ID_NUM_MAX) next = 0;
+        }
+    }
+    free(used.ids);
+    return next;
+}
+
+/* New User: the id field starts at the next free number, which the first digit typed replaces. */
+static void user_new(term_app *app)
+{
+    term_status st = TERM_OK;
+    uint32_t next = next_free_id(app, &st);
+    if (st != TERM_OK || next == 0) {
+        st = st != TERM_OK ? st : TERM_ERR_NO_FREE_USER_ID;
+        app->last_status = st;
+        app_message(app, TERM_ICON_FAIL, "New User", term_status_message(st), NULL);
+        return;
+    }
+    char text[16];
+    snprintf(text, sizeof(text), "%u", next);
+    int alnum = (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID);
+    scene *s = app_field(app, P_NEW_USER_ID, 0, TERM_SCR_USER_NEW, "New User", "User ID",
+                         alnum ? TERM_USER_ID_MAX : TERM_USER_ID_NUM_DIGITS, alnum, text);
+    s->fresh = 1;
+    if (alnum)
+        APP_COPY(s->hint, "M/OK to create");
+    else
+        snprintf(s->hint, sizeof(s->hint), "1-%u, M/OK to create", TERM_USER_ID_NUM_MAX);
 }
 
 static void open_edit(term_app *app, const char *uid)
 {
     APP_COPY(app->uid, uid);
-    app_push(app, SC_USER_EDIT, TERM_SCR_USER_EDIT, "Edit User");
+    app_scene_open(app, SC_USER_EDIT, 0, 0);
+}
+
+static int user_edit_enter(term_app *app, scene *s)
+{
+    (void)app;
+    s->id = TERM_SCR_USER_EDIT;
+    APP_COPY(s->title, "Edit User");
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -65,23 +128,31 @@ static void reload_users(term_app *app)
     if (st != TERM_OK) app->last_status = st;
 }
 
-void user_list_refresh(term_app *app)
+/* The list s shows is reloaded when the server changed users since it was loaded (app_users_changed). */
+static void user_list_fresh(term_app *app, scene *s)
 {
-    for (size_t i = 0; i < app->depth; i++)
-        if (app->stack[i].kind == SC_USER_LIST) {
-            reload_users(app);
-            if (app->stack[i].sel >= app->user_count) app->stack[i].sel = app->stack[i].first = 0;
-        }
-}
-
-void user_list_open(term_app *app)
-{
-    app->search[0] = '\0';
-    app_push(app, SC_USER_LIST, TERM_SCR_USER_LIST, "All Users");
+    if ((unsigned)s->arg2 == app->users_version) return;
+    s->arg2 = (int)app->users_version;
     reload_users(app);
+    if (s->sel >= app->user_count) s->sel = s->first = 0;
 }
 
-void user_list_render(term_app *app, const scene *s, term_screen_model *m)
+static int user_list_enter(term_app *app, scene *s)
+{
+    s->id = TERM_SCR_USER_LIST;
+    APP_COPY(s->title, "All Users");
+    app->search[0] = '\0';
+    s->arg2 = (int)app->users_version;
+    reload_users(app);
+    return 0;
+}
+
+static void user_list_tick(term_app *app, scene *s)
+{
+    user_list_fresh(app, s);
+}
+
+static void user_list_render(term_app *app, const scene *s, term_screen_model *m)
 {
     snprintf(m->hint, sizeof(m->hint), "Search User ID: %s", app->search);
     if (app->user_count == 0) {
@@ -106,8 +177,9 @@ void user_list_render(term_app *app, const scene *s, term_screen_model *m)
     }
 }
 
-void user_list_key(term_app *app, scene *s, term_key key)
+static void user_list_key(term_app *app, scene *s, term_key key)
 {
+    user_list_fresh(app, s); /* the row a key picks is one that exists */
     if (key == TERM_KEY_ESC) {
         app_pop(app);
     } else if (key <= TERM_KEY_9) {
@@ -150,7 +222,7 @@ static uint32_t finger_count(term_app *app, const char *uid, uint32_t *first_fre
     return n;
 }
 
-void user_edit_render(term_app *app, const scene *s, term_screen_model *m)
+static void user_edit_render(term_app *app, const scene *s, term_screen_model *m)
 {
     term_user_info u;
     m->kind = TERM_BODY_LIST;
@@ -200,23 +272,43 @@ void user_edit_render(term_app *app, const scene *s, term_screen_model *m)
     }
 }
 
-int enroll_open(term_app *app, int index, int server)
+/* Enrolment of a card (SC_ENROLL_CARD) or of finger arg2 (SC_ENROLL_FINGER) of app->uid; arg 1: the server asked
+ * for it (app->sync_cmd answers it). */
+static int enroll_enter(term_app *app, scene *s)
 {
-    if (index < 0) {
-        scene *c = app_push(app, SC_ENROLL_CARD, TERM_SCR_ENROLL_CARD, "Enroll Card");
-        c->arg = server;
+    if (s->kind == SC_ENROLL_CARD) {
+        s->id = TERM_SCR_ENROLL_CARD;
+        APP_COPY(s->title, "Enroll Card");
         return 0;
     }
+    s->id = TERM_SCR_ENROLL_FINGER;
+    APP_COPY(s->title, "Enroll Fingerprint");
     fp_enroll_destroy(app->enroll);
     app->enroll = NULL;
     if (fp_enroll_create(app->cfg.enroll_presses, &app->enroll) != FP_OK) return -1;
-    app->enroll_index = (uint32_t)index;
-    snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the finger 1/%u", app->cfg.enroll_presses);
+    app->enroll_index = (uint32_t)s->arg2;
+    s->arg2 = 0; /* presses taken */
+    /* the counter beside the text says how many presses were taken (0/3): the text only says what to do */
+    snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the finger");
     app->enroll_icon = TERM_ICON_FINGER;
     app->fp_image_valid = 0;
-    scene *e = app_push(app, SC_ENROLL_FINGER, TERM_SCR_ENROLL_FINGER, "Enroll Fingerprint");
-    e->arg = server; /* 1: the server asked for it (app->sync_cmd answers it) */
     return 0;
+}
+
+static void enroll_exit(term_app *app, scene *s)
+{
+    if (s->kind == SC_ENROLL_FINGER) {
+        fp_enroll_destroy(app->enroll);
+        app->enroll = NULL;
+    }
+    /* a server-requested enrolment closed without its result (ESC, menu timeout): the server is told */
+    if (s->arg == 1) app_sync_enroll_answer(app, app->sync_abort_ret ? app->sync_abort_ret : APP_ENROLL_CANCELLED);
+}
+
+static void enroll_key(term_app *app, scene *s, term_key key)
+{
+    (void)s;
+    if (key == TERM_KEY_ESC) app_pop(app);
 }
 
 static void enroll_start(term_app *app)
@@ -227,7 +319,8 @@ static void enroll_start(term_app *app)
         app_message(app, TERM_ICON_WARN, "Enroll Fingerprint", "This user already has 10 fingerprints", NULL);
         return;
     }
-    if (enroll_open(app, (int)free_index, 0) != 0) fail_message(app, "Enroll Fingerprint", TERM_ERR_NO_MEMORY);
+    if (app_scene_open(app, SC_ENROLL_FINGER, 0, (int)free_index) != 0)
+        fail_message(app, "Enroll Fingerprint", TERM_ERR_NO_MEMORY);
 }
 
 /* The result screen of a server-requested enrolment closes by itself: nobody opened a menu. */
@@ -237,7 +330,7 @@ static void server_result(term_app *app, term_icon icon, const char *title, cons
     app_top(app)->deadline_ms = app->now_ms + 3000u;
 }
 
-void user_edit_key(term_app *app, scene *s, term_key key)
+static void user_edit_key(term_app *app, scene *s, term_key key)
 {
     if (key == TERM_KEY_ESC) {
         app_pop(app);
@@ -270,7 +363,7 @@ void user_edit_key(term_app *app, scene *s, term_key key)
         enroll_start(app);
         break;
     case F_CARD:
-        enroll_open(app, -1, 0);
+        app_scene_open(app, SC_ENROLL_CARD, 0, 0);
         break;
     case F_PIN: {
         scene *f = app_field(app, P_USER_PIN, 0, TERM_SCR_TEXT_INPUT, "Password", "Password", TERM_PIN_MAX, 1, "");
@@ -303,7 +396,7 @@ void user_edit_key(term_app *app, scene *s, term_key key)
 /* Enrolment                                                                */
 /* ------------------------------------------------------------------------ */
 
-void enroll_render(term_app *app, const scene *s, term_screen_model *m)
+static void enroll_render(term_app *app, const scene *s, term_screen_model *m)
 {
     snprintf(m->hint, sizeof(m->hint), "User ID: %s", app->uid);
     if (s->kind == SC_ENROLL_CARD) {
@@ -335,9 +428,10 @@ static int server_refused(term_app *app, scene *s)
     return 1;
 }
 
-void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retry)
+static void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retry, const fp_extract_info *info)
 {
-    if (!app->enroll) return;
+    (void)info;
+    if (s->kind != SC_ENROLL_FINGER || !app->enroll) return;
     int server = s->arg == 1;
     if (!t) {
         snprintf(app->enroll_text, sizeof(app->enroll_text), "%s", fp_status_message(retry));
@@ -362,8 +456,7 @@ void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retr
     }
     s->arg2 = (int)(app->cfg.enroll_presses - remaining);
     if (remaining > 0) {
-        snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the same finger %u/%u", s->arg2 + 1,
-                 app->cfg.enroll_presses);
+        snprintf(app->enroll_text, sizeof(app->enroll_text), "Press the same finger again");
         app->enroll_icon = TERM_ICON_FINGER;
         return;
     }
@@ -425,8 +518,9 @@ void enroll_finger(term_app *app, scene *s, const fp_template *t, fp_status retr
     result(app, TERM_ICON_OK, "Enroll Fingerprint", "Enrolled successfully", detail);
 }
 
-void enroll_card(term_app *app, scene *s, uint64_t card)
+static void enroll_card(term_app *app, scene *s, uint64_t card)
 {
+    if (s->kind != SC_ENROLL_CARD) return;
     int server = s->arg == 1;
     term_status st = term_store_card_set(app->store, app->uid, card);
     app->last_status = st;
@@ -461,33 +555,38 @@ void enroll_card(term_app *app, scene *s, uint64_t card)
 /* Completion                                                               */
 /* ------------------------------------------------------------------------ */
 
-int user_done(term_app *app, scene *s, const char *text, int choice)
+void user_done(term_app *app, const scene *s, const scene_result *r)
 {
+    const char *text = r ? r->text : NULL;
+    int choice = r ? r->choice : -1;
     term_user_info u;
     term_status st;
     switch (s->purpose) {
     case P_NEW_USER_ID: {
         term_user nu;
         memset(&nu, 0, sizeof(nu));
-        APP_COPY(nu.id, text ? text : "");
+        /* "007" is user 7: the store keeps the canonical form, and so do the log, the hooks and the form */
+        st = term_user_id_normalize(text ? text : "",
+                                    (int)term_settings_get(&app->settings, TERM_SETTING_ALNUM_USER_ID), nu.id);
+        if (st != TERM_OK) APP_COPY(nu.id, text ? text : "");
         nu.privilege = TERM_PRIV_USER;
-        st = term_store_user_add(app->store, &nu);
+        if (st == TERM_OK) st = term_store_user_add(app->store, &nu);
         app->last_status = st;
         if (st != TERM_OK) {
             app_message(app, TERM_ICON_FAIL, "New User", term_status_message(st), nu.id);
-            return 1;
+            return;
         }
         app_oplog(app, TERM_OP_USER_ADD, nu.id);
         user_changed(app, nu.id);
         open_edit(app, nu.id);
-        return 1;
+        return;
     }
     case P_USER_NAME:
     case P_USER_ROLE: {
         st = term_store_user_get(app->store, app->uid, &u);
         if (st != TERM_OK) {
             fail_message(app, "Edit User", st);
-            return 1;
+            return;
         }
         term_user up;
         memset(&up, 0, sizeof(up));
@@ -498,32 +597,32 @@ int user_done(term_app *app, scene *s, const char *text, int choice)
         app->last_status = st;
         if (st != TERM_OK) {
             fail_message(app, "Edit User", st);
-            return 1;
+            return;
         }
         char detail[96];
         snprintf(detail, sizeof(detail), "%s %s", up.id,
                  s->purpose == P_USER_NAME ? "name" : (up.privilege ? "admin" : "user"));
         app_oplog(app, TERM_OP_USER_UPDATE, detail);
         user_changed(app, up.id);
-        return 1;
+        return;
     }
     case P_USER_PIN:
         st = term_store_pin_set(app->store, app->uid, text ? text : "");
         app->last_status = st;
         if (st != TERM_OK) {
             fail_message(app, "Password", st);
-            return 1;
+            return;
         }
         app_oplog(app, TERM_OP_PIN_SET, app->uid);
         user_changed(app, app->uid);
         app_message(app, TERM_ICON_OK, "Password", "Password saved", NULL);
-        return 1;
+        return;
     case P_DELETE_USER:
         st = term_store_user_delete(app->store, app->uid);
         app->last_status = st;
         if (st != TERM_OK) {
             fail_message(app, "Delete", st);
-            return 1;
+            return;
         }
         term_gallery_remove_user(app->gallery, app->uid);
         app_oplog(app, TERM_OP_USER_DELETE, app->uid);
@@ -536,7 +635,7 @@ int user_done(term_app *app, scene *s, const char *text, int choice)
             app_top(app)->sel = app_top(app)->first = 0;
         }
         app_message(app, TERM_ICON_OK, "Delete", "User deleted", app->uid);
-        return 1;
+        return;
     case P_DELETE_FINGERS: {
         st = TERM_OK;
         for (uint32_t i = 0; i < TERM_FINGERS_PER_USER && st == TERM_OK; i++) {
@@ -554,7 +653,7 @@ int user_done(term_app *app, scene *s, const char *text, int choice)
         } else {
             fail_message(app, "Delete", st);
         }
-        return 1;
+        return;
     }
     case P_DELETE_CARD:
     case P_DELETE_PIN:
@@ -563,7 +662,7 @@ int user_done(term_app *app, scene *s, const char *text, int choice)
         app->last_status = st;
         if (st != TERM_OK) {
             fail_message(app, "Delete", st);
-            return 1;
+            return;
         }
         {
             char detail[64];
@@ -574,8 +673,45 @@ int user_done(term_app *app, scene *s, const char *text, int choice)
         app_pop(app);
         app_message(app, TERM_ICON_OK, "Delete", s->purpose == P_DELETE_CARD ? "Card deleted" : "Password deleted",
                     NULL);
-        return 1;
+        return;
     default:
-        return 0;
+        return;
     }
 }
+
+/* User Mgt.'s actions (scene_config.h). */
+void user_action(term_app *app, int action)
+{
+    switch (action) {
+    case A_NEW_USER:
+        user_new(app);
+        return;
+    case A_ALL_USERS:
+        app_scene_open(app, SC_USER_LIST, 0, 0);
+        return;
+    case A_DEL_USER:
+        app_confirm(app, P_DELETE_USER, 0, "Delete", "Delete this user and all credentials?", app->uid);
+        return;
+    case A_DEL_FINGERS:
+        app_confirm(app, P_DELETE_FINGERS, 0, "Delete", "Delete all fingerprints?", app->uid);
+        return;
+    case A_DEL_CARD:
+        app_confirm(app, P_DELETE_CARD, 0, "Delete", "Delete the card?", app->uid);
+        return;
+    case A_DEL_PIN:
+        app_confirm(app, P_DELETE_PIN, 0, "Delete", "Delete the password?", app->uid);
+        return;
+    default:
+        return;
+    }
+}
+
+const scene_ops scene_user_list_ops = {
+    .enter = user_list_enter, .key = user_list_key, .tick = user_list_tick, .render = user_list_render};
+const scene_ops scene_user_edit_ops = {.enter = user_edit_enter, .key = user_edit_key, .render = user_edit_render};
+const scene_ops scene_enroll_ops = {.enter = enroll_enter,
+                                    .key = enroll_key,
+                                    .finger = enroll_finger,
+                                    .card = enroll_card,
+                                    .render = enroll_render,
+                                    .exit = enroll_exit};

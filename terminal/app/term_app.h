@@ -67,6 +67,14 @@ typedef struct term_app_hooks {
     /* The text of the binding QR code, into buf (cap bytes). NULL: the serial number. */
     void (*bind_code)(void *ctx, char *buf, size_t cap);
     /* With a sync engine attached (term_app_sync.h), is_bound and bind_code left NULL are answered by it. */
+    /*
+     * Recovery: the damaged database was moved aside and a new one is in
+     * use (term_app_store(app) changed, term_app_fault(app) is TERM_OK): a
+     * host that kept the sync engine out while the fault was set starts it
+     * now (one attached before a page went bad at run time was detached
+     * then, and is replaced by a new one over the new store).
+     */
+    void (*store_rebuilt)(void *ctx);
 } term_app_hooks;
 
 /* Device and firmware information for Sys. Info. (manual 10). */
@@ -89,11 +97,21 @@ typedef struct term_app_config {
 void term_app_config_init(term_app_config *cfg);
 
 /*
- * Opens the store, loads the settings and the gallery and shows standby.
- * Caller frees with term_app_destroy. Errors: TERM_ERR_INVALID_ARGUMENT
- * (no clock), the store's open errors, TERM_ERR_NO_MEMORY.
+ * Opens the store, checks it (PRAGMA quick_check), loads the settings and
+ * the gallery and shows standby. When the database cannot be used (it
+ * fails to open or its check, the key file is missing or unsafe, the file
+ * is empty...) the app is still created: it shows the storage-error screen
+ * instead of standby, writes nothing, and term_app_fault() says why
+ * (docs/terminal.md, "Boot checks"). Caller frees with term_app_destroy.
+ * Errors: TERM_ERR_INVALID_ARGUMENT (no clock, no paths), TERM_ERR_NO_MEMORY.
  */
 term_status term_app_create(const term_app_config *cfg, term_app **out);
+/*
+ * TERM_OK while the database is in use; otherwise the storage fault shown
+ * on the screen. A host must not attach the sync engine while it is set
+ * (term_app_attach_sync refuses).
+ */
+term_status term_app_fault(const term_app *app);
 void term_app_destroy(term_app *app);
 
 typedef enum term_app_input_type {
@@ -127,7 +145,7 @@ size_t term_app_poll(term_app *app);
 /* Copies the current screen into *out. */
 void term_app_screen(term_app *app, term_screen_model *out);
 
-/* Read-only views for tests and the driver. */
+/* Read-only views for tests and the driver. The store is NULL while a storage fault kept it from opening. */
 term_store *term_app_store(term_app *app);
 const term_settings *term_app_settings(const term_app *app);
 /* The status of the last store operation a menu action attempted (TERM_OK after a success). */

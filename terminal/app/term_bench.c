@@ -26,26 +26,15 @@
 #include "fp/search.h"
 #include "fp/sensor.h"
 #include "fp/synth.h"
+#include "term_bench_util.h"
 #include "term_gallery.h"
 #include "term_press.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void stats(const char *what, double *v, size_t n)
 {
     if (n == 0) return;
-    qsort(v, n, sizeof(*v), cmp_double);
+    qsort(v, n, sizeof(*v), term_bench_cmp_double);
     size_t p95 = (size_t)((double)(n - 1) * 0.95 + 0.5);
     printf("  %-28s median %8.2f ms   p95 %8.2f ms   (n=%zu)\n", what, v[n / 2], v[p95], n);
 }
@@ -181,16 +170,16 @@ int main(int argc, char **argv)
     if (!e || !masters || !t_extract || !t_search || !t_total || !t_capture || !t_engine) goto done;
     if (fp_context_create(NULL, &ctx) != FP_OK || term_gallery_create(ctx, &g) != TERM_OK) goto done;
 
-    double t0 = now_ms();
+    double t0 = term_bench_now_ms();
     for (size_t f = 0; f < 2 * probes; f++)
         if (fp_synth_master_create(seed, (uint32_t)f, &masters[f]) != FP_OK) goto done;
-    printf("built %zu synthetic fingers in %.1f s\n", 2 * probes, (now_ms() - t0) / 1e3);
+    printf("built %zu synthetic fingers in %.1f s\n", 2 * probes, (term_bench_now_ms() - t0) / 1e3);
 
     const uint64_t tag = engine_tag(ctx, masters[0], seed);
     if (load_cache(cache, e, gallery_n, seed, probes, tag) == 0) {
         printf("gallery: %zu templates from %s\n", gallery_n, cache);
     } else {
-        t0 = now_ms();
+        t0 = term_bench_now_ms();
         for (size_t f = 0; f < probes; f++) {
             /* enrolled like the terminal: three presses merged */
             if (enrol_finger(ctx, masters[f], seed, f, &e[f]) != 0) {
@@ -208,7 +197,8 @@ int main(int argc, char **argv)
             fp_template_destroy(t);
             snprintf(e[i].uid, sizeof(e[i].uid), "%zu", i + 1);
         }
-        printf("gallery: built %zu templates in %.1f s, cached in %s\n", gallery_n, (now_ms() - t0) / 1e3, cache);
+        printf("gallery: built %zu templates in %.1f s, cached in %s\n", gallery_n, (term_bench_now_ms() - t0) / 1e3,
+               cache);
         save_cache(cache, e, gallery_n, seed, probes, tag);
     }
     for (size_t i = 0; i < gallery_n; i++)
@@ -236,30 +226,30 @@ int main(int argc, char **argv)
         int genuine = f < probes;
         fp_sensor_frame fr;
         memset(&fr, 0, sizeof(fr));
-        double c0 = now_ms();
+        double c0 = term_bench_now_ms();
         fp_status st = term_press_synthetic_frame(masters[f], seed, (uint32_t)f, 5, &fr);
-        double c1 = now_ms();
+        double c1 = term_bench_now_ms();
         if (st != FP_OK) {
             fprintf(stderr, "term-bench: probe %zu not captured: %s\n", f, fp_status_message(st));
             continue;
         }
         fp_image img = {fr.pixels, fr.width, fr.height, fr.width, fr.dpi};
         fp_template *t = NULL;
-        double a = now_ms();
+        double a = term_bench_now_ms();
         st = fp_extract(ctx, &img, &t, NULL);
-        double b = now_ms();
+        double b = term_bench_now_ms();
         char uid[TERM_USER_ID_MAX + 1] = "";
         float score = 0;
         term_status ts = st == FP_OK ? ops.identify_finger(ops.ctx, t, uid, &score) : TERM_ERR_BAD_TEMPLATE;
         int accept = ts == TERM_OK && score > threshold;
-        double c = now_ms();
+        double c = term_bench_now_ms();
         if (st == FP_OK) {
             fp_identify_candidate cand;
             size_t got = 0;
             fp_identify_decision dec;
-            double e0 = now_ms();
+            double e0 = term_bench_now_ms();
             fp_identify(ctx, eg, t, threshold, 1, &cand, &got, &dec);
-            t_engine[n] = now_ms() - e0;
+            t_engine[n] = term_bench_now_ms() - e0;
         }
         fp_template_destroy(t);
         fp_sensor_frame_free(&fr);

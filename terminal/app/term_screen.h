@@ -108,7 +108,9 @@ extern "C" {
     X(SYSINFO_DEVICE, 51, "sysinfo_device")                                                                            \
     X(SYSINFO_FIRMWARE, 52, "sysinfo_firmware")                                                                        \
     X(PRIVACY, 53, "privacy")                                                                                          \
-    X(DST, 54, "dst")
+    X(DST, 54, "dst")                                                                                                  \
+    X(STORAGE_ERROR, 55, "storage_error")                                                                              \
+    X(RECOVERY, 56, "recovery")
 
 typedef enum term_scr_id {
 #define TERM_SCR_ENUM_(name, num, text) TERM_SCR_##name = num,
@@ -152,7 +154,8 @@ typedef enum term_icon {
 typedef enum term_link_icon {
     TERM_LINK_HIDDEN = 0, /* not shown (function off) */
     TERM_LINK_UP = 1,     /* connected */
-    TERM_LINK_DOWN = 2    /* connection failed */
+    TERM_LINK_DOWN = 2,   /* connection failed */
+    TERM_LINK_HELD = 3 /* connected, but records wait (the server did not ask for them): Connection Status says why */
 } term_link_icon;
 
 typedef struct term_scr_status {
@@ -220,7 +223,7 @@ typedef struct term_scr_spinner {
 typedef struct term_scr_progress {
     uint32_t done;            /* presses accepted so far */
     uint32_t total;           /* presses needed (3 on the M1) */
-    char text[TERM_SCR_TEXT]; /* "Press the same finger 2/3" or the rejection reason */
+    char text[TERM_SCR_TEXT]; /* "Press the same finger again" or the rejection reason; the count is done/total */
     term_icon icon;           /* FINGER while waiting, WARN after a rejected press, OK at the end */
 } term_scr_progress;
 

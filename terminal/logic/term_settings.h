@@ -162,7 +162,10 @@ typedef enum term_date_format {
     X(GATEWAY, "gateway", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                                      \
     X(DNS, "dns", "comm", TERM_SET_IPV4, 0, 0, 0xFFFFFFFF, 0, NULL, NOCH)                                              \
     /* 5.2 Cloud server */                                                                                             \
-    X(SERVER_ADDRESS, "server_address", "comm", TERM_SET_URL, 0, 8, 127, 0, "https://dc.minervalot.com", NOCH)
+    X(SERVER_ADDRESS, "server_address", "comm", TERM_SET_URL, 0, 8, 127, 0, "https://dc.minervalot.com", NOCH)         \
+    /* Cloud server, the installer's choices for servers that read the protocol loosely (docs/sync.md) */              \
+    X(UPLOAD_ATT_ALWAYS, "upload_attendance_always", "comm", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)                    \
+    X(SERVER_PIN_REMOVAL, "server_may_remove_pins", "comm", TERM_SET_BOOL, 0, 0, 1, 0, NULL, NOCH)
 
 typedef enum term_setting_id {
 #define TERM_SETTING_ENUM_(id, ...) TERM_SETTING_##id,

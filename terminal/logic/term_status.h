@@ -19,6 +19,8 @@ extern "C" {
  *   1..49    bad input from the caller or the operator
  *   50..79   capacity and storage
  *   80..99   verification outcomes that are not faults
+ * New codes are added at the end of the list, with the next free number
+ * of their range.
  */
 #define TERM_STATUS_MAP(X)                                                                                             \
     X(OK, 0, "success")                                                                                                \
@@ -29,7 +31,7 @@ extern "C" {
     X(ERR_BAD_FORMAT, 5, "value is not written in the setting's format")                                               \
     X(ERR_TOO_LONG, 6, "text is longer than the setting allows")                                                       \
     X(ERR_INCONSISTENT, 7, "settings contradict each other")                                                           \
-    X(ERR_BAD_USER_ID, 8, "user id must be 1-24 digits (letters only with Alphanumeric User ID)")                      \
+    X(ERR_BAD_USER_ID, 8, "user id must be 1-24 digits, no leading zero (letters only with Alphanumeric User ID)")     \
     X(ERR_BAD_NAME, 9, "user name is too long or contains control characters")                                         \
     X(ERR_BAD_PIN, 10, "password must be 1-16 printable characters")                                                   \
     X(ERR_BAD_CARD, 11, "card number must be non-zero")                                                                \
@@ -46,12 +48,19 @@ extern "C" {
     X(ERR_NO_MEMORY, 60, "out of memory")                                                                              \
     X(ERR_IO, 61, "read or write failure")                                                                             \
     X(ERR_KEY_FILE, 62, "device key file is missing, unreadable or not 32 bytes")                                      \
-    X(ERR_WRONG_KEY, 63, "database cannot be decrypted with this key, or is not a database")                           \
+    X(ERR_WRONG_KEY, 63, "database cannot be decrypted with this key, or its first page is damaged")                   \
     X(ERR_DATABASE, 64, "database error")                                                                              \
     X(ERR_CORRUPT, 65, "database failed its integrity check")                                                          \
     X(ERR_CRYPTO, 66, "cryptographic library failure")                                                                 \
     X(ERR_SCHEMA_VERSION, 67, "database was written by a newer firmware")                                              \
-    X(NO_MATCH, 80, "credential does not match")
+    X(NO_MATCH, 80, "credential does not match")                                                                       \
+    X(ERR_USER_ID_RANGE, 14, "a numeric user id must be 1-999999999")                                                  \
+    X(ERR_NO_FREE_USER_ID, 55, "no free user id is left (numeric ids go up to 999999999)")                             \
+    X(ERR_STORAGE_FULL, 68, "storage full: nothing written, stored data intact")                                       \
+    X(ERR_KEY_MISSING, 69, "device key file is missing beside an existing database")                                   \
+    X(ERR_KEY_UNSAFE, 70, "device key file is open to other users (must be mode 0600 and owned by the terminal)")      \
+    X(ERR_DB_EMPTY, 71, "database file is empty or has no terminal tables: refused as a new device")                   \
+    X(ERR_DB_ORPHAN_WAL, 72, "database file is missing but its write-ahead log exists")
 
 typedef enum term_status {
 #define TERM_STATUS_ENUM_(name, num, msg) TERM_##name = num,

@@ -58,18 +58,53 @@ const char *term_verify_type_name(term_verify_type type)
     return "?";
 }
 
-term_status term_user_id_check(const char *id, int alphanumeric)
+/* 1..TERM_USER_ID_MAX digits (or letters); *all_digits says which. */
+static term_status user_id_chars(const char *id, int alphanumeric, size_t *len, int *all_digits)
 {
     if (id == NULL) return TERM_ERR_BAD_USER_ID;
     size_t n = 0;
+    int digits = 1;
     for (const char *p = id; *p; p++, n++) {
         char c = *p;
         int digit = c >= '0' && c <= '9';
         int letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
         if (!digit && !(alphanumeric && letter)) return TERM_ERR_BAD_USER_ID;
         if (n >= TERM_USER_ID_MAX) return TERM_ERR_BAD_USER_ID;
+        digits &= digit;
     }
+    *len = n;
+    *all_digits = digits;
     return n > 0 ? TERM_OK : TERM_ERR_BAD_USER_ID;
+}
+
+term_status term_user_id_normalize(const char *id, int alphanumeric, char out[TERM_USER_ID_MAX + 1])
+{
+    size_t n = 0;
+    int digits = 0;
+    term_status st = user_id_chars(id, alphanumeric, &n, &digits);
+    if (st != TERM_OK) {
+        if (out) out[0] = '\0';
+        return st;
+    }
+    if (out == NULL) return TERM_ERR_INVALID_ARGUMENT;
+    size_t skip = 0;
+    while (digits && skip + 1 < n && id[skip] == '0') skip++;
+    memmove(out, id + skip, n - skip); /* out may be id */
+    out[n - skip] = '\0';
+    return TERM_OK;
+}
+
+term_status term_user_id_check(const char *id, int alphanumeric)
+{
+    size_t n = 0;
+    int digits = 0;
+    term_status st = user_id_chars(id, alphanumeric, &n, &digits);
+    if (st != TERM_OK || !digits) return st;
+    if (n > 1 && id[0] == '0') return TERM_ERR_BAD_USER_ID; /* not canonical: "01" is user 1 */
+    if (n > TERM_USER_ID_NUM_DIGITS || id[0] == '0') return TERM_ERR_USER_ID_RANGE;
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; i++) v = v * 10u + (uint32_t)(id[i] - '0');
+    return v <= TERM_USER_ID_NUM_MAX ? TERM_OK : TERM_ERR_USER_ID_RANGE;
 }
 
 term_status term_pin_check(const char *pin)
@@ -384,11 +419,11 @@ static void submit_user_id(term_verify *v, term_action_list *out, const term_eve
 {
     char typed[TERM_USER_ID_MAX + 1];
     reset_flow(v);
-    if (term_user_id_check(id, (int)setting(v, TERM_SETTING_ALNUM_USER_ID)) != TERM_OK) {
+    /* "007" is user 7; ids stored by earlier firmware (no range then) are still looked up */
+    if (term_user_id_normalize(id, (int)setting(v, TERM_SETTING_ALNUM_USER_ID), typed) != TERM_OK) {
         fail_final(v, out, ev, TERM_FAIL_INVALID_USER_ID, TERM_VOICE_INVALID_ID);
         return;
     }
-    copy_text(typed, sizeof(typed), id);
     term_status st = load_user(v, typed);
     if (st == TERM_ERR_NOT_FOUND) {
         fail_final(v, out, ev, TERM_FAIL_INVALID_USER_ID, TERM_VOICE_INVALID_ID);

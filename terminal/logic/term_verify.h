@@ -61,9 +61,28 @@ extern "C" {
 #define TERM_VERIFY_MAX_ACTIONS 8
 
 /*
- * Checks a user id: 1..TERM_USER_ID_MAX characters, digits only, or ASCII
- * letters and digits when alphanumeric is non-zero.
- * Errors: TERM_ERR_BAD_USER_ID.
+ * User ids (docs/terminal.md, "User ids"). An id of digits only is a
+ * number, whatever the Alphanumeric User ID setting: "1", "01" and "001"
+ * are the same user, and its canonical form has no leading zero. A new
+ * numeric id must be 1..TERM_USER_ID_NUM_MAX. An id with a letter (only
+ * with Alphanumeric User ID) is kept as typed, up to TERM_USER_ID_MAX
+ * characters.
+ */
+#define TERM_USER_ID_NUM_MAX 999999999u /* the highest numeric user id */
+#define TERM_USER_ID_NUM_DIGITS 9       /* its digits: the New User field's width */
+
+/*
+ * The canonical form of a typed or received id, for looking a user up:
+ * id must be 1..TERM_USER_ID_MAX digits (letters too when alphanumeric is
+ * non-zero); an all-digit id loses its leading zeros ("000" becomes "0").
+ * No range check, so ids stored by earlier firmware stay reachable.
+ * out may be id. Errors: TERM_ERR_BAD_USER_ID (out is then "").
+ */
+term_status term_user_id_normalize(const char *id, int alphanumeric, char out[TERM_USER_ID_MAX + 1]);
+/*
+ * Checks an id for a new user: as term_user_id_normalize accepts it,
+ * already canonical (no leading zero), and 1..TERM_USER_ID_NUM_MAX when
+ * it is all digits. Errors: TERM_ERR_BAD_USER_ID, TERM_ERR_USER_ID_RANGE.
  */
 term_status term_user_id_check(const char *id, int alphanumeric);
 /* Checks a password: 1..TERM_PIN_MAX printable ASCII characters. Errors: TERM_ERR_BAD_PIN. */
@@ -195,7 +214,8 @@ const char *term_voice_name(term_voice voice);
     X(RECORD_FULL, "record storage full")                                                                              \
     X(TIMEOUT, "timed out")                                                                                            \
     X(NOT_ADMIN, "administrator privilege required")                                                                   \
-    X(FAULT, "device error")
+    X(FAULT, "device error")                                                                                           \
+    X(STORAGE_FULL, "storage full")
 
 typedef enum term_fail {
 #define TERM_FAIL_ENUM_(name, text) TERM_FAIL_##name,

@@ -15,7 +15,9 @@
  * per PIN and the iteration count used.
  *
  * Capacity: every limit comes from one term_device_profile; reaching one
- * returns TERM_ERR_CAPACITY_* and stores nothing. Never silent loss.
+ * returns TERM_ERR_CAPACITY_* and stores nothing. A full file system gives
+ * TERM_ERR_STORAGE_FULL, also with nothing stored and nothing lost (the
+ * transaction is rolled back). Never silent loss.
  *
  * Ownership: strings and buffers passed in are borrowed for the call.
  * Thread safety: a term_store is used by one thread at a time; several
@@ -54,10 +56,11 @@ void term_device_profile_m1(term_device_profile *out);
 typedef struct term_store term_store;
 
 typedef struct term_store_config {
-    const char *db_path;  /* the database file; created when absent */
-    const char *key_path; /* the device key file: exactly 32 bytes */
-    int create_key;       /* non-zero: create key_path (random, mode 0600) when it does not exist */
+    const char *db_path;  /* the database file; created only when it does not exist (first boot) */
+    const char *key_path; /* the device key file: exactly 32 bytes, mode 0600 or 0400, owned by this user */
+    int create_key;       /* non-zero: on first boot, create key_path (random, mode 0600) when it does not exist */
     term_device_profile profile;
+    int read_only; /* non-zero: open an existing database without writing to it (recovery reads) */
 } term_store_config;
 
 /*
@@ -68,15 +71,36 @@ typedef struct term_store_config {
 term_status term_key_file_create(const char *path);
 
 /*
- * Opens (creating when needed) the database and applies the schema. Caller
- * frees with term_store_close. Errors: TERM_ERR_INVALID_ARGUMENT,
- * TERM_ERR_KEY_FILE, TERM_ERR_WRONG_KEY (another key, or not a database),
- * TERM_ERR_SCHEMA_VERSION, TERM_ERR_IO, TERM_ERR_NO_MEMORY, TERM_ERR_DATABASE.
+ * Opens the database. Only a missing database file is a first boot: then
+ * the key file is created when create_key asks for it and is missing, and
+ * the database is built under "<db_path>.new" and renamed into place once
+ * complete. An existing database is never set up again and never gets a
+ * new key. Caller frees with term_store_close. Errors:
+ *   TERM_ERR_INVALID_ARGUMENT;
+ *   TERM_ERR_DB_EMPTY          the file is empty, or has none of the terminal's tables;
+ *   TERM_ERR_DB_ORPHAN_WAL     no database file, but its -wal or -journal file exists;
+ *   TERM_ERR_KEY_MISSING       a database exists and the key file does not;
+ *   TERM_ERR_KEY_FILE          the key file is unreadable or not 32 bytes (or missing on first boot
+ *                              without create_key);
+ *   TERM_ERR_KEY_UNSAFE        the key file has group or other permissions, or another owner;
+ *   TERM_ERR_WRONG_KEY         another key, not a database, or its first page damaged;
+ *   TERM_ERR_CORRUPT           a damaged page met while opening, or some of the tables gone;
+ *   TERM_ERR_SCHEMA_VERSION, TERM_ERR_IO, TERM_ERR_STORAGE_FULL, TERM_ERR_NO_MEMORY, TERM_ERR_DATABASE.
  */
 term_status term_store_open(const term_store_config *cfg, term_store **out);
 void term_store_close(term_store *st);
 
-/* PRAGMA integrity_check. TERM_OK or TERM_ERR_CORRUPT. */
+typedef enum term_store_check_level {
+    TERM_STORE_CHECK_QUICK = 0, /* PRAGMA quick_check: every page of every table and index, the structure */
+    TERM_STORE_CHECK_FULL = 1   /* PRAGMA integrity_check: also that each index matches its table */
+} term_store_check_level;
+/*
+ * Checks the database file. SQLCipher verifies each page's HMAC as it
+ * reads it, so a damaged page fails either level. TERM_OK, or
+ * TERM_ERR_CORRUPT, or the storage error that stopped the check.
+ */
+term_status term_store_check(term_store *st, term_store_check_level level);
+/* term_store_check(st, TERM_STORE_CHECK_FULL). */
 term_status term_store_integrity_check(term_store *st);
 
 /*
@@ -97,16 +121,31 @@ typedef struct term_user {
 } term_user;
 
 /*
- * Adds a user. The id is checked with term_user_id_check under the stored
+ * User ids (term_verify.h, docs/terminal.md "User ids"): every function
+ * that takes a uid finds the user by the stored id, else by its canonical
+ * form, else by a stored all-digit id of the same number, so "7", "07"
+ * and "007" name one user, including one stored by earlier firmware as
+ * "007". Functions that return ids return the stored form.
+ *
+ * Adds a user, under the canonical form of its id ("007" is stored as
+ * "7"), checked with term_user_id_check under the stored
  * "alphanumeric_user_id" setting. Errors: TERM_ERR_BAD_USER_ID,
- * TERM_ERR_BAD_NAME, TERM_ERR_INVALID_ARGUMENT (privilege),
- * TERM_ERR_DUPLICATE_USER, TERM_ERR_CAPACITY_USERS, storage errors.
+ * TERM_ERR_USER_ID_RANGE, TERM_ERR_BAD_NAME, TERM_ERR_INVALID_ARGUMENT
+ * (privilege), TERM_ERR_DUPLICATE_USER (the same number in any form),
+ * TERM_ERR_CAPACITY_USERS, storage errors (TERM_ERR_STORAGE_FULL...).
  */
 term_status term_store_user_add(term_store *st, const term_user *user);
 /* Changes name and privilege. Errors: as add, TERM_ERR_NOT_FOUND. */
 term_status term_store_user_update(term_store *st, const term_user *user);
 /* Deletes a user and all their credentials; their attendance records stay (they are history). */
 term_status term_store_user_delete(term_store *st, const char *uid);
+/*
+ * The stored id of the user uid names (the rule above) into out. Errors:
+ * TERM_ERR_NOT_FOUND (nobody: out has uid's canonical form, the id a new
+ * user would get), TERM_ERR_BAD_USER_ID (not an id at all: out is "").
+ * For layers that name users in their own SQL (the sync engine).
+ */
+term_status term_store_user_resolve(term_store *st, const char *uid, char out[TERM_USER_ID_MAX + 1]);
 /* The user with the methods they have enrolled. Errors: TERM_ERR_NOT_FOUND. */
 term_status term_store_user_get(term_store *st, const char *uid, term_user_info *out);
 /* Calls fn for every user in id order; a non-zero return from fn stops the walk. */
@@ -195,7 +234,8 @@ term_status term_store_record_delete_all(term_store *st);
     X(ATTLOG_DELETE, 8, "delete attendance log")                                                                       \
     X(SETTINGS_CHANGE, 9, "change settings")                                                                           \
     X(FACTORY_RESET, 10, "factory reset")                                                                              \
-    X(MENU_ENTER, 11, "enter menu")
+    X(MENU_ENTER, 11, "enter menu")                                                                                    \
+    X(DB_REBUILD, 12, "rebuild the damaged database")
 
 typedef enum term_op {
 #define TERM_OP_ENUM_(name, num, text) TERM_OP_##name = num,
@@ -235,8 +275,72 @@ typedef struct term_store_counts {
     uint32_t users, admins, pins, fingers, cards, records, oplog;
 } term_store_counts;
 term_status term_store_counts_get(term_store *st, term_store_counts *out);
+/* The number of administrators alone (the menu gate asks it; it reads only the users table). */
+term_status term_store_admin_count(term_store *st, uint32_t *count);
 /* The profile the store was opened with. */
 const term_device_profile *term_store_profile(const term_store *st);
+
+/* ------------------------------------------------------------------------ */
+/* Recovery of a damaged database (docs/terminal.md, "Recovery")            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Moves a database aside: db_path and its -wal and -shm files are renamed
+ * to "<db_path>.damaged-YYYYMMDD-HHMMSS" (local_time; "-2", "-3"... when
+ * the name is taken) with the same suffixes, so the aside copy opens with
+ * its last committed changes. Never deletes or overwrites a file. The new
+ * name goes to aside (cap bytes). Close every handle on the database first.
+ * Errors: TERM_ERR_INVALID_ARGUMENT, TERM_ERR_NOT_FOUND (no database file),
+ * TERM_ERR_IO.
+ */
+term_status term_store_set_aside(const char *db_path, int64_t local_time, char *aside, size_t cap);
+
+typedef struct term_store_salvage_report {
+    uint32_t settings, users, pins, cards, fingers, records, oplog; /* rows copied */
+    uint32_t refused;        /* rows read but not taken (a credential whose user could not be read) */
+    uint32_t damaged_tables; /* tables where a damaged page was met: rows on it are missing */
+    uint32_t upload_marks;   /* the sync layer's upload watermarks copied (0..2): see term_store_salvage */
+} term_store_salvage_report;
+
+/*
+ * Copies every row that can still be read from src (a damaged database,
+ * best opened read_only) into dst (a new one): settings, users, passwords,
+ * cards, fingerprints, attendance records and the operation log, with
+ * their ids, and the id counters (ids are never reused). Each table is
+ * read in rowid order; past a damaged page the copy goes on from the next
+ * readable row. Each table is one transaction in dst. The sync layer's
+ * upload watermarks (the highest record and operation-log id the server
+ * acknowledged) come along when they can be read, so the copied records
+ * the server already has are not uploaded again; when they cannot,
+ * everything copied goes up again (docs/terminal.md "Recovery"). Errors:
+ * dst's storage errors (TERM_ERR_STORAGE_FULL, TERM_ERR_IO...).
+ */
+term_status term_store_salvage(term_store *dst, term_store *src, term_store_salvage_report *out);
+
+typedef struct term_store_export_report {
+    uint32_t users, records; /* rows written */
+    uint32_t damaged_tables;
+} term_store_export_report;
+
+/*
+ * Writes the readable users and attendance records of st as CSV into a
+ * new directory dir (mode 0700; it must not exist): users.csv (user_id,
+ * name, role, card) and records.csv (record_id, time as YYYY-MM-DD
+ * HH:MM:SS local, user_id, verify, state). Fingerprint templates and
+ * password hashes are never exported. Files are created with O_EXCL and
+ * synced. Errors: TERM_ERR_IO (dir exists, cannot write),
+ * TERM_ERR_STORAGE_FULL, TERM_ERR_NO_MEMORY.
+ */
+term_status term_store_export_csv(term_store *st, const char *dir, term_store_export_report *out);
+
+/*
+ * The menu lock of a database rebuilt without an administrator: while it
+ * is set and no administrator exists, nobody may open the menu (the
+ * server restores the administrators). *pending is 0 on a database that
+ * was never rebuilt.
+ */
+term_status term_store_restore_pending(term_store *st, int *pending);
+term_status term_store_set_restore_pending(term_store *st, int pending);
 
 #ifdef __cplusplus
 }

@@ -124,8 +124,23 @@ enum {
     PUSH_OPT_TIMEZONE = 1u << 5,
     PUSH_OPT_REALTIME = 1u << 6,
     PUSH_OPT_STAMP = 1u << 7,
-    PUSH_OPT_ENCRYPT = 1u << 8
+    PUSH_OPT_ENCRYPT = 1u << 8,
+    PUSH_OPT_MULTI_BIO = 1u << 9,    /* MultiBioDataSupport malformed: no unified templates */
+    PUSH_OPT_PUSH_OPTIONS = 1u << 10 /* PushOptionsFlag / PushOptions malformed: defaults kept */
 };
+
+/*
+ * Biometric types of the unified templates (BIODATA Type=, the positions
+ * of MultiBioDataSupport; the protocol's appendix 10). This terminal has
+ * fingerprints only.
+ */
+enum { PUSH_BIO_COMMON = 0, PUSH_BIO_FINGER = 1, PUSH_BIO_FACE = 2, PUSH_BIO_TYPES = 10 };
+
+/* BIODATA Format= for fingerprints. */
+enum { PUSH_BIO_FORMAT_ZK = 0, PUSH_BIO_FORMAT_ISO = 1, PUSH_BIO_FORMAT_ANSI = 2 };
+
+/* Largest PushOptions key list kept (the keys the server wants pushed, comma separated). */
+#define PUSH_OPTIONS_KEYS_MAX 255
 
 /* Ranges the device accepts (the protocol recommends 30-300 s and 2-60 s). */
 #define PUSH_ERROR_DELAY_MIN 30
@@ -149,7 +164,12 @@ typedef struct push_options {
     int encrypt;          /* Encrypt requested (not supported: reported, never used) */
     char server_ver[32];
     char push_prot_ver[16];
-    unsigned adjusted; /* PUSH_OPT_* fields that were clamped or defaulted */
+    char bio_stamp[PUSH_STAMP_MAX + 1]; /* BIODATAStamp ("0" when absent) */
+    /* MultiBioDataSupport: bit t set when the server takes unified templates of type t (PUSH_BIO_*); 0 when absent */
+    unsigned bio_data_support;
+    int push_options_flag;                        /* PushOptionsFlag=1: the server takes table=options pushes */
+    char push_options[PUSH_OPTIONS_KEYS_MAX + 1]; /* PushOptions: "key1,key2" the server wants ("" none named) */
+    unsigned adjusted;                            /* PUSH_OPT_* fields that were clamped or defaulted */
 } push_options;
 
 void push_options_defaults(push_options *out);
@@ -159,7 +179,10 @@ void push_options_defaults(push_options *out);
  * "GET OPTION FROM: <sn>" (sn compared with `sn`; NULL skips the check),
  * or the whole body a bare "OK" (defaults, bare_ok = 1). Unknown keys are
  * ignored. TimeZone is hours for -12..12 (well, |v| <= 60 is read as hours)
- * and minutes beyond +-60. Returns PUSH_OK, PUSH_ADJUSTED (values were
+ * and minutes beyond +-60. MultiBioDataSupport ("0:1:0:0:0:0:0:0:0:0",
+ * spaces tolerated) gives bio_data_support; PushOptionsFlag and PushOptions
+ * (letters, digits, '_' and '~' keys separated by commas) say whether and
+ * what the device should push to table=options. Returns PUSH_OK, PUSH_ADJUSTED (values were
  * clamped: see out->adjusted and why), PUSH_ERR_BAD_OPTIONS,
  * PUSH_ERR_SN_MISMATCH. On error *out holds the defaults.
  */
@@ -216,6 +239,12 @@ typedef enum push_cmd_kind {
     PUSH_CMD_ENROLL_CARD,    /* ENROLL_MF */
     PUSH_CMD_REBOOT,         /* REBOOT */
     PUSH_CMD_UPGRADE,        /* UPGRADE checksum=..,url=..,size=.. */
+    PUSH_CMD_UPDATE_BIO,     /* DATA UPDATE BIODATA (unified template) */
+    PUSH_CMD_DELETE_BIO,     /* DATA DELETE BIODATA Pin= [Type= [No=]] */
+    PUSH_CMD_QUERY_BIO,      /* DATA QUERY BIODATA Type= [PIN= [No=]] */
+    PUSH_CMD_QUERY_FP,       /* DATA QUERY FINGERTMP PIN= [FingerID=] */
+    PUSH_CMD_CLEAR_BIO,      /* CLEAR BIODATA */
+    PUSH_CMD_VERIFY_SUM,     /* VERIFY SUM ATTLOG StartTime= EndTime= */
     PUSH_CMD_REFUSED         /* SHELL, GetFile, PutFile: never executed, by design */
 } push_cmd_kind;
 
@@ -225,7 +254,9 @@ enum {
     PUSH_HAS_PRI = 1u << 1,
     PUSH_HAS_PASSWD = 1u << 2,
     PUSH_HAS_CARD = 1u << 3,
-    PUSH_HAS_FID = 1u << 4
+    PUSH_HAS_FID = 1u << 4,  /* FID, BIODATA No, FingerID */
+    PUSH_HAS_TYPE = 1u << 5, /* BIODATA Type */
+    PUSH_HAS_PIN = 1u << 6   /* PIN, where it is optional (QUERY BIODATA) */
 };
 
 typedef struct push_cmd {
@@ -238,12 +269,17 @@ typedef struct push_cmd {
     int privilege;                    /* 0 user, 1 administrator (from Pri) */
     char passwd[PUSH_PASSWD_MAX + 1]; /* clear text from the server; "" = remove the password */
     uint64_t card;                    /* 0 = remove the card */
-    uint32_t fid;                     /* finger index 0..9 */
-    int valid;                        /* FINGERTMP Valid (0 invalid, 1 normal, 3 duress) */
+    uint32_t fid;                     /* finger index 0..9 (FINGERTMP FID, BIODATA No) */
+    int valid;                        /* FINGERTMP Valid (0 invalid, 1 normal, 3 duress); BIODATA Valid 0/1 */
     uint32_t size;                    /* FINGERTMP Size (length of TMP's base64), UPGRADE size */
-    const char *tmp;                  /* FINGERTMP TMP base64 (borrowed from the command text) */
+    const char *tmp;                  /* FINGERTMP TMP, BIODATA Tmp: base64 (borrowed from the command text) */
     size_t tmp_len;
-    int64_t start, end;                /* QUERY ATTLOG: local seconds since 1970 */
+    int bio_type;                      /* BIODATA Type 0..9 (PUSH_BIO_*) */
+    uint32_t bio_index;                /* BIODATA Index: template number of that finger, 0..9 */
+    int duress;                        /* BIODATA Duress 0/1 */
+    int bio_format;                    /* BIODATA Format 0..9 (PUSH_BIO_FORMAT_*), 0 when absent */
+    int major_ver, minor_ver;          /* BIODATA MajorVer, MinorVer 0..99 */
+    int64_t start, end;                /* QUERY ATTLOG, VERIFY SUM: local seconds since 1970 */
     char key[PUSH_OPTION_KEY_MAX + 1]; /* SET OPTION */
     char value[PUSH_OPTION_VALUE_MAX + 1];
     uint32_t retry;             /* ENROLL_*: RETRY */
@@ -253,7 +289,9 @@ typedef struct push_cmd {
 } push_cmd;
 
 /*
- * Parses a command text (what follows "C:<id>:"). Unknown commands give
+ * Parses a command text (what follows "C:<id>:"). Keys of the key=value
+ * records are matched without regard to case (the protocol writes PIN and
+ * Pin). Unknown commands give
  * PUSH_ERR_UNSUPPORTED with kind PUSH_CMD_UNKNOWN (reply -1002); SHELL,
  * GetFile and PutFile give PUSH_ERR_UNSUPPORTED with PUSH_CMD_REFUSED.
  * Known commands with bad arguments give PUSH_ERR_BAD_PARAMETER (reply -1)
@@ -312,8 +350,23 @@ push_status push_format_user(char *buf, size_t cap, size_t *pos, const char *pin
 /* FP line; tmpl is encoded in base64 here. */
 push_status push_format_fp(char *buf, size_t cap, size_t *pos, const char *pin, uint32_t fid, const uint8_t *tmpl,
                            size_t tmpl_len);
+/*
+ * BIODATA line of a fingerprint (Type=1): "BIODATA Pin=..<HT>No=<fid><HT>Index=0<HT>Valid=1<HT>Duress=0
+ * <HT>Type=1<HT>MajorVer=..<HT>MinorVer=..<HT>Format=..<HT>Tmp=<base64>"; tmpl is encoded here.
+ */
+push_status push_format_biodata(char *buf, size_t cap, size_t *pos, const char *pin, uint32_t fid, int major_ver,
+                                int minor_ver, int format, const uint8_t *tmpl, size_t tmpl_len);
 /* "ID=<id>&Return=<ret>&CMD=<cmd>" plus LF. */
 push_status push_format_result(char *buf, size_t cap, size_t *pos, const char *id, int ret, const char *cmd);
+/* VERIFY SUM's result: "ID=<id>&Return=<ret>&CMD=VERIFY SUM&StartTime=..&EndTime=..&AttlogSum=<n>" plus LF. */
+push_status push_format_verify_sum(char *buf, size_t cap, size_t *pos, const char *id, int ret, int64_t start,
+                                   int64_t end, uint64_t sum);
+/*
+ * One "key=value" item of a table=options push, with a ',' before it when
+ * *pos is past the start. A key must be 1-63 letters, digits, '_' or '~';
+ * in the value ',', '=', CR, LF and TAB become spaces. No LF is added.
+ */
+push_status push_format_option_item(char *buf, size_t cap, size_t *pos, const char *key, const char *value);
 
 /* Base64 (RFC 4648, with padding). Decoding skips no characters: any
  * non-alphabet byte is an error. */

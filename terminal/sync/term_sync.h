@@ -23,6 +23,13 @@
  * Tables it keeps in the store's database (created with IF NOT EXISTS):
  * sync_state, sync_outbox, sync_cmds, sync_digest.
  *
+ * Settings it reads from the store at each step (the installer's, Comm. >
+ * Cloud Server Setting; a server cannot change them with SET OPTION):
+ * upload_attendance_always (send attendance records even when the
+ * server's TransFlag does not ask for them) and server_may_remove_pins (an
+ * empty Passwd= in DATA UPDATE USERINFO removes the user's PIN; off: the
+ * PIN is kept and the fact logged).
+ *
  * Ownership: the store and transport are borrowed and must outlive the
  * engine. Thread safety: one thread at a time, and the store must not be
  * used by another thread during a step (term_store's own rule). To run the
@@ -33,6 +40,7 @@
 #ifndef TERM_SYNC_H
 #define TERM_SYNC_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +94,16 @@ typedef struct term_sync_device_ops {
     void (*firmware_ready)(void *ctx, const char *path);
     /* One log line, no newline. */
     void (*log)(void *ctx, term_sync_log_level level, const char *msg);
+    /*
+     * SET OPTION of a terminal setting (its stable name and the server's
+     * text; the settings a server may not change were refused before):
+     * returns 0 when the application took it over (it validates, saves and
+     * applies it, then answers with term_sync_command_done and the same
+     * cmd_id), or a protocol return code to answer at once. NULL: the
+     * engine saves the setting into the store itself and reports
+     * TERM_SYNC_CHANGED_SETTINGS.
+     */
+    int (*set_setting)(void *ctx, const char *cmd_id, const char *name, const char *value);
 } term_sync_device_ops;
 
 typedef struct term_sync_config {
@@ -126,9 +144,11 @@ int64_t term_sync_next_wake(const term_sync *sync);
 
 /*
  * Steps until *stop becomes non-zero, sleeping in between (at most 200 ms
- * at a time so a stop is seen quickly). For a dedicated thread.
+ * at a time so a stop is seen quickly). For a dedicated thread; another
+ * thread sets *stop (an atomic: a plain or volatile flag would be a data
+ * race). The terminal uses the worker (term_sync_worker.h) instead.
  */
-void term_sync_run(term_sync *sync, volatile int *stop);
+void term_sync_run(term_sync *sync, atomic_int *stop);
 
 /* Uploads now instead of at the next TransInterval (the app calls it after a punch when Realtime is on). */
 void term_sync_kick(term_sync *sync);
@@ -171,8 +191,29 @@ push_status term_sync_stage_file(term_sync *sync, const char *image_path, const 
  */
 push_status term_sync_set_transport(term_sync *sync, push_transport *transport);
 
-/* The result of an ENROLL_FP / ENROLL_MF started through the device ops (0 ok, or the protocol's code). */
+/*
+ * The result of an ENROLL_FP / ENROLL_MF started through the device ops (0
+ * ok, or the protocol's code); on 0 the backup scan runs at the next step.
+ * Errors: PUSH_ERR_INVALID_ARGUMENT (no such command waiting for its
+ * result, e.g. already answered -1003 by a restart), PUSH_ERR_STORE.
+ */
 push_status term_sync_enroll_done(term_sync *sync, const char *cmd_id, int ret);
+/* The result of any other command the application took over (set_setting); errors as term_sync_enroll_done. */
+push_status term_sync_command_done(term_sync *sync, const char *cmd_id, int ret);
+
+/* The protocol's return code (Return=) for a store status: 0, -10 no such user, -1001 capacity... */
+int term_sync_return_of(term_status status);
+
+/*
+ * What waits to go up, read from the database through any handle on it
+ * (the application's own, on its own thread: no engine needed, never waits
+ * for the engine's network exchanges): attendance records and
+ * operation-log entries past the acknowledged watermarks, and queued lines.
+ * Any pointer may be NULL. Before the engine first ran on the database
+ * everything counts as waiting. Errors: PUSH_ERR_INVALID_ARGUMENT,
+ * PUSH_ERR_STORE.
+ */
+push_status term_sync_pending_get(term_store *store, uint64_t *records, uint64_t *oplog, uint64_t *queued);
 
 /*
  * The libcurl transport for the server address stored in the terminal's
@@ -182,6 +223,27 @@ push_status term_sync_enroll_done(term_sync *sync, const char *cmd_id, int ret);
  */
 push_status term_sync_transport_from_settings(term_store *store, const push_curl_config *base, push_transport **out);
 
+/*
+ * Why records wait although the link is up (term_sync_upload_hold,
+ * stats.hold). The application shows it on the Connection Status screen
+ * and in the status bar's server icon.
+ */
+typedef enum term_sync_hold {
+    TERM_SYNC_HOLD_NONE = 0,
+    /* attendance records wait: the server's TransFlag has no AttLog and the installer's
+       "Upload Attendance Always" (setting upload_attendance_always) is off */
+    TERM_SYNC_HOLD_NOT_REQUESTED = 1
+} term_sync_hold;
+
+/* Static English text of a hold ("" for none). */
+const char *term_sync_hold_message(term_sync_hold hold);
+
+/*
+ * Whether uploads are held and why, as of the last step (no I/O): a hold is
+ * reported only while records are actually waiting behind it.
+ */
+term_sync_hold term_sync_upload_hold(const term_sync *sync);
+
 typedef struct term_sync_stats {
     int registered; /* handshake done and the link is up */
     uint64_t handshakes, requests, failures;
@@ -189,7 +251,10 @@ typedef struct term_sync_stats {
     uint64_t commands_run, commands_repeated, results_sent;
     int64_t att_acked_id, op_acked_id; /* outbox watermarks */
     uint64_t att_pending, op_pending, queue_pending;
-    push_options options; /* in force */
+    push_options options;    /* in force */
+    term_sync_hold hold;     /* why records wait (as of the last step) */
+    int bio_upload;          /* fingers go up as BIODATA (the server announced them in MultiBioDataSupport) */
+    uint64_t options_pushed; /* table=options pushes acknowledged */
     push_status last_error;
     char last_reason[160];
 } term_sync_stats;

@@ -19,6 +19,10 @@ static const char *const icon_pics[UI_ICON_COUNT][UI_ICON_SIZE] = {
     [UI_ICON_CROSS_BADGE] = {"", "", "", "", "", "", "", "", "..........wwwwww", ".........wrrrrrw",
                              ".........wrwrwrw", ".........wrrwrrw", ".........wrwrwrw", ".........wrrrrrw",
                              "..........wwwwww", ""},
+    /* a pause sign: the link is up, records wait (TERM_LINK_HELD) */
+    [UI_ICON_HOLD_BADGE] = {"", "", "", "", "", "", "", "", "..........wwwwww", ".........wyyyyyw",
+                            ".........wykykyw", ".........wykykyw", ".........wykykyw", ".........wyyyyyw",
+                            "..........wwwwww", ""},
     [UI_ICON_OK] = {"", "..............##", ".............###", "............###.", "...........###..",
                     "..........###...", ".........###....", "##......###.....", "###....###......",
                     ".###..###.......", "..######........", "...####.........", "....##..........", "", "",

@@ -38,7 +38,8 @@ extern "C" {
     X(DATA, "data")                                                                                                    \
     X(RECORD, "record")                                                                                                \
     X(AUTOTEST, "autotest")                                                                                            \
-    X(SYSINFO, "sysinfo")
+    X(SYSINFO, "sysinfo")                                                                                              \
+    X(HOLD_BADGE, "hold_badge")
 
 typedef enum ui_icon {
 #define UI_ICON_ENUM_(name, text) UI_ICON_##name,

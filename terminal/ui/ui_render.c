@@ -66,6 +66,9 @@ static void link_icon(ui_fb *fb, ui_icon icon, uint8_t state, int *x)
     int y = (UI_STATUS_H - UI_ICON_SIZE) / 2;
     if (state == TERM_LINK_UP) {
         ui_icon_draw(fb, icon, *x, y, C_WHITE, 1);
+    } else if (state == TERM_LINK_HELD) {
+        ui_icon_draw(fb, icon, *x, y, C_WHITE, 1);
+        ui_icon_draw(fb, UI_ICON_HOLD_BADGE, *x, y, C_WHITE, 1);
     } else {
         ui_icon_draw(fb, icon, *x, y, UI_RGB(110, 116, 126), 1);
         ui_icon_draw(fb, UI_ICON_CROSS_BADGE, *x, y, C_WHITE, 1);

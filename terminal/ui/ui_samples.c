@@ -332,7 +332,7 @@ static void enroll(term_screen_model *m)
     base(m, TERM_SCR_ENROLL_FINGER, "Enroll Fingerprint", TERM_BODY_PROGRESS);
     m->body.progress.done = 1;
     m->body.progress.total = 3;
-    COPY(m->body.progress.text, "Press the same finger again (2/3). Score 78");
+    COPY(m->body.progress.text, "Press the same finger again");
     m->body.progress.icon = TERM_ICON_FINGER;
 }
 

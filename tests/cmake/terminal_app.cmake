@@ -22,9 +22,14 @@ foreach(script ${TERM_SCENARIOS})
                        LABELS "scenario" TIMEOUT 120)
 endforeach()
 
-# The application through its API on the simulator HAL.
+# The application through its API on the simulator HAL (raw SQL for ids kept
+# from earlier firmware and for the database's page size; pkg target from
+# tests/cmake/terminal.cmake, made here when that fragment is skipped).
+if(NOT TARGET PkgConfig::TEST_SQLCIPHER)
+  pkg_check_modules(TEST_SQLCIPHER REQUIRED IMPORTED_TARGET sqlcipher)
+endif()
 fp_add_test(test_term_app SOURCES ${PROJECT_SOURCE_DIR}/tests/test_term_app.c
-            LIBS term_app term_hal_sim LABELS unit)
+            LIBS term_app term_hal_sim PkgConfig::TEST_SQLCIPHER LABELS unit)
 
 # The driver's own errors: a bad line stops with its number (exit 2), a
 # failed expectation names the line (exit 1).
@@ -39,3 +44,11 @@ set_tests_properties(term_scenario_error_expectation PROPERTIES LABELS "scenario
 
 # Arbitrary input sequences through the whole application.
 fp_add_fuzz(fuzz_term_app SOURCES ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_term_app.c LIBS term_app term_hal_sim)
+
+# No call circle between the application loop and the scenes: the graph of the app's object files (nm) has no
+# cycle, and the loop reaches the scenes only through the registry (scripts/scene-graph.sh, docs/terminal.md).
+add_test(NAME term_app_scene_graph
+         COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/scene-graph.sh "$<TARGET_OBJECTS:term_app>"
+                 "$<$<TARGET_EXISTS:term_app_sync>:$<TARGET_OBJECTS:term_app_sync>>")
+set_tests_properties(term_app_scene_graph PROPERTIES LABELS "unit")
+

@@ -1,6 +1,7 @@
 # Terminal user interface (terminal/ui/): renderer, font, icons, QR, PNG and
 # the screenshot tests against tests/ui_ref/ (regenerate: scripts/ui-review.sh).
-fp_add_test(test_ui SOURCES ${PROJECT_SOURCE_DIR}/tests/test_ui.c LIBS term_ui LABELS unit)
+fp_add_test(test_ui SOURCES ${PROJECT_SOURCE_DIR}/tests/test_ui.c ${PROJECT_SOURCE_DIR}/tests/ui_ref_check.c LIBS term_ui
+            LABELS unit)
 target_compile_definitions(test_ui PRIVATE UI_TEST_OUT_DIR="${CMAKE_BINARY_DIR}/ui_actual")
 if(TARGET m1_sim_core OR EXISTS ${PROJECT_SOURCE_DIR}/terminal/app/term_app.c)
   # the application through the simulator core: key@M1 and the menu walk

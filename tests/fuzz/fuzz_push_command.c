@@ -35,6 +35,15 @@ static void check_cmd(const char *text, size_t len)
     if (c.kind == PUSH_CMD_UPGRADE && (strlen(c.checksum) != 32 || c.size == 0 || c.url[0] == '\0')) __builtin_trap();
     if (c.kind == PUSH_CMD_QUERY_ATTLOG && c.start > c.end) __builtin_trap();
     if (c.privilege != 0 && c.privilege != 1) __builtin_trap();
+    if (c.kind == PUSH_CMD_VERIFY_SUM && (c.start > c.end || strcmp(c.reply_cmd, "VERIFY SUM") != 0)) __builtin_trap();
+    /* BIODATA: every number within the protocol's range, Tmp present */
+    if (c.bio_type < 0 || c.bio_type >= PUSH_BIO_TYPES || c.bio_index > 9 || c.duress < 0 || c.duress > 1 ||
+        c.bio_format < 0 || c.bio_format > 9 || c.major_ver < 0 || c.major_ver > 99 || c.minor_ver < 0 ||
+        c.minor_ver > 99)
+        __builtin_trap();
+    if (c.kind == PUSH_CMD_UPDATE_BIO && (c.tmp == NULL || c.tmp_len == 0 || c.valid < 0 || c.valid > 1))
+        __builtin_trap();
+    if ((c.kind == PUSH_CMD_DELETE_BIO || c.kind == PUSH_CMD_QUERY_FP) && c.pin[0] == '\0') __builtin_trap();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,7 @@
 /*
  * libFuzzer target for the PUSH server-reply parsers: the options
- * response, the upload acknowledgement and the HTTP Date header. Whatever
+ * response (with the unified-template and options-push keys), the upload
+ * acknowledgement and the HTTP Date header. Whatever
  * is accepted must satisfy the documented ranges.
  */
 #include <stddef.h>
@@ -27,6 +28,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (o.trans_times[i] >= 1440) __builtin_trap();
         if (strlen(o.att_stamp) > PUSH_STAMP_MAX || strlen(o.op_stamp) > PUSH_STAMP_MAX) __builtin_trap();
         if (o.realtime != 0 && o.realtime != 1) __builtin_trap();
+        if (strlen(o.bio_stamp) > PUSH_STAMP_MAX) __builtin_trap();
+        if (o.bio_data_support >= 1u << PUSH_BIO_TYPES) __builtin_trap();
+        if (o.push_options_flag != 0 && o.push_options_flag != 1) __builtin_trap();
+        /* PushOptions: keys of letters, digits, '_' and '~', one comma between two */
+        size_t kl = strlen(o.push_options);
+        if (kl > PUSH_OPTIONS_KEYS_MAX) __builtin_trap();
+        for (size_t i = 0; i < kl; i++) {
+            char c = o.push_options[i];
+            int key =
+                (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '~';
+            if (!key && !(c == ',' && i > 0 && i + 1 < kl && o.push_options[i - 1] != ',')) __builtin_trap();
+        }
         if ((st == PUSH_ADJUSTED) != (o.adjusted != 0)) __builtin_trap();
     }
     if (memchr(why, '\0', sizeof(why)) == NULL) __builtin_trap();

@@ -63,15 +63,42 @@ fp_synth_class fp_synth_class_of(uint64_t seed, uint32_t finger);
 typedef enum fp_synth_profile {
     FP_SYNTH_OPTICAL = 0,       /* 388 x 374, like FVC2002 DB1 */
     FP_SYNTH_OPTICAL_LARGE = 1, /* 640 x 480 */
-    FP_SYNTH_CAPACITIVE = 2     /* 256 x 364, like FVC2000 DB2 */
+    FP_SYNTH_CAPACITIVE = 2,    /* 256 x 364, like FVC2000 DB2 */
+    FP_SYNTH_OPTICAL_SMALL = 3  /* 328 x 364, a small optical sensor */
 } fp_synth_profile;
+#define FP_SYNTH_PROFILE_COUNT 4
 
-/* "optical", "optical-large", "capacitive"; never NULL. */
+/* "optical", "optical-large", "capacitive", "optical-small"; never NULL. */
 const char *fp_synth_profile_name(fp_synth_profile profile);
 /* Parses a profile name. Errors: FP_ERR_INVALID_ARGUMENT. */
 fp_status fp_synth_profile_parse(const char *name, fp_synth_profile *out);
 /* Image size of a profile (dpi is always 500). */
 void fp_synth_profile_size(fp_synth_profile profile, uint32_t *width, uint32_t *height);
+
+/*
+ * Capture difficulty. Standard is the draw of fp_synth_impression_params_draw.
+ * The hard presets make sets whose matcher scores are meant to be comparable
+ * with real sensors (docs/realism.md):
+ *  - hard-distortion: strong plastic distortion (large shift and rotation,
+ *    small rigid inner region), a smooth random local warp, larger
+ *    rotation and placement, partial contact, moderate dry/wet and image
+ *    degradation; meant for the optical-large profile.
+ *  - hard-drywet: most impressions dry or wet (ridges broken into segments
+ *    and dots, or merged with blotted valleys, in patches), partial and
+ *    off-centre contact, strong image degradation, moderate distortion;
+ *    meant for a small sensor (optical-small).
+ */
+typedef enum fp_synth_difficulty {
+    FP_SYNTH_STANDARD = 0,
+    FP_SYNTH_HARD_DISTORTION = 1,
+    FP_SYNTH_HARD_DRYWET = 2
+} fp_synth_difficulty;
+#define FP_SYNTH_DIFFICULTY_COUNT 3
+
+/* "standard", "hard-distortion", "hard-drywet"; never NULL. */
+const char *fp_synth_difficulty_name(fp_synth_difficulty difficulty);
+/* Parses a difficulty name. Errors: FP_ERR_INVALID_ARGUMENT. */
+fp_status fp_synth_difficulty_parse(const char *name, fp_synth_difficulty *out);
 
 /* ------------------------------------------------------------------------ */
 /* Masters                                                                  */
@@ -97,6 +124,16 @@ typedef struct fp_synth_singular {
  * Errors: FP_ERR_INVALID_ARGUMENT (out NULL), FP_ERR_NO_MEMORY.
  */
 fp_status fp_synth_master_create(uint64_t seed, uint32_t finger, fp_synth_master **out);
+/*
+ * The master for a difficulty preset.
+ * FP_SYNTH_STANDARD is fp_synth_master_create; the hard presets add about
+ * three times as many unforced minutia pairs (short ridges and breaks whose
+ * two minutiae face each other), so the class, shape, flow and grown ridges
+ * are those of the standard master but the minutiae are not.
+ * Errors: FP_ERR_INVALID_ARGUMENT (out NULL, unknown difficulty), FP_ERR_NO_MEMORY.
+ */
+fp_status fp_synth_master_create_difficulty(uint64_t seed, uint32_t finger, fp_synth_difficulty difficulty,
+                                            fp_synth_master **out);
 void fp_synth_master_destroy(fp_synth_master *master);
 
 fp_synth_class fp_synth_master_class(const fp_synth_master *master);
@@ -153,8 +190,21 @@ typedef struct fp_synth_impression_params {
     double pressure;
     double contrast;          /* 0.3 .. 1, ridge darkness */
     double noise;             /* sensor noise standard deviation, gray levels */
-    double blur;              /* 0 .. 1, weight of a 3x3 smoothing */
+    /* Optics: the integer part is a number of full 3x3 binomial smoothing
+     * passes, the fraction the weight of one more (0 .. 4; the standard
+     * draw stays below 1). */
+    double blur;
+    /* Harder captures (fp_synth_difficulty). The standard draw leaves all
+     * of these at 0, which renders exactly as before they existed. */
+    double warp_amp;          /* px: smooth random skin displacement (local distortion) */
+    double warp_cell;         /* px: its spatial scale (> 8 when warp_amp > 0) */
+    double patchiness;        /* 0 .. 1: dry skin breaks ridges into segments and dots,
+                                 wet skin blots valleys, in patches; scales with |pressure| */
+    double smudge;            /* 0 .. 1: latent residue, smears, faint low-contrast patches */
+    double creases;           /* 0 .. 1: how strongly the finger's creases and scars print */
+    double roughness;         /* 0 .. 1: ragged ridge edges and open pores (skin texture) */
 } fp_synth_impression_params;
+
 
 /*
  * Draws the parameters of impression `impression` of finger `finger`.
@@ -165,12 +215,26 @@ fp_status fp_synth_impression_params_draw(uint64_t seed, uint32_t finger, uint32
                                           fp_synth_profile profile, int pressure_mix,
                                           fp_synth_impression_params *out);
 
+/*
+ * The same for a difficulty preset. FP_SYNTH_STANDARD gives exactly what
+ * fp_synth_impression_params_draw gives; the hard presets draw every field
+ * from their own ranges (docs/synthetic.md) and ignore pressure_mix (their
+ * pressure is always spread). Errors: FP_ERR_INVALID_ARGUMENT (out NULL,
+ * unknown profile or difficulty).
+ */
+fp_status fp_synth_impression_params_draw_difficulty(uint64_t seed, uint32_t finger, uint32_t impression,
+                                                     fp_synth_profile profile, int pressure_mix,
+                                                     fp_synth_difficulty difficulty,
+                                                     fp_synth_impression_params *out);
+
 typedef struct fp_synth_impression fp_synth_impression;
 
 /*
  * Renders an impression of master with params (copied). Caller frees with
  * fp_synth_impression_destroy. Errors: FP_ERR_INVALID_ARGUMENT (NULL
- * arguments, size outside 32..2048, dpi not 500), FP_ERR_NO_MEMORY.
+ * arguments, size outside 32..2048, dpi not 500, blur outside 0..4,
+ * warp_amp outside 0..16 or warp_cell below 8 with a warp, patchiness,
+ * smudge, creases or roughness outside 0..1), FP_ERR_NO_MEMORY.
  */
 fp_status fp_synth_impression_render(const fp_synth_master *master, const fp_synth_impression_params *params,
                                      fp_synth_impression **out);

@@ -64,6 +64,9 @@ extern "C" {
     X(ERR_TIMEOUT, 20, "no finger was presented before the timeout")            \
     X(ERR_CANCELLED, 21, "capture cancelled")                                   \
     X(ERR_PROTOCOL, 22, "sensor sent invalid data")                             \
+    X(ERR_LOCKED, 23, "another writer holds the file's lock")                   \
+    X(ERR_READ_ONLY, 24, "read-only: opened for reading or not writable")       \
+    X(ERR_FILE_REPLACED, 25, "the file was replaced or removed after opening")  \
     X(RETRY_NO_FINGER, 100, "no fingerprint found in the image")                \
     X(RETRY_LOW_QUALITY, 101, "fingerprint quality too low, please retry")      \
     X(RETRY_TOO_SMALL, 102, "finger area too small, place the finger fully")    \

@@ -192,51 +192,148 @@ fp_status fp_identify_two_stage(fp_context *ctx, const fp_gallery *gallery, cons
 
 /*
  * A gallery kept in one file: a header, then an append-only log of
- * records ("put id template" or "remove id"), each with its own checksum,
- * holding the template in the engine's prepared form together with its
- * pre-screening code, 8-byte aligned, so that loading maps the file and
- * points the gallery at the records instead of parsing and preparing
- * them. Every change is appended and flushed (fdatasync) before the call
- * returns, and only then applied to the gallery in memory. A write cut
- * short by a crash or power loss leaves a torn last record, which the next
- * open detects by its checksum and cuts off: everything acknowledged
- * before it is kept. A damaged record anywhere else, a wrong magic number
- * or version, or a bad header checksum is FP_ERR_FILE_CORRUPT /
- * FP_ERR_FILE_FORMAT, and the file is left untouched. Little-endian hosts
- * only (FP_ERR_UNSUPPORTED elsewhere). Format: docs/search.md.
+ * records ("put id template" or "remove id"), each with its own checksums
+ * and sequence number, holding the template in the engine's prepared form
+ * together with its pre-screening code, 8-byte aligned, so that loading
+ * points the gallery at the records instead of parsing and preparing them.
+ * Every change is appended and flushed (fdatasync) before the call
+ * returns, and only then applied to the gallery in memory: a change is
+ * acknowledged when the call returns FP_OK. Little-endian hosts with
+ * Linux's open file description locks only (FP_ERR_UNSUPPORTED elsewhere).
+ * Format, concurrency and recovery rules: docs/search.md "Gallery file".
+ *
+ * Writers and readers. One handle at a time may write a file: a writing
+ * handle holds an exclusive lock on it (an open file description lock,
+ * released when the handle is closed or its process ends). Another writer
+ * gets FP_ERR_LOCKED at once, or after waiting lock_timeout_ms. Read-only
+ * handles (FP_GALLERY_FILE_READ_ONLY) take no lock and never change the
+ * file; they work on files without write permission. Compaction replaces
+ * the file by rename while holding the lock on both the old and the new
+ * file, so a writer waiting for the lock opens the new file. A writing
+ * handle checks before and after every append that its path still names
+ * its file (FP_ERR_FILE_REPLACED otherwise: a restore or another tool
+ * replaced it, and the change is not acknowledged).
+ *
+ * Crashes and damage. An interrupted append can only leave, after the
+ * acknowledged records, a prefix of one record followed by zeros (a "torn
+ * append"): a writing open cuts it off, a read-only open ignores it, both
+ * report it in info.torn_bytes. Everything else is damage:
+ * FP_ERR_FILE_CORRUPT with info.damage and info.damage_offset, the file
+ * left untouched. A writer's clean close records the file's end in the
+ * header ("seal"), so that a file cut after a clean close, even inside its
+ * last record, is damage too.
+ *
+ * Memory. By default the open copies the file into private memory (read
+ * with pread), so nothing done to the file afterwards (truncation by
+ * another program included) can affect the gallery. FP_GALLERY_FILE_MAP
+ * maps the file instead (no copy, pages shared with the page cache and
+ * other processes): faster to open and lighter, but a process whose mapped
+ * file is shrunk by another program dies of SIGBUS when it touches the
+ * lost pages. This library never shrinks a file below what a reader has
+ * loaded; read-only mapped handles hold a shared lock that makes its
+ * writers overwrite a torn append with zeros instead of cutting it.
+ *
+ * A handle is used by one thread at a time; galleries follow the gallery
+ * rules above (read concurrently, never while a put or remove changes it).
  */
 typedef struct fp_gallery_file fp_gallery_file;
+
+/* What is wrong with a damaged gallery file (fp_gallery_file_info.damage). */
+typedef enum fp_gallery_damage {
+    FP_GALLERY_DAMAGE_NONE = 0,
+    FP_GALLERY_DAMAGE_HEADER = 1,   /* the file header's checksum or size */
+    FP_GALLERY_DAMAGE_RECORD = 2,   /* a complete record whose checksum or fields are wrong */
+    FP_GALLERY_DAMAGE_SEQUENCE = 3, /* a record out of sequence: one missing, repeated or moved */
+    FP_GALLERY_DAMAGE_GARBAGE = 4,  /* bytes that are neither a record of this file nor a torn append */
+    FP_GALLERY_DAMAGE_CUT = 5       /* the file ends before the end its writer recorded at close */
+} fp_gallery_damage;
 
 /* What fp_gallery_file_open found. */
 typedef struct fp_gallery_file_info {
     size_t records;        /* valid records replayed */
-    size_t torn_bytes;     /* bytes of a torn last record cut off (0 normally) */
-    uint64_t file_bytes;   /* size after recovery */
+    size_t torn_bytes;     /* bytes of a torn append after them (cut off by a writing open) */
+    uint64_t file_bytes;   /* bytes of valid data (the file's size after a writing open) */
+    /* FP_ERR_FILE_CORRUPT: what is wrong, and the offset of the first byte
+     * concerned (a record's start; 0 for the header). */
+    fp_gallery_damage damage;
+    uint64_t damage_offset;
+    int closed_cleanly;    /* the last writer closed the file (its seal was checked) */
 } fp_gallery_file_info;
 
+/* fp_gallery_file_options.flags */
+typedef enum fp_gallery_file_flag {
+    /* Open for searching only: no lock, the file is never changed (a torn
+     * append is left in place), write permission is not needed; put,
+     * remove and compact give FP_ERR_READ_ONLY. Implies NO_CREATE. */
+    FP_GALLERY_FILE_READ_ONLY = 1,
+    /* Map the file instead of copying it (see "Memory" above). */
+    FP_GALLERY_FILE_MAP = 2,
+    /* A missing file is FP_ERR_NOT_FOUND instead of being created. */
+    FP_GALLERY_FILE_NO_CREATE = 4
+} fp_gallery_file_flag;
+
+typedef struct fp_gallery_file_options {
+    uint32_t flags;           /* fp_gallery_file_flag values, or-ed */
+    /* A writer finding the file locked by another writer waits up to this
+     * many milliseconds for it (0: FP_ERR_LOCKED at once). */
+    uint32_t lock_timeout_ms;
+} fp_gallery_file_options;
+
+/* Fills *options with the defaults: write, copy, create, do not wait. */
+void fp_gallery_file_options_init(fp_gallery_file_options *options);
+
 /*
- * Opens path (creating an empty gallery file when it does not exist),
- * replays it into a new gallery *gallery and keeps the file open for
- * appending. The gallery's templates point into the mapping, which lives
- * until fp_gallery_destroy(*gallery); close the file first or last, either
- * order works. info may be NULL. Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_IO,
- * FP_ERR_FILE_FORMAT, FP_ERR_FILE_CORRUPT, FP_ERR_NO_MEMORY, FP_ERR_UNSUPPORTED.
+ * Opens path (creating an empty gallery file, mode 0600, when it does not
+ * exist and the options allow it), checks it, replays it into a new
+ * gallery *gallery and returns the handle. A symbolic link is followed
+ * once, at open: the handle works on the file it names. The gallery's
+ * templates point into the copy or mapping, which lives until
+ * fp_gallery_destroy(*gallery); close the file first or last, either order
+ * works. options and info may be NULL (info is filled on
+ * FP_ERR_FILE_CORRUPT too). Errors: FP_ERR_INVALID_ARGUMENT, FP_ERR_IO,
+ * FP_ERR_NOT_FOUND, FP_ERR_LOCKED (another handle writes the file),
+ * FP_ERR_READ_ONLY (no write permission: open it read-only),
+ * FP_ERR_FILE_FORMAT (not a gallery file, or another version: versions 1
+ * and 2 are refused, rebuild them from the templates), FP_ERR_FILE_CORRUPT,
+ * FP_ERR_NO_MEMORY, FP_ERR_UNSUPPORTED.
  */
+fp_status fp_gallery_file_open_with(const char *path, const fp_gallery_file_options *options,
+                                    fp_gallery_file **file, fp_gallery **gallery, fp_gallery_file_info *info);
+/* fp_gallery_file_open_with with the default options (a writer). */
 fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gallery **gallery,
                                fp_gallery_file_info *info);
-/* Adds or replaces id durably, then in gallery. Errors: FP_ERR_INVALID_ARGUMENT,
- * FP_ERR_IO (nothing changed, the file is cut back), FP_ERR_NO_MEMORY. */
+/*
+ * Adds or replaces id durably, then in gallery. Errors:
+ * FP_ERR_INVALID_ARGUMENT, FP_ERR_READ_ONLY, FP_ERR_LOCKED (the handle was
+ * inherited from another process by fork: only the process that opened it
+ * writes), FP_ERR_FILE_REPLACED (path no longer names the file this handle
+ * writes; nothing acknowledged), FP_ERR_FILE_CORRUPT (another program
+ * shrank the file under this handle), FP_ERR_IO (nothing changed, the
+ * record is cut back), FP_ERR_NO_MEMORY.
+ */
 fp_status fp_gallery_file_put(fp_gallery_file *file, fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl);
 /* Removes id durably, then from gallery. Errors: as put, FP_ERR_NOT_FOUND. */
 fp_status fp_gallery_file_remove(fp_gallery_file *file, fp_gallery *gallery, fp_gallery_id id);
 /*
  * Rewrites the file with one record per finger of gallery (dropping
- * replaced and removed entries): written to "<path>.tmp", flushed, renamed
- * over path and the directory flushed, so a crash leaves either the old or
- * the new file. Errors: FP_ERR_IO, FP_ERR_NO_MEMORY.
+ * replaced and removed entries): written to a new file of a unique name
+ * beside it ("<path>.tmp-XXXXXX", created exclusively, never through a
+ * symbolic link), locked, flushed, renamed over path and the directory
+ * flushed, so a crash leaves either the old or the new file (a writing
+ * open after a crash removes such leftovers). The handle then writes the
+ * new file. Errors: as put, FP_ERR_NO_MEMORY.
  */
 fp_status fp_gallery_file_compact(fp_gallery_file *file, const fp_gallery *gallery);
-/* Closes the file (the gallery stays usable). Accepts NULL. */
+/*
+ * Whether path still holds what this handle loaded: *stale = 1 when path
+ * names another file now (replaced by a compaction or a restore) or none,
+ * or when the file's size changed (a writer appended); 0 otherwise. A
+ * reader polls this and opens the file again when it is stale. Errors:
+ * FP_ERR_INVALID_ARGUMENT, FP_ERR_IO.
+ */
+fp_status fp_gallery_file_stale(const fp_gallery_file *file, int *stale);
+/* Closes the file (the gallery stays usable). A writer records the file's
+ * end in its header (the seal) and releases the lock. Accepts NULL. */
 void fp_gallery_file_close(fp_gallery_file *file);
 
 /* ------------------------------------------------------------------------ */

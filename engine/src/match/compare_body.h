@@ -257,13 +257,14 @@ static void load_positions(fpi_match_ws *ws, const fp_template *b)
     ws->n_bands = nbands;
 }
 
+static int pair_queries(fpi_match_ws *ws, const fp_template *a, const fp_template *b, int angle_tol, fpi_pair *out,
+                        int *cost_sum);
+
 /* Pairs minutiae of a mapped by t with those of b, closest first; returns the pair count. */
 static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t,
                          float tol0, float tol_slope, float tol_max, int angle_tol, fpi_pair *out, int *cost_sum)
 {
-    const int na = fpi_match_count(a), nb = fpi_match_count(b);
-    int np = 0;
-    const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
+    const int na = fpi_match_count(a);
     /* Map a's minutiae and set up their queries: one branch-free loop over
      * restrict arrays, which the compiler vectorises. */
     const float c = t->c, sn = t->s, ttx = t->tx, tty = t->ty, ox = t->ox, oy = t->oy;
@@ -293,7 +294,40 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         qylo[j] = (int16_t)(qy - r);
         qyhi[j] = (int16_t)(qy + r);
     }
+    memset(ws->mrot, t->rot & 255, (size_t)na);
+    return pair_queries(ws, a, b, angle_tol, out, cost_sum);
+}
+
+/* Sets the pair scan's query boxes for a's na minutiae mapped to
+ * (ws->mx, ws->my) with squared tolerances ws->tol2. */
+static void set_boxes(fpi_match_ws *ws, int na)
+{
+    const float reach = (float)FPI_FRAME_REACH;
+    for (int j = 0; j < na; j++) {
+        const float tx = ws->mx[j], ty = ws->my[j];
+        const int in = (fabsf(tx) <= reach) & (fabsf(ty) <= reach);
+        const float kx = tx > reach ? reach : tx < -reach ? -reach : tx;
+        const float ky = ty > reach ? reach : ty < -reach ? -reach : ty;
+        const int qx = (int)(kx + 16384.5f) - 16384, qy = (int)(ky + 16384.5f) - 16384;
+        const int r = in * ((int)sqrtf(ws->tol2[j]) + 2);
+        ws->xlo[j] = (int16_t)(qx - r);
+        ws->xhi[j] = (int16_t)(qx + r);
+        ws->ylo[j] = (int16_t)(qy - r);
+        ws->yhi[j] = (int16_t)(qy + r);
+    }
+}
+
+/* Pairs a's minutiae, mapped to (ws->mx, ws->my) with squared tolerances
+ * ws->tol2, query boxes set and directions turned by ws->mrot, with b's:
+ * closest first, one-to-one; returns the pair count. */
+static int pair_queries(fpi_match_ws *ws, const fp_template *a, const fp_template *b, int angle_tol, fpi_pair *out,
+                        int *cost_sum)
+{
+    const int na = fpi_match_count(a), nb = fpi_match_count(b);
+    int np = 0;
+    const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
     /* The bands each box reaches (none for an empty box). */
+    const int16_t *restrict qylo = ws->ylo, *restrict qyhi = ws->yhi;
     const int y0 = ws->band_y0, sh = ws->band_shift, nbd = ws->n_bands;
     uint8_t *restrict qblo = ws->blo, *restrict qbhi = ws->bhi;
     for (int j = 0; j < na; j++) {
@@ -310,7 +344,7 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         float dx = b->px[k] - ws->mx[j], dy = b->py[k] - ws->my[j];
         float d2 = dx * dx + dy * dy;
         if (d2 > ws->tol2[j]) continue;
-        int da = ang_diff((a->minutiae[j].angle + t->rot) & 255, b->minutiae[k].angle);
+        int da = ang_diff((a->minutiae[j].angle + ws->mrot[j]) & 255, b->minutiae[k].angle);
         if (da > angle_tol) continue;
         if (np == cap) continue;
         out[np].a = (uint16_t)j;
@@ -376,6 +410,196 @@ static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float mar
     return inside;
 }
 
+/* The elastic pass (docs/matcher.md, "Distortion"). */
+#define ELASTIC_SIGMA2 (60.0f * 60.0f) /* reach of a control pair's influence, px^2 */
+#define ELASTIC_PRIOR 0.1f             /* weight of "no displacement" in the residual field */
+#define ELASTIC_REG 0.05f              /* pull of each local affine map towards the rotation */
+#define ELASTIC_OUTLIER 15.0f          /* a control's residual against its neighbours', px */
+#define ELASTIC_VOTES 3                /* votes a pair the rigid alignment lacked needs to count */
+#define ELASTIC_MAX_RAW 500            /* rigid scores above this are left as they are */
+
+/* The kernel that weighs a control pair at squared distance d2. */
+static inline float elastic_weight(float d2)
+{
+    const float q = 1.0f / (1.0f + d2 / ELASTIC_SIGMA2);
+    return q * q;
+}
+
+/*
+ * Drops the control pairs whose residual (rx, ry) disagrees with the
+ * kernel-weighted mean of the others' by more than ELASTIC_OUTLIER px;
+ * returns how many are left (compacted in place).
+ */
+/* Controls are pairs of compared minutiae and the map moves compared
+ * minutiae: both at most FP_MATCH_MINUTIAE, which sizes the stack arrays
+ * below (the comparison's stack: 4.6 KB on ARM, docs/embedded.md). */
+static int drop_outliers(int n, int16_t *cx, int16_t *cy, float *rx, float *ry, float *ra)
+{
+    uint8_t ok[FP_MATCH_MINUTIAE];
+    for (int p = 0; p < n; p++) {
+        float sw = ELASTIC_PRIOR, sx = 0, sy = 0;
+        for (int q = 0; q < n; q++) {
+            if (q == p) continue;
+            const float dx = (float)(cx[q] - cx[p]), dy = (float)(cy[q] - cy[p]);
+            const float w = elastic_weight(dx * dx + dy * dy);
+            sw += w;
+            sx += w * rx[q];
+            sy += w * ry[q];
+        }
+        const float ex = rx[p] - sx / sw, ey = ry[p] - sy / sw;
+        ok[p] = ex * ex + ey * ey <= ELASTIC_OUTLIER * ELASTIC_OUTLIER;
+    }
+    int keep = 0;
+    for (int p = 0; p < n; p++)
+        if (ok[p]) {
+            cx[keep] = cx[p];
+            cy[keep] = cy[p];
+            rx[keep] = rx[p];
+            ry[keep] = ry[p];
+            ra[keep] = ra[p];
+            keep++;
+        }
+    return keep;
+}
+
+/*
+ * Maps a's n minutiae (ax, ay) through the moving-least-squares affine map
+ * of the k control pairs (a's positions cx, cy; b's qx, qy; direction
+ * residuals ra): for each minutia, an affine map fitted to the controls
+ * weighted by their nearness, pulled towards the rotation (c, s) so that
+ * a few controls in a line cannot fold it. Writes the images to (ws->mx,
+ * ws->my), the squared pairing tolerances to ws->tol2 and the directions'
+ * turns (rot plus the weighted direction residual) to ws->mrot. The loops
+ * run over the minutiae with a control fixed, so the compiler vectorises
+ * them.
+ */
+static void mls_map(fpi_match_ws *ws, int n, const float *restrict ax, const float *restrict ay, int k,
+                    const float *cx, const float *cy, const float *qx, const float *qy, const float *ra, float c,
+                    float s, int rot)
+{
+    float sw[FP_MATCH_MINUTIAE], spx[FP_MATCH_MINUTIAE], spy[FP_MATCH_MINUTIAE], sqx[FP_MATCH_MINUTIAE],
+        sqy[FP_MATCH_MINUTIAE], sa[FP_MATCH_MINUTIAE], d2m[FP_MATCH_MINUTIAE];
+    float m11[FP_MATCH_MINUTIAE], m12[FP_MATCH_MINUTIAE], m22[FP_MATCH_MINUTIAE];
+    float b11[FP_MATCH_MINUTIAE], b12[FP_MATCH_MINUTIAE], b21[FP_MATCH_MINUTIAE], b22[FP_MATCH_MINUTIAE];
+    for (int j = 0; j < n; j++) sw[j] = spx[j] = spy[j] = sqx[j] = sqy[j] = sa[j] = 0, d2m[j] = 1e30f;
+    for (int p = 0; p < k; p++) {
+        const float px = cx[p], py = cy[p], pqx = qx[p], pqy = qy[p], pa = ra[p];
+        for (int j = 0; j < n; j++) {
+            const float dx = px - ax[j], dy = py - ay[j], d2 = dx * dx + dy * dy;
+            const float w = elastic_weight(d2);
+            sw[j] += w;
+            spx[j] += w * px;
+            spy[j] += w * py;
+            sqx[j] += w * pqx;
+            sqy[j] += w * pqy;
+            sa[j] += w * pa;
+            d2m[j] = d2 < d2m[j] ? d2 : d2m[j];
+        }
+    }
+    /* Centroids, then the moments about them: A = M^-1 B with
+     * M = sum w p p^T + r I and B = sum w p q^T + r R (p, q centred, row
+     * vectors: q = p A, R the rotation); r is ELASTIC_REG of the weight
+     * spread over a 20 px radius. */
+    for (int j = 0; j < n; j++) {
+        const float inv = 1.0f / sw[j], r = ELASTIC_REG * sw[j] * 400.0f;
+        spx[j] *= inv;
+        spy[j] *= inv;
+        sqx[j] *= inv;
+        sqy[j] *= inv;
+        m11[j] = r;
+        m12[j] = 0;
+        m22[j] = r;
+        b11[j] = r * c;
+        b12[j] = r * s;
+        b21[j] = -r * s;
+        b22[j] = r * c;
+    }
+    for (int p = 0; p < k; p++) {
+        const float px0 = cx[p], py0 = cy[p], qx0 = qx[p], qy0 = qy[p];
+        for (int j = 0; j < n; j++) {
+            const float dx = px0 - ax[j], dy = py0 - ay[j];
+            const float w = elastic_weight(dx * dx + dy * dy);
+            const float px = px0 - spx[j], py = py0 - spy[j], qx_ = qx0 - sqx[j], qy_ = qy0 - sqy[j];
+            m11[j] += w * px * px;
+            m12[j] += w * px * py;
+            m22[j] += w * py * py;
+            b11[j] += w * px * qx_;
+            b12[j] += w * px * qy_;
+            b21[j] += w * py * qx_;
+            b22[j] += w * py * qy_;
+        }
+    }
+    for (int j = 0; j < n; j++) {
+        const float det = m11[j] * m22[j] - m12[j] * m12[j];
+        const float i11 = m22[j] / det, i12 = -m12[j] / det, i22 = m11[j] / det;
+        const float a11 = i11 * b11[j] + i12 * b21[j], a12 = i11 * b12[j] + i12 * b22[j];
+        const float a21 = i12 * b11[j] + i22 * b21[j], a22 = i12 * b12[j] + i22 * b22[j];
+        const float vx = ax[j] - spx[j], vy = ay[j] - spy[j];
+        ws->mx[j] = vx * a11 + vy * a21 + sqx[j];
+        ws->my[j] = vx * a12 + vy * a22 + sqy[j];
+        const float tol = FPI_MIN(TOL0 + TOLS * sqrtf(d2m[j]), TOLM);
+        ws->tol2[j] = tol * tol;
+    }
+    for (int j = 0; j < n; j++) ws->mrot[j] = (uint8_t)((rot + (int)lrintf(sa[j] / (sw[j] + ELASTIC_PRIOR))) & 255);
+}
+
+/*
+ * The elastic pass: how many pairs a smooth deformation around the rigid
+ * alignment t finds, counting only pairs the rigid alignment also has
+ * (ws->best[0 .. m)) or whose neighbourhoods agreed (ELASTIC_VOTES).
+ * Controls are the first pass's pairs of the winning seed (loose
+ * tolerances, loose[0 .. n)), less those that disagree with their
+ * neighbours; a's minutiae are mapped
+ * through the moving-least-squares map of the controls and paired with
+ * the tight tolerances. ws->best is left as it is.
+ */
+static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t, int m,
+                         const fpi_pair *loose, int n)
+{
+    const int na = fpi_match_count(a), nb = fpi_match_count(b);
+    int16_t cx[FP_MATCH_MINUTIAE], cy[FP_MATCH_MINUTIAE];
+    float rx[FP_MATCH_MINUTIAE], ry[FP_MATCH_MINUTIAE], ra[FP_MATCH_MINUTIAE];
+    int cost;
+    const float c = t->c, s = t->s;
+    for (int p = 0; p < n; p++) {
+        const int ia = loose[p].a, ib = loose[p].b;
+        cx[p] = a->px[ia];
+        cy[p] = a->py[ia];
+        rx[p] = b->px[ib] - (c * cx[p] - s * cy[p] + t->tx);
+        ry[p] = b->py[ib] - (s * cx[p] + c * cy[p] + t->ty);
+        const int d = (b->minutiae[ib].angle - a->minutiae[ia].angle - t->rot) & 255;
+        ra[p] = (float)(d >= 128 ? d - 256 : d);
+    }
+    n = drop_outliers(n, cx, cy, rx, ry, ra);
+    /* A deformation needs more consistent controls than the rigid
+     * alignment's pairs to explain more than they do. */
+    if (n <= m) return m;
+    float fcx[FP_MATCH_MINUTIAE], fcy[FP_MATCH_MINUTIAE], qx[FP_MATCH_MINUTIAE], qy[FP_MATCH_MINUTIAE];
+    float ax[FP_MATCH_MINUTIAE], ay[FP_MATCH_MINUTIAE];
+    for (int p = 0; p < n; p++) {
+        fcx[p] = cx[p];
+        fcy[p] = cy[p];
+        qx[p] = c * fcx[p] - s * fcy[p] + t->tx + rx[p];
+        qy[p] = s * fcx[p] + c * fcy[p] + t->ty + ry[p];
+    }
+    for (int j = 0; j < na; j++) {
+        ax[j] = a->px[j];
+        ay[j] = a->py[j];
+    }
+    mls_map(ws, na, ax, ay, n, fcx, fcy, qx, qy, ra, c, s, t->rot);
+    set_boxes(ws, na);
+    n = pair_queries(ws, a, b, ANG2, ws->pairs, &cost);
+    uint8_t rigid_of[FP_MATCH_MINUTIAE]; /* a's minutia -> its rigid partner in b, + 1 */
+    memset(rigid_of, 0, (size_t)na);
+    for (int p = 0; p < m; p++) rigid_of[ws->best[p].a] = (uint8_t)(ws->best[p].b + 1);
+    int kept = 0;
+    for (int p = 0; p < n; p++) {
+        const fpi_pair q = ws->pairs[p];
+        kept += rigid_of[q.a] == q.b + 1 || ws->votes[q.a * nb + q.b] >= ELASTIC_VOTES;
+    }
+    return kept;
+}
+
 uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template *a, const fp_template *b, fpi_alignment *al)
 {
     const int na = fpi_match_count(a), nb = fpi_match_count(b);
@@ -394,11 +618,12 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
         int cost;
         cand_t[si] = seed_xform(ws, a, b, seeds[si]);
         cand_m[si] = pair_minutiae(ws, a, b, &cand_t[si], 12.0f, 0.07f, 30.0f, PAIR_ANGLE_TOL, ws->pairs, &cost);
+        memcpy(ws->loose[si], ws->pairs, (size_t)cand_m[si] * sizeof(fpi_pair));
         if (cand_m[si] >= 3) refine_xform(a, b, ws->pairs, cand_m[si], &cand_t[si]);
         if (cand_m[si] > top1) top1 = cand_m[si];
     }
     /* Pass 2, tight tolerances, for the alignments that can still win. */
-    int best_m = -1, best_cost = 0;
+    int best_m = -1, best_cost = 0, best_si = 0;
     xform best_t = {1, 0, 0, 0, 0, 0, 0};
     for (int si = 0; si < ns; si++) {
         if (cand_m[si] < 3 || 4 * cand_m[si] < 3 * top1) continue;
@@ -416,6 +641,7 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
             best_m = m;
             best_cost = cost;
             best_t = cand_t[si];
+            best_si = si;
             memcpy(ws->best, ws->pairs, (size_t)m * sizeof(fpi_pair));
         }
     }
@@ -453,7 +679,15 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     if (in_b < best_m) in_b = best_m;
     /* m * (fraction of the common minutiae explained), in hundredths. */
     double frac = 2.0 * m / (double)(in_a + in_b + 6);
-    return (uint32_t)lrint(100.0 * m * frac);
+    const uint32_t raw = (uint32_t)lrint(100.0 * m * frac);
+    if (raw >= ELASTIC_MAX_RAW) return raw;
+    /* Pairs that only a smooth deformation explains count half: they are
+     * weaker evidence than pairs under one rigid motion. */
+    const int e = elastic_pairs(ws, a, b, &best_t, best_m, ws->loose[best_si], cand_m[best_si]);
+    if (e <= m) return raw;
+    const double me = m + 0.5 * (e - m);
+    frac = 2.0 * me / (double)(in_a + in_b + 6);
+    return (uint32_t)lrint(100.0 * me * frac);
 }
 
 #endif

@@ -58,6 +58,8 @@ struct fpi_match_ws {
     float mx[FP_MAX_MINUTIAE], my[FP_MAX_MINUTIAE], tol2[FP_MAX_MINUTIAE];
     uint16_t cand[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
+    uint8_t mrot[FP_MAX_MINUTIAE]; /* per mapped minutia: the rotation its direction takes */
+    fpi_pair loose[FPI_SEEDS][FP_MATCH_MINUTIAE]; /* each seed's first-pass pairs */
 };
 
 /* Prepares the workspace; kernels NULL means the scalar reference. */

@@ -1,70 +1,53 @@
 /*
- * The gallery file: a checksummed append-only log of prepared templates,
- * memory-mapped on load (see fp/search.h and docs/search.md).
+ * The gallery file: opening with locks, appending durably, compaction,
+ * the seal (see fp/search.h and docs/search.md "Gallery file"; the format
+ * and the scan are in gallery_format.c).
  *
- * File header (64 bytes): "FPGALLRY", version, header size, the sizes of
- * the structures stored raw (pre-screening code, minutia, neighbour), and
- * a checksum of the first 60 bytes at offset 60.
- *
- * Record header (32 bytes): magic "FPGR", type (1 put, 2 remove), finger,
- * reserved, user, payload length (a multiple of 8), sequence number,
- * reserved, and at offset 28 the checksum of header bytes 0..27 and the
- * payload. A put's payload: width, height, dpi, count, hull count,
- * quality (32 bytes), the pre-screening code, then the template's arrays
- * (minutiae, px, py, neighbours, hull x, hull y), each padded to 8 bytes,
- * sized exactly as fpi_template_alloc sizes them, so a view template can
- * point straight at them.
+ * Locks are open file description (OFD) locks on single bytes: they belong
+ * to the open file, not to the process, so two handles conflict even in
+ * one process, a descriptor inherited by fork shares its parent's lock,
+ * and closing any other descriptor of the file does not drop them.
+ *   byte 0, exclusive: the one writing handle;
+ *   byte 1, shared by read-only mapped handles while their mapping lives;
+ *           a writer takes it exclusively (without waiting) to shrink the
+ *           file, and writes zeros instead when it cannot.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "core/internal.h"
-#include "search/search.h"
+#include "search/gallery_format.h"
 
-#define FILE_MAGIC "FPGALLRY"
-/* 2: minutiae in order of quality, edges among the first FP_MATCH_MINUTIAE
- * only (version 1 files, with edges among all minutiae, are refused as
- * FP_ERR_FILE_FORMAT; rebuild them from the templates). */
-#define FILE_VERSION 2u
-#define FILE_HEADER 64u
-#define REC_MAGIC 0x52475046u /* "FPGR" */
-#define REC_HEADER 32u
-#define REC_PUT 1u
-#define REC_REMOVE 2u
-#define PUT_FIXED 32u
+#define LOCK_WRITER 0
+#define LOCK_SHRINK 1
+/* Bytes of compacted records written per call. */
+#define WRITE_BATCH ((size_t)4 << 20)
+#define TEMP_SUFFIX ".tmp-XXXXXX"
+#define NEW_SUFFIX ".new-XXXXXX"
 
 struct fp_gallery_file {
     int fd;
+    int writable;    /* holds the writer lock */
+    pid_t pid;       /* the process that opened it: only it writes */
+    dev_t dev;       /* the file, to tell when path names another one */
+    ino_t ino;
+    uint64_t id;     /* file id */
+    uint64_t end;    /* bytes of valid data: the next append goes here */
+    uint64_t seq;    /* next sequence number */
+    uint64_t seen;   /* the file's size as this handle left or found it */
+    uint32_t generation;
+    int sealed;      /* the header's seal is set: unseal before the first change */
+    int failed;      /* an append failed and could not be cut back */
     char path[PATH_MAX];
-    uint64_t end; /* bytes of valid data */
-    uint64_t seq; /* next sequence number */
 };
-
-/* The mapping a loaded gallery's view templates point into. */
-typedef struct mapping {
-    void *map;
-    size_t len;
-    fp_template *views;
-} mapping;
-
-static void mapping_release(void *p)
-{
-    mapping *m = p;
-    if (!m) return;
-    if (m->map && m->len) munmap(m->map, m->len);
-    free(m->views);
-    free(m);
-}
 
 static int little_endian(void)
 {
@@ -74,297 +57,64 @@ static int little_endian(void)
     return b == 1;
 }
 
-static uint32_t rd32(const uint8_t *p)
+void fp_gallery_file_options_init(fp_gallery_file_options *options)
 {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
+    if (options) memset(options, 0, sizeof(*options));
 }
 
-static uint64_t rd64(const uint8_t *p)
+static struct flock one_byte(short type, off_t byte)
 {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
+    struct flock l;
+    memset(&l, 0, sizeof l);
+    l.l_type = type;
+    l.l_whence = SEEK_SET;
+    l.l_start = byte;
+    l.l_len = 1;
+    return l;
 }
 
-static void wr32(uint8_t *p, uint32_t v)
+/* Sets or clears an OFD lock on one byte; 0 or the errno. */
+static int ofd_lock(int fd, short type, off_t byte, int wait)
 {
-    memcpy(p, &v, 4);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-    memcpy(p, &v, 8);
-}
-
-static size_t pad8(size_t n)
-{
-    return (n + 7) & ~(size_t)7;
-}
-
-/*
- * Checksum: four independent multiply-xorshift lanes over 8-byte words (so
- * the multiplies overlap in the pipeline), folded to 32 bits. It detects
- * torn and damaged data; it is not a defence against someone who rewrites
- * the file on purpose.
- */
-static uint32_t checksum(const uint8_t *head, size_t head_len, const uint8_t *data, size_t len)
-{
-    const uint64_t k = 0x9E3779B97F4A7C15ULL;
-    uint64_t h[4] = {1, 2, 3, 4};
-    size_t i = 0;
-    for (; i + 32 <= len; i += 32)
-        for (int l = 0; l < 4; l++) {
-            uint64_t x = (h[l] ^ rd64(data + i + 8 * (size_t)l)) * k;
-            h[l] = x ^ (x >> 29);
-        }
-    for (; i + 8 <= len; i += 8) {
-        uint64_t x = (h[0] ^ rd64(data + i)) * k;
-        h[0] = x ^ (x >> 29);
+    struct flock l = one_byte(type, byte);
+    for (;;) {
+        if (fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &l) == 0) return 0;
+        if (errno != EINTR) return errno;
     }
-    uint8_t tail[8] = {0};
-    memcpy(tail, data + i, len - i);
-    uint64_t r = (h[0] ^ rd64(tail) ^ len) * k;
-    for (size_t j = 0; j < head_len; j += 8) {
-        uint8_t w[8] = {0};
-        memcpy(w, head + j, head_len - j < 8 ? head_len - j : 8);
-        r = ((r ^ (r >> 31)) ^ rd64(w)) * k;
+}
+
+/* Whether some other handle holds the writer lock. */
+static int writer_active(int fd)
+{
+    struct flock l = one_byte(F_WRLCK, LOCK_WRITER);
+    return fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static fp_status lock_writer(int fd, uint32_t timeout_ms, const struct timespec *t0)
+{
+    unsigned pause_us = 200;
+    for (;;) {
+        int e = ofd_lock(fd, F_WRLCK, LOCK_WRITER, 0);
+        if (e == 0) return FP_OK;
+        if (e == EINVAL) return FP_ERR_UNSUPPORTED; /* no OFD locks here */
+        if (e != EAGAIN && e != EACCES) return FP_ERR_IO;
+        if (ms_since(t0) >= (double)timeout_ms) return FP_ERR_LOCKED;
+        usleep(pause_us);
+        pause_us = FPI_MIN(pause_us * 2, 10000u);
     }
-    r ^= h[1] * 0xC2B2AE3D27D4EB4FULL;
-    r ^= (h[2] + (r >> 17)) * k;
-    r ^= (h[3] + (r >> 23)) * 0x165667B19E3779F9ULL;
-    r ^= r >> 32;
-    return (uint32_t)r;
 }
 
-/* Sizes of a put payload for count minutiae (arrays as fpi_template_alloc sizes them). */
-static size_t put_payload_len(uint16_t count)
+static int same_file(const char *path, dev_t dev, ino_t ino)
 {
-    size_t n = count ? count : 1;
-    return PUT_FIXED + sizeof(fpi_pcode) + pad8(n * sizeof(fp_minutia)) + 2 * pad8(n * sizeof(int16_t)) +
-           pad8(n * FPI_NEIGHBOURS * sizeof(fpi_neighbour)) + 2 * pad8((n + 1) * sizeof(int16_t));
-}
-
-/* Serialises a put record into buf (put_payload_len + REC_HEADER bytes, zeroed by the caller). */
-static void put_record(uint8_t *buf, fp_gallery_id id, uint64_t seq, const fp_template *t, const fpi_pcode *pc)
-{
-    uint8_t *p = buf + REC_HEADER;
-    size_t n = t->count ? t->count : 1;
-    wr32(p, t->width);
-    wr32(p + 4, t->height);
-    wr32(p + 8, t->dpi);
-    memcpy(p + 12, &t->count, 2);
-    memcpy(p + 14, &t->hull_n, 2);
-    p[16] = t->quality;
-    size_t o = PUT_FIXED;
-    memcpy(p + o, pc, sizeof(*pc));
-    o += sizeof(*pc);
-    memcpy(p + o, t->minutiae, n * sizeof(fp_minutia));
-    o += pad8(n * sizeof(fp_minutia));
-    memcpy(p + o, t->px, n * sizeof(int16_t));
-    o += pad8(n * sizeof(int16_t));
-    memcpy(p + o, t->py, n * sizeof(int16_t));
-    o += pad8(n * sizeof(int16_t));
-    memcpy(p + o, t->nb, n * FPI_NEIGHBOURS * sizeof(fpi_neighbour));
-    o += pad8(n * FPI_NEIGHBOURS * sizeof(fpi_neighbour));
-    memcpy(p + o, t->hull_x, (n + 1) * sizeof(int16_t));
-    o += pad8((n + 1) * sizeof(int16_t));
-    memcpy(p + o, t->hull_y, (n + 1) * sizeof(int16_t));
-    o += pad8((n + 1) * sizeof(int16_t));
-
-    wr32(buf, REC_MAGIC);
-    buf[4] = REC_PUT;
-    buf[5] = id.finger;
-    wr32(buf + 8, id.user);
-    wr32(buf + 12, (uint32_t)o);
-    wr64(buf + 16, seq);
-    wr32(buf + 28, checksum(buf, 28, p, o));
-}
-
-static void remove_record(uint8_t *buf, fp_gallery_id id, uint64_t seq)
-{
-    memset(buf, 0, REC_HEADER);
-    wr32(buf, REC_MAGIC);
-    buf[4] = REC_REMOVE;
-    buf[5] = id.finger;
-    wr32(buf + 8, id.user);
-    wr32(buf + 12, 0);
-    wr64(buf + 16, seq);
-    wr32(buf + 28, checksum(buf, 28, buf + REC_HEADER, 0));
-}
-
-static void file_header(uint8_t h[FILE_HEADER])
-{
-    memset(h, 0, FILE_HEADER);
-    memcpy(h, FILE_MAGIC, 8);
-    wr32(h + 8, FILE_VERSION);
-    wr32(h + 12, FILE_HEADER);
-    wr32(h + 16, (uint32_t)sizeof(fpi_pcode));
-    wr32(h + 20, (uint32_t)sizeof(fp_minutia));
-    wr32(h + 24, (uint32_t)sizeof(fpi_neighbour));
-    wr32(h + 60, checksum(h, 60, h, 0));
-}
-
-/*
- * Checks the record at off (of a file of size bytes). Returns its total
- * length, or 0 when it is not a valid record. A valid put record also has
- * consistent fields, so a view of it cannot lead the matcher out of bounds.
- */
-static size_t check_record(const uint8_t *base, uint64_t size, uint64_t off)
-{
-    if (size - off < REC_HEADER) return 0;
-    const uint8_t *h = base + off;
-    if (rd32(h) != REC_MAGIC) return 0;
-    uint32_t len = rd32(h + 12);
-    if (len % 8 || (uint64_t)len > size - off - REC_HEADER) return 0;
-    if (h[4] == REC_REMOVE) {
-        if (len != 0) return 0;
-    } else if (h[4] == REC_PUT) {
-        if (len < PUT_FIXED + sizeof(fpi_pcode)) return 0;
-    } else {
-        return 0;
-    }
-    if (h[5] > FP_GALLERY_MAX_FINGER) return 0;
-    const uint8_t *p = h + REC_HEADER;
-    if (checksum(h, 28, p, len) != rd32(h + 28)) return 0;
-    if (h[4] == REC_PUT) {
-        uint16_t count, hull_n;
-        memcpy(&count, p + 12, 2);
-        memcpy(&hull_n, p + 14, 2);
-        if (count > FP_MAX_MINUTIAE || hull_n > count + 1 || len != put_payload_len(count)) return 0;
-        const fpi_pcode *pc = (const fpi_pcode *)(const void *)(p + PUT_FIXED);
-        if (pc->n > FPI_PCODE_MAX || pc->n > count) return 0;
-        for (int i = 0; i < pc->n; i++)
-            if (pc->pop[i] > 128) return 0;
-        /* The SIMD kernels read whole blocks of codes: the slots past n must
-         * be empty, as the encoder leaves them. */
-        for (int i = pc->n; i < FPI_PCODE_MAX; i++)
-            if (pc->lo[i] || pc->hi[i] || pc->pop[i]) return 0;
-        size_t n = count ? count : 1;
-        const fpi_neighbour *nb = (const fpi_neighbour *)(const void *)(p + PUT_FIXED + sizeof(fpi_pcode) +
-                                                                           pad8(n * sizeof(fp_minutia)) +
-                                                                           2 * pad8(n * sizeof(int16_t)));
-        /* The compared minutiae (the first FP_MATCH_MINUTIAE) link only to
-         * each other; the rest have no edges. */
-        const size_t mc = count < FP_MATCH_MINUTIAE ? count : FP_MATCH_MINUTIAE;
-        for (size_t i = 0; i < (size_t)count * FPI_NEIGHBOURS; i++)
-            if (nb[i].index != 0xFF && (i >= mc * FPI_NEIGHBOURS || nb[i].index >= mc)) return 0;
-    }
-    return REC_HEADER + len;
-}
-
-static uint64_t record_len(const uint8_t *base, uint64_t off)
-{
-    return REC_HEADER + (uint64_t)rd32(base + off + 12);
-}
-
-/* Offsets of the records whose headers look right (magic, type, length
- * inside the file); stops at the first that does not. */
-static fp_status walk_headers(const uint8_t *base, uint64_t size, uint64_t **out, size_t *n)
-{
-    size_t cap = 1024, m = 0;
-    uint64_t *o = malloc(cap * sizeof(*o));
-    if (!o) return FP_ERR_NO_MEMORY;
-    for (uint64_t off = FILE_HEADER; size - off >= REC_HEADER;) {
-        const uint8_t *h = base + off;
-        uint32_t len = rd32(h + 12);
-        if (rd32(h) != REC_MAGIC || (h[4] != REC_PUT && h[4] != REC_REMOVE) || len % 8 ||
-            (uint64_t)len > size - off - REC_HEADER)
-            break;
-        if (m == cap) {
-            uint64_t *bigger = realloc(o, 2 * cap * sizeof(*o));
-            if (!bigger) {
-                free(o);
-                return FP_ERR_NO_MEMORY;
-            }
-            o = bigger;
-            cap *= 2;
-        }
-        o[m++] = off;
-        off += REC_HEADER + len;
-    }
-    *out = o;
-    *n = m;
-    return FP_OK;
-}
-
-typedef struct verify_job {
-    const uint8_t *base;
-    uint64_t size;
-    const uint64_t *offsets;
-    size_t begin, end;
-    size_t first_bad; /* index of the first invalid record in [begin, end), or end */
-} verify_job;
-
-static void *verify_range(void *arg)
-{
-    verify_job *j = arg;
-    j->first_bad = j->end;
-    for (size_t i = j->begin; i < j->end; i++)
-        if (!check_record(j->base, j->size, j->offsets[i])) {
-            j->first_bad = i;
-            break;
-        }
-    return NULL;
-}
-
-/* Checks records [0, n) in full on up to 8 threads; the index of the first
- * invalid one, or n. Falls back to this thread when threads cannot start. */
-static size_t verify_parallel(const uint8_t *base, uint64_t size, const uint64_t *offsets, size_t n)
-{
-    enum { MAX_THREADS = 8, MIN_PER_THREAD = 4096 };
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t t = cpus > 0 ? (size_t)cpus : 1;
-    if (t > MAX_THREADS) t = MAX_THREADS;
-    if (t > n / MIN_PER_THREAD) t = n / MIN_PER_THREAD;
-    if (t < 1) t = 1;
-    verify_job jobs[MAX_THREADS];
-    pthread_t tid[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    for (size_t i = 0; i < t; i++) {
-        jobs[i] = (verify_job){base, size, offsets, n * i / t, n * (i + 1) / t, 0};
-        if (i > 0) started[i] = pthread_create(&tid[i], NULL, verify_range, &jobs[i]) == 0;
-    }
-    verify_range(&jobs[0]);
-    size_t first = n;
-    for (size_t i = 0; i < t; i++) {
-        if (i > 0) {
-            if (started[i])
-                pthread_join(tid[i], NULL);
-            else
-                verify_range(&jobs[i]);
-        }
-        if (jobs[i].first_bad < jobs[i].end && jobs[i].first_bad < first) first = jobs[i].first_bad;
-    }
-    return first;
-}
-
-/* Points view t at the arrays of the put payload p. */
-static void make_view(fp_template *t, const uint8_t *p)
-{
-    memset(t, 0, sizeof(*t));
-    t->width = rd32(p);
-    t->height = rd32(p + 4);
-    t->dpi = rd32(p + 8);
-    memcpy(&t->count, p + 12, 2);
-    memcpy(&t->hull_n, p + 14, 2);
-    t->quality = p[16];
-    size_t n = t->count ? t->count : 1;
-    /* The casts drop const: a view is never written through (the mapping is read-only). */
-    uint8_t *q = (uint8_t *)(uintptr_t)(p + PUT_FIXED + sizeof(fpi_pcode));
-    t->minutiae = (fp_minutia *)(void *)q;
-    q += pad8(n * sizeof(fp_minutia));
-    t->px = (int16_t *)(void *)q;
-    q += pad8(n * sizeof(int16_t));
-    t->py = (int16_t *)(void *)q;
-    q += pad8(n * sizeof(int16_t));
-    t->nb = (fpi_neighbour *)(void *)q;
-    q += pad8(n * FPI_NEIGHBOURS * sizeof(fpi_neighbour));
-    t->hull_x = (int16_t *)(void *)q;
-    q += pad8((n + 1) * sizeof(int16_t));
-    t->hull_y = (int16_t *)(void *)q;
-    t->view = 1;
+    struct stat sb;
+    return stat(path, &sb) == 0 && sb.st_dev == dev && sb.st_ino == ino;
 }
 
 static fp_status write_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
@@ -380,170 +130,338 @@ static fp_status write_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
     return FP_OK;
 }
 
+/* Splits an absolute path into its directory (into dir) and its last part. */
+static const char *split_path(const char *path, char dir[PATH_MAX])
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash && slash != path ? (size_t)(slash - path) : 1;
+    memcpy(dir, path, n);
+    dir[n] = 0;
+    return slash ? slash + 1 : path;
+}
+
 static fp_status sync_dir(const char *path)
 {
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    int dfd = open(dirname(tmp), O_RDONLY | O_DIRECTORY);
+    char dir[PATH_MAX];
+    split_path(path, dir);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return FP_ERR_IO;
     int rc = fsync(dfd);
     close(dfd);
     return rc == 0 ? FP_OK : FP_ERR_IO;
 }
 
-/* Creates path holding only the header, atomically (temporary file + rename). */
-static fp_status create_empty(const char *path)
+/*
+ * The file path names, with symbolic links resolved once (so compaction
+ * replaces the file, not a link to it). A path that does not exist yet is
+ * resolved through its directory; a link to nothing is not followed.
+ */
+static fp_status resolve_path(const char *path, char out[PATH_MAX])
 {
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return FP_ERR_IO;
-    uint8_t h[FILE_HEADER];
-    file_header(h);
+    char buf[PATH_MAX];
+    if (!realpath(path, buf)) {
+        struct stat sb;
+        if (errno != ENOENT) return FP_ERR_IO;
+        if (lstat(path, &sb) == 0) return FP_ERR_NOT_FOUND; /* a dangling symbolic link */
+        char tmp[PATH_MAX], dir[PATH_MAX];
+        snprintf(tmp, sizeof tmp, "%s", path);
+        char *slash = strrchr(tmp, '/');
+        const char *base = slash ? slash + 1 : tmp;
+        if (slash) *slash = 0;
+        if (!*base || !realpath(slash ? (*tmp ? tmp : "/") : ".", dir)) return errno == ENOENT ? FP_ERR_NOT_FOUND : FP_ERR_IO;
+        size_t dl = strcmp(dir, "/") ? strlen(dir) : 0, bl = strlen(base);
+        if (dl + bl + 2 > sizeof buf) return FP_ERR_INVALID_ARGUMENT;
+        memcpy(buf, dir, dl);
+        buf[dl] = '/';
+        memcpy(buf + dl + 1, base, bl + 1);
+    }
+    /* Room for the temporary files' suffix. */
+    if (strlen(buf) + sizeof TEMP_SUFFIX > PATH_MAX) return FP_ERR_INVALID_ARGUMENT;
+    memcpy(out, buf, strlen(buf) + 1);
+    return FP_OK;
+}
+
+/* Creates path holding an empty gallery, unless some file is there already. */
+static fp_status create_file(const char *path)
+{
+    char tmp[PATH_MAX + sizeof NEW_SUFFIX];
+    snprintf(tmp, sizeof tmp, "%s" NEW_SUFFIX, path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) return errno == EACCES || errno == EPERM || errno == EROFS ? FP_ERR_READ_ONLY : FP_ERR_IO;
+    uint8_t h[GF_HEADER];
+    fpi_gf_file_header(h, fpi_gf_new_id(), GF_HEADER, 0); /* empty, and closed cleanly */
     fp_status st = write_all(fd, h, sizeof h, 0);
     if (st == FP_OK && fsync(fd) != 0) st = FP_ERR_IO;
     close(fd);
-    if (st == FP_OK && rename(tmp, path) != 0) st = FP_ERR_IO;
+    /* link, unlike rename, never replaces a file another process created
+     * meanwhile; file systems without hard links get the same from renameat2. */
+    if (st == FP_OK && link(tmp, path) != 0 && errno != EEXIST &&
+        renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0 && errno != EEXIST)
+        st = FP_ERR_IO;
+    unlink(tmp);
     if (st == FP_OK) st = sync_dir(path);
-    if (st != FP_OK) unlink(tmp);
+    return st;
+}
+
+/* Removes what a compaction cut short by a crash left ("<path>.tmp-XXXXXX"). */
+static void remove_stale_temps(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *base = split_path(path, dir);
+    size_t bl = strlen(base), sl = strlen(TEMP_SUFFIX) - 6;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        const char *n = e->d_name;
+        if (!strncmp(n, base, bl) && !strncmp(n + bl, TEMP_SUFFIX, sl) && strlen(n + bl + sl) == 6)
+            (void)unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+}
+
+/* Notes the file f->fd is; FP_ERR_IO unless it is a regular file. */
+static fp_status note_file(fp_gallery_file *f)
+{
+    struct stat sb;
+    if (fstat(f->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) return FP_ERR_IO;
+    f->dev = sb.st_dev;
+    f->ino = sb.st_ino;
+    f->seen = (uint64_t)sb.st_size;
+    return FP_OK;
+}
+
+static fp_status open_writer(fp_gallery_file *f, const fp_gallery_file_options *o)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* The file may be replaced while this waits for its lock (a compaction):
+     * then the lock is on a file path no longer names, and the new one is opened. */
+    for (int tries = 0; tries < 64; tries++) {
+        f->fd = open(f->path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+        if (f->fd < 0) {
+            int e = errno;
+            if (e == ENOENT && !(o->flags & FP_GALLERY_FILE_NO_CREATE)) {
+                FPI_CHECK(create_file(f->path));
+                continue;
+            }
+            if (e == ENOENT) return FP_ERR_NOT_FOUND;
+            return e == EACCES || e == EPERM || e == EROFS || e == ETXTBSY ? FP_ERR_READ_ONLY : FP_ERR_IO;
+        }
+        FPI_CHECK(note_file(f));
+        FPI_CHECK(lock_writer(f->fd, o->lock_timeout_ms, &t0));
+        if (same_file(f->path, f->dev, f->ino)) return note_file(f);
+        close(f->fd);
+        f->fd = -1;
+    }
+    return FP_ERR_FILE_REPLACED;
+}
+
+static fp_status open_reader(fp_gallery_file *f, int map)
+{
+    f->fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (f->fd < 0) return errno == ENOENT ? FP_ERR_NOT_FOUND : FP_ERR_IO;
+    FPI_CHECK(note_file(f));
+    /* Mapped: writers must not shrink the file under the mapping. */
+    if (map) {
+        int e = ofd_lock(f->fd, F_RDLCK, LOCK_SHRINK, 1);
+        if (e) return e == EINVAL ? FP_ERR_UNSUPPORTED : FP_ERR_IO;
+    }
+    return FP_OK;
+}
+
+/*
+ * Reads, checks and replays the file. A reader holds no lock, so a writer
+ * may be at work: the seal is read again after the scan, and a scan that
+ * overlapped a change of the seal (a writer opening or closing), or that
+ * found damage while a writer holds the file (a record being cut back), is
+ * done again, a few times.
+ */
+static fp_status load(fp_gallery_file *f, int map, fp_gallery **g, gf_scan *s)
+{
+    for (int attempt = 0;; attempt++) {
+        gf_image *im = NULL;
+        FPI_CHECK(fpi_gf_image_open(f->fd, map, &im));
+        fp_status st = fpi_gf_scan(im, s);
+        int stable = 1, again = 0;
+        if (!f->writable && (st == FP_OK || st == FP_ERR_FILE_CORRUPT)) {
+            uint8_t now[GF_SEAL_LEN];
+            stable = pread(f->fd, now, sizeof now, GF_SEAL) == (ssize_t)sizeof now && !memcmp(now, s->seal, sizeof now);
+            again = attempt < 4 && (!stable || (st == FP_ERR_FILE_CORRUPT && writer_active(f->fd)));
+        }
+        if (!again && st == FP_OK && stable) st = fpi_gf_check_seal(s);
+        if (!again && st == FP_OK) {
+            int hold = map && !f->writable ? dup(f->fd) : -1; /* keeps the shared lock with the views */
+            if (map && !f->writable && hold < 0) st = FP_ERR_IO;
+            if (st == FP_OK) st = fpi_gf_replay(im, s, hold, g); /* the image is the gallery's now */
+            if (st != FP_OK && hold >= 0) close(hold);
+        }
+        fpi_gf_scan_free(s);
+        if (!again && st == FP_OK) return FP_OK;
+        fpi_gf_image_free(im);
+        if (!again) return st;
+        usleep(1000u << attempt);
+    }
+}
+
+/*
+ * Cuts the file back to f->end (a torn append, a failed one). A read-only
+ * handle that maps the file holds the shrink lock shared: cutting would
+ * kill it with SIGBUS, so the bytes become zeros instead (still a torn
+ * append to every reader; the next append overwrites them).
+ */
+static fp_status cut_back(fp_gallery_file *f)
+{
+    static const uint8_t zeros[4096];
+    struct stat sb;
+    if (fstat(f->fd, &sb) != 0) return FP_ERR_IO;
+    uint64_t size = (uint64_t)sb.st_size;
+    if (size <= f->end) return FP_OK;
+    fp_status st = FP_OK;
+    if (ofd_lock(f->fd, F_WRLCK, LOCK_SHRINK, 0) == 0) {
+        if (ftruncate(f->fd, (off_t)f->end) == 0)
+            size = f->end;
+        else
+            st = FP_ERR_IO;
+        ofd_lock(f->fd, F_UNLCK, LOCK_SHRINK, 0);
+    } else {
+        for (uint64_t o = f->end; o < size && st == FP_OK; o += sizeof zeros)
+            st = write_all(f->fd, zeros, (size_t)FPI_MIN(size - o, (uint64_t)sizeof zeros), o);
+    }
+    if (st == FP_OK && fdatasync(f->fd) != 0) st = FP_ERR_IO;
+    f->seen = size;
+    return st;
+}
+
+static fp_status write_seal(fp_gallery_file *f, uint64_t clean_end, uint32_t generation)
+{
+    uint8_t s[GF_SEAL_LEN];
+    fpi_gf_seal(s, f->id, clean_end, generation);
+    FPI_CHECK(write_all(f->fd, s, sizeof s, GF_SEAL));
+    return fdatasync(f->fd) == 0 ? FP_OK : FP_ERR_IO;
+}
+
+fp_status fp_gallery_file_open_with(const char *path, const fp_gallery_file_options *options,
+                                    fp_gallery_file **file, fp_gallery **gallery, fp_gallery_file_info *info)
+{
+    if (file) *file = NULL;
+    if (gallery) *gallery = NULL;
+    if (info) memset(info, 0, sizeof(*info));
+    if (!path || !file || !gallery) return FP_ERR_INVALID_ARGUMENT;
+    if (!little_endian()) return FP_ERR_UNSUPPORTED;
+    fp_gallery_file_options defaults;
+    fp_gallery_file_options_init(&defaults);
+    const fp_gallery_file_options *o = options ? options : &defaults;
+    const int read_only = (o->flags & FP_GALLERY_FILE_READ_ONLY) != 0;
+    const int map = (o->flags & FP_GALLERY_FILE_MAP) != 0;
+
+    fp_status st = FP_OK;
+    fp_gallery *g = NULL;
+    gf_scan s;
+    memset(&s, 0, sizeof s);
+    fp_gallery_file *f = calloc(1, sizeof(*f));
+    if (!f) return FP_ERR_NO_MEMORY;
+    f->fd = -1;
+    f->pid = getpid();
+    FPI_TRY(resolve_path(path, f->path));
+    FPI_TRY(read_only ? open_reader(f, map) : open_writer(f, o));
+    f->writable = !read_only;
+    FPI_TRY(load(f, map, &g, &s));
+    f->id = s.id;
+    f->end = s.end;
+    f->seq = s.next_seq;
+    f->generation = s.generation;
+    f->sealed = s.clean_end != 0;
+    if (f->writable) {
+        /* Cut the torn append off, so the next one starts on a record boundary. */
+        if (s.tail) FPI_TRY(cut_back(f));
+        /* Not closed cleanly: a compaction may have been cut short too. */
+        if (!f->sealed) remove_stale_temps(f->path);
+    } else {
+        f->seen = s.end + s.tail;
+    }
+    if (info) {
+        info->records = s.records;
+        info->torn_bytes = (size_t)s.tail;
+        info->file_bytes = s.end;
+        info->closed_cleanly = f->sealed;
+    }
+    *file = f;
+    *gallery = g;
+    return FP_OK;
+done:
+    if (info && st == FP_ERR_FILE_CORRUPT) {
+        info->damage = s.damage;
+        info->damage_offset = s.damage_at;
+    }
+    fp_gallery_destroy(g);
+    f->writable = 0; /* nothing to seal */
+    fp_gallery_file_close(f);
     return st;
 }
 
 fp_status fp_gallery_file_open(const char *path, fp_gallery_file **file, fp_gallery **gallery,
                                fp_gallery_file_info *info)
 {
-    if (file) *file = NULL;
-    if (gallery) *gallery = NULL;
-    if (info) memset(info, 0, sizeof(*info));
-    if (!path || !file || !gallery || strlen(path) >= PATH_MAX - 8) return FP_ERR_INVALID_ARGUMENT;
-    if (!little_endian()) return FP_ERR_UNSUPPORTED;
+    return fp_gallery_file_open_with(path, NULL, file, gallery, info);
+}
 
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (errno != ENOENT) return FP_ERR_IO;
-        FPI_CHECK(create_empty(path));
-    }
-    fp_gallery_file *f = calloc(1, sizeof(*f));
-    mapping *m = calloc(1, sizeof(*m));
-    fp_gallery *g = NULL;
-    uint64_t *offsets = NULL;
-    fp_status st = FP_OK;
-    if (f) f->fd = -1;
-    if (!f || !m) FPI_FAIL(FP_ERR_NO_MEMORY);
-    snprintf(f->path, sizeof f->path, "%s", path);
-    f->fd = open(path, O_RDWR | O_CLOEXEC);
-    if (f->fd < 0) FPI_FAIL(FP_ERR_IO);
-    if (fstat(f->fd, &sb) != 0) FPI_FAIL(FP_ERR_IO);
-    uint64_t size = (uint64_t)sb.st_size;
-    if (size < FILE_HEADER) FPI_FAIL(FP_ERR_FILE_CORRUPT);
-    m->len = (size_t)size;
-    m->map = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f->fd, 0);
-    if (m->map == MAP_FAILED) {
-        m->map = NULL;
-        FPI_FAIL(FP_ERR_IO);
-    }
-    const uint8_t *base = m->map;
-    if (memcmp(base, FILE_MAGIC, 8) != 0) FPI_FAIL(FP_ERR_FILE_FORMAT);
-    if (checksum(base, 60, base, 0) != rd32(base + 60)) FPI_FAIL(FP_ERR_FILE_CORRUPT);
-    if (rd32(base + 8) != FILE_VERSION || rd32(base + 12) != FILE_HEADER ||
-        rd32(base + 16) != sizeof(fpi_pcode) || rd32(base + 20) != sizeof(fp_minutia) ||
-        rd32(base + 24) != sizeof(fpi_neighbour))
-        FPI_FAIL(FP_ERR_FILE_FORMAT);
-
-    /* Pass 1: find the record boundaries (headers only), then check every
-     * record in full on several threads, and count the puts. */
-    size_t n_rec = 0;
-    FPI_TRY(walk_headers(base, size, &offsets, &n_rec));
-    size_t first_bad = verify_parallel(base, size, offsets, n_rec);
-    uint64_t off = FILE_HEADER;
-    if (first_bad < n_rec)
-        off = offsets[first_bad];
-    else if (n_rec)
-        off = offsets[n_rec - 1] + record_len(base, offsets[n_rec - 1]);
-    size_t records = first_bad < n_rec ? first_bad : n_rec;
-    if (off < size) {
-        /* Torn tail, or damage in the middle? Damage is proven by any valid record further on. */
-        for (uint64_t o = off + 8; o + REC_HEADER <= size; o += 8)
-            if (rd32(base + o) == REC_MAGIC && check_record(base, size, o)) FPI_FAIL(FP_ERR_FILE_CORRUPT);
-    }
-    size_t puts = 0;
-    for (size_t i = 0; i < records; i++) puts += base[offsets[i] + 4] == REC_PUT;
-    uint64_t valid_end = off;
-
-    /* Pass 2: replay into the gallery; put records become views of the mapping. */
-    m->views = calloc(puts ? puts : 1, sizeof(*m->views));
-    if (!m->views) FPI_FAIL(FP_ERR_NO_MEMORY);
-    FPI_TRY(fp_gallery_create(puts ? puts : 0, &g));
-    size_t v = 0;
-    for (size_t r = 0; r < records; r++) {
-        off = offsets[r];
-        const uint8_t *h = base + off;
-        fp_gallery_id id = {rd32(h + 8), h[5]};
-        uint64_t seq = rd64(h + 16);
-        if (seq >= f->seq) f->seq = seq + 1;
-        if (h[4] == REC_PUT) {
-            fp_template *t = &m->views[v++];
-            make_view(t, h + REC_HEADER);
-            const fpi_pcode *pc = (const fpi_pcode *)(const void *)(h + REC_HEADER + PUT_FIXED);
-            FPI_TRY(fpi_gallery_put_owned(g, id, t, pc));
-        } else {
-            fp_status rs = fp_gallery_remove(g, id);
-            if (rs != FP_OK && rs != FP_ERR_NOT_FOUND) FPI_FAIL(rs);
-        }
-    }
-    fpi_gallery_set_release(g, mapping_release, m);
-    m = NULL;
-
-    if (valid_end < size) {
-        /* Cut the torn record off, so the next append starts on a record boundary. */
-        if (ftruncate(f->fd, (off_t)valid_end) != 0 || fdatasync(f->fd) != 0) FPI_FAIL(FP_ERR_IO);
-    }
-    f->end = valid_end;
-    if (info) {
-        info->records = records;
-        info->torn_bytes = (size_t)(size - valid_end);
-        info->file_bytes = valid_end;
-    }
-    free(offsets);
-    *file = f;
-    *gallery = g;
+/* Whether this handle may change its file now. */
+static fp_status may_write(const fp_gallery_file *f)
+{
+    if (!f->writable) return FP_ERR_READ_ONLY;
+    if (f->pid != getpid()) return FP_ERR_LOCKED;
+    if (f->failed) return FP_ERR_IO;
+    if (!same_file(f->path, f->dev, f->ino)) return FP_ERR_FILE_REPLACED;
     return FP_OK;
-done:
-    free(offsets);
-    fp_gallery_destroy(g); /* releases m once attached; otherwise m is freed below */
-    mapping_release(m);
-    fp_gallery_file_close(f);
-    return st;
+}
+
+/* Clears the seal before the first change: from now on the last record may be torn. */
+static fp_status unseal(fp_gallery_file *f)
+{
+    if (!f->sealed) return FP_OK;
+    FPI_CHECK(write_seal(f, 0, f->generation));
+    f->sealed = 0;
+    return FP_OK;
 }
 
 /* Appends one record durably; on failure the file is cut back to its old end. */
 static fp_status append(fp_gallery_file *f, const uint8_t *rec, size_t len)
 {
+    FPI_CHECK(may_write(f));
+    /* Another program shrank the file: the records this one would follow are gone. */
+    struct stat sb;
+    if (fstat(f->fd, &sb) != 0) return FP_ERR_IO;
+    if ((uint64_t)sb.st_size < f->end) return FP_ERR_FILE_CORRUPT;
+    FPI_CHECK(unseal(f));
     fp_status st = write_all(f->fd, rec, len, f->end);
     if (st == FP_OK && fdatasync(f->fd) != 0) st = FP_ERR_IO;
     if (st != FP_OK) {
-        if (ftruncate(f->fd, (off_t)f->end) == 0) (void)fdatasync(f->fd);
+        if (cut_back(f) != FP_OK) f->failed = 1;
         return st;
     }
+    /* Acknowledge only what landed in the file path names. */
+    if (!same_file(f->path, f->dev, f->ino)) return FP_ERR_FILE_REPLACED;
     f->end += len;
     f->seq++;
+    if (f->seen < f->end) f->seen = f->end;
     return FP_OK;
 }
 
 fp_status fp_gallery_file_put(fp_gallery_file *file, fp_gallery *gallery, fp_gallery_id id, const fp_template *tmpl)
 {
     if (!file || !gallery || !tmpl || id.finger > FP_GALLERY_MAX_FINGER) return FP_ERR_INVALID_ARGUMENT;
+    FPI_CHECK(may_write(file));
     fp_template *copy = NULL;
     FPI_CHECK(fp_template_clone(tmpl, &copy));
     fpi_pcode pc;
     fpi_pcode_encode(copy, &pc);
-    size_t len = REC_HEADER + put_payload_len(copy->count);
-    uint8_t *rec = calloc(1, len);
+    size_t len = fpi_gf_put_len(copy->count);
+    uint8_t *rec = malloc(len);
     if (!rec) {
         fp_template_destroy(copy);
         return FP_ERR_NO_MEMORY;
     }
-    put_record(rec, id, file->seq, copy, &pc);
+    fpi_gf_put_record(rec, id, file->seq, file->id, copy, &pc);
     fp_status st = append(file, rec, len);
     free(rec);
     if (st != FP_OK) {
@@ -556,58 +474,114 @@ fp_status fp_gallery_file_put(fp_gallery_file *file, fp_gallery *gallery, fp_gal
 fp_status fp_gallery_file_remove(fp_gallery_file *file, fp_gallery *gallery, fp_gallery_id id)
 {
     if (!file || !gallery || id.finger > FP_GALLERY_MAX_FINGER) return FP_ERR_INVALID_ARGUMENT;
+    FPI_CHECK(may_write(file));
     if (!fp_gallery_find(gallery, id)) return FP_ERR_NOT_FOUND;
-    uint8_t rec[REC_HEADER];
-    remove_record(rec, id, file->seq);
+    uint8_t rec[GF_REC_HEADER + GF_REC_TRAILER];
+    fpi_gf_remove_record(rec, id, file->seq, file->id);
     FPI_CHECK(append(file, rec, sizeof rec));
     return fp_gallery_remove(gallery, id);
+}
+
+/* Writes gallery's fingers as put records of file file_id into fd from offset GF_HEADER; *end past them. */
+static fp_status write_records(int fd, const fp_gallery *gallery, uint64_t file_id, uint64_t *end)
+{
+    const size_t max = fpi_gf_max_record();
+    uint8_t *buf = malloc(WRITE_BATCH + max);
+    if (!buf) return FP_ERR_NO_MEMORY;
+    fp_status st = FP_OK;
+    uint64_t off = GF_HEADER;
+    size_t used = 0;
+    for (size_t i = 0; i < gallery->count && st == FP_OK; i++) {
+        const fp_template *t = gallery->tmpl[i];
+        fp_gallery_id id = {gallery->user[i], gallery->finger[i]};
+        fpi_gf_put_record(buf + used, id, i, file_id, t, gallery->pcode[i]);
+        used += fpi_gf_put_len(t->count);
+        if (used >= WRITE_BATCH || i + 1 == gallery->count) {
+            st = write_all(fd, buf, used, off);
+            off += used;
+            used = 0;
+        }
+    }
+    free(buf);
+    *end = off;
+    return st;
 }
 
 fp_status fp_gallery_file_compact(fp_gallery_file *file, const fp_gallery *gallery)
 {
     if (!file || !gallery) return FP_ERR_INVALID_ARGUMENT;
-    char tmp[PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", file->path);
-    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FPI_CHECK(may_write(file));
+    char tmp[PATH_MAX + sizeof TEMP_SUFFIX];
+    snprintf(tmp, sizeof tmp, "%s" TEMP_SUFFIX, file->path);
+    /* A new name, created exclusively: never through a symbolic link, never over a file. */
+    int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) return FP_ERR_IO;
     fp_status st = FP_OK;
-    uint8_t h[FILE_HEADER];
-    file_header(h);
-    uint64_t off = 0, seq = 0;
-    FPI_TRY(write_all(fd, h, sizeof h, off));
-    off += sizeof h;
-    size_t cap = REC_HEADER + put_payload_len(FP_MAX_MINUTIAE);
-    uint8_t *rec = malloc(cap);
-    if (!rec) FPI_FAIL(FP_ERR_NO_MEMORY);
-    for (size_t i = 0; i < gallery->count && st == FP_OK; i++) {
-        const fp_template *t = gallery->tmpl[i];
-        size_t len = REC_HEADER + put_payload_len(t->count);
-        memset(rec, 0, len);
-        fp_gallery_id id = {gallery->user[i], gallery->finger[i]};
-        put_record(rec, id, seq++, t, gallery->pcode[i]);
-        st = write_all(fd, rec, len, off);
-        off += len;
+    struct stat sb;
+    uint64_t id = fpi_gf_new_id(), end = GF_HEADER;
+    /* Locked before it gets the name writers open. */
+    if (ofd_lock(fd, F_WRLCK, LOCK_WRITER, 0) != 0) FPI_FAIL(FP_ERR_IO);
+    /* The new file keeps the old one's owner (when this process may set it) and mode. */
+    if (fstat(file->fd, &sb) == 0) {
+        int chown_rc = fchown(fd, sb.st_uid, sb.st_gid); /* fails unless privileged: then it stays ours */
+        (void)chown_rc;
+        (void)fchmod(fd, sb.st_mode & 07777);
     }
-    free(rec);
-    if (st == FP_OK && fsync(fd) != 0) st = FP_ERR_IO;
-    if (st == FP_OK && rename(tmp, file->path) != 0) st = FP_ERR_IO;
-    if (st == FP_OK) st = sync_dir(file->path);
-done:
-    if (st != FP_OK) {
-        close(fd);
-        unlink(tmp);
-        return st;
-    }
+    uint8_t h[GF_HEADER];
+    fpi_gf_file_header(h, id, 0, 0); /* unsealed: this handle goes on writing it */
+    FPI_TRY(write_all(fd, h, sizeof h, 0));
+    FPI_TRY(write_records(fd, gallery, id, &end));
+    if (fsync(fd) != 0) FPI_FAIL(FP_ERR_IO);
+    if (!same_file(file->path, file->dev, file->ino)) FPI_FAIL(FP_ERR_FILE_REPLACED);
+    if (rename(tmp, file->path) != 0) FPI_FAIL(FP_ERR_IO);
+    st = sync_dir(file->path);
+    /* Renamed: the old file is gone whatever the flush says. A writer
+     * waiting on the old file's lock gets it now, sees the file replaced
+     * and opens the new one, whose lock this handle holds. */
+    ofd_lock(file->fd, F_UNLCK, LOCK_WRITER, 0);
     close(file->fd);
     file->fd = fd;
-    file->end = off;
-    file->seq = seq;
+    if (fstat(fd, &sb) == 0) {
+        file->dev = sb.st_dev;
+        file->ino = sb.st_ino;
+    }
+    file->id = id;
+    file->end = file->seen = end;
+    file->seq = gallery->count;
+    file->generation = 0;
+    file->sealed = 0;
+    return st;
+done:
+    close(fd);
+    unlink(tmp);
+    return st;
+}
+
+fp_status fp_gallery_file_stale(const fp_gallery_file *file, int *stale)
+{
+    if (!file || !stale) return FP_ERR_INVALID_ARGUMENT;
+    struct stat sb;
+    if (stat(file->path, &sb) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR) return FP_ERR_IO;
+        *stale = 1;
+        return FP_OK;
+    }
+    *stale = sb.st_dev != file->dev || sb.st_ino != file->ino || (uint64_t)sb.st_size != file->seen;
     return FP_OK;
 }
 
 void fp_gallery_file_close(fp_gallery_file *file)
 {
     if (!file) return;
+    if (file->fd >= 0 && file->writable && file->pid == getpid()) {
+        /* Seal: the file ends here, and nothing after this is a torn append. */
+        struct stat sb;
+        if (!file->sealed && !file->failed && cut_back(file) == FP_OK && fstat(file->fd, &sb) == 0 &&
+            (uint64_t)sb.st_size == file->end && same_file(file->path, file->dev, file->ino))
+            (void)write_seal(file, file->end, file->generation + 1);
+        /* Released here even if a child process still holds a copy of the descriptor. */
+        ofd_lock(file->fd, F_UNLCK, LOCK_WRITER, 0);
+    }
     if (file->fd >= 0) close(file->fd);
     free(file);
 }

@@ -141,7 +141,9 @@ typedef struct fp_sensor_config {
      * (FP_LAYOUT_AUTO). libfprint: index of the reader (decimal) or NULL for
      * the first. Borrowed for the call. */
     const char *source;
-    uint32_t dpi;                /* replay: resolution when the set does not say; 0 = 500 */
+    /* replay: resolution when the set does not say; libfprint: when the reader
+     * does not state it (most do not); 0 = 500. libfprint: 250..1000 or 0. */
+    uint32_t dpi;
     uint32_t frame_interval_ms;  /* simulated backends: time between frames; 0 = as fast as possible */
     uint32_t replay_blank_frames;/* replay: empty frames between two images (the simulated lift); 0 = 2 */
     uint32_t replay_hold_frames; /* replay: frames each image is held; 0 = 3 */
@@ -165,9 +167,12 @@ typedef struct fp_sensor_info {
     char name[64];
     char vendor[64];
     char driver[32];   /* backend name, or libfprint's driver id */
-    uint32_t width;
+    uint32_t width;    /* libfprint: 0 until the first frame, then the last frame's */
     uint32_t height;
     uint32_t dpi;
+    /* Non-zero when the device or the data stated dpi; 0 when it is
+     * config->dpi or the 500 default (libfprint readers rarely state it). */
+    int dpi_stated;
 } fp_sensor_info;
 
 /*
@@ -242,7 +247,8 @@ void fp_sensor_frame_free(fp_sensor_frame *frame);
 
 /* What a capture saw, for the UI and the tests. */
 typedef struct fp_sensor_capture_info {
-    fp_sensor_verdict verdict;  /* the accepted frame's, or the last refusal's */
+    fp_sensor_verdict verdict;  /* the accepted frame's, or the last refusal's (a press the device
+                                   refused itself: the verdict of its retry status, stats zero) */
     fp_sensor_stats stats;      /* of that frame */
     uint32_t frames;            /* frames read */
     uint32_t refused;           /* settled frames the gate refused */
@@ -255,9 +261,12 @@ typedef struct fp_sensor_capture_info {
  * ended (finger lifted) without a usable frame returns the retry status of
  * the gate's last refusal (FP_RETRY_NO_FINGER, FP_RETRY_TOO_SMALL,
  * FP_SENSOR_RETRY_TOO_WET, FP_SENSOR_RETRY_TOO_DRY, FP_SENSOR_RETRY_MOVING,
- * FP_RETRY_LOW_QUALITY); call again for the next press.
+ * FP_RETRY_LOW_QUALITY), or of the device's own refusal (libfprint: also
+ * FP_SENSOR_RETRY_REMOVE_FINGER); call again for the next press.
  * Errors: FP_SENSOR_ERR_TIMEOUT, FP_SENSOR_ERR_CANCELLED,
- * FP_SENSOR_ERR_DISCONNECTED, FP_SENSOR_ERR_PROTOCOL, FP_ERR_NO_MEMORY.
+ * FP_SENSOR_ERR_DISCONNECTED, FP_SENSOR_ERR_PROTOCOL, FP_ERR_NO_MEMORY;
+ * libfprint also FP_ERR_IO and FP_ERR_UNSUPPORTED (its general and
+ * not-supported errors; docs/sensor.md has the whole mapping).
  * After any of them the sensor stays usable: the next call reconnects or
  * resynchronises the device where the backend can.
  * info may be NULL. frame is zeroed on anything but FP_OK.
@@ -290,7 +299,10 @@ typedef struct fp_sensor_selftest {
 /*
  * Runs the self-test: reads frames until it has seen a blank one and a
  * finger one (the simulated backends present both on their own; a real
- * reader needs the operator's finger) or timeout_ms passes.
+ * reader needs the operator's finger) or timeout_ms passes. A libfprint
+ * reader delivers no frame without a finger (it detects the finger
+ * itself): for it the blank check stands on that detection
+ * (blank_is_blank 1, blank_area 0) and one finger frame completes the test.
  * Returns FP_OK when all three checks pass, FP_ERR_IO when a check failed
  * (see *result), or a device error.
  */

@@ -4,7 +4,7 @@
  * headless for tests and documentation.
  *
  *   m1-sim [--db DIR] [--fingers DIR] [--seed N] [--serial SN] [--prompts DIR]
- *          [--audio-out DIR] [--sim-clock] [--script FILE]
+ *          [--audio-out DIR] [--sim-clock] [--script FILE] [--sensor libfprint]
  *          [--screenshot FILE.png]                    (window: grab it after the script and quit)
  *   m1-sim --headless --script FILE --shots DIR [--scale N] [--every] [...]
  *
@@ -12,6 +12,8 @@
  * "<" (delete), F1..F10 present synthetic finger 1..10 (each press the next
  * impression), F12 then digits then Enter presents a card. Mouse: click the
  * keys, the FINGER button (finger 1) or the CARD button (card 1001).
+ * With --sensor libfprint a finger key or button waits up to 10 s for a
+ * finger on the first reader libfprint finds (docs/sensor.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,7 +52,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: m1-sim [--headless] [--script FILE] [--shots DIR] [--scale N] [--every]\n"
                     "              [--db DIR] [--fingers DIR] [--seed N] [--serial SN] [--prompts DIR]\n"
-                    "              [--audio-out DIR] [--sim-clock] [--screenshot FILE.png]\n");
+                    "              [--audio-out DIR] [--sim-clock] [--screenshot FILE.png] [--sensor libfprint]\n");
 }
 
 #ifdef UI_HAVE_SDL
@@ -346,7 +348,10 @@ int main(int argc, char **argv)
             cfg.audio_out = argv[++i];
         else if (!strcmp(a, "--screenshot"))
             screenshot = argv[++i];
-        else {
+        else if (!strcmp(a, "--sensor") && !strcmp(v, "libfprint")) {
+            cfg.libfprint = 1;
+            i++;
+        } else {
             usage();
             return 2;
         }

@@ -30,6 +30,7 @@ struct m1_sim {
     fp_synth_master *masters[MAX_FINGERS];
     unsigned next_imp[MAX_FINGERS];
     fp_sensor *replay;
+    term_press_reader *reader; /* cfg.libfprint */
     char dir[512];
     int own_dir;
     char shots[1024];
@@ -125,6 +126,16 @@ int m1_sim_open(const m1_sim_config *cfg, m1_sim **out, char *err, size_t errcap
         m1_sim_close(s);
         return -1;
     }
+    if (cfg->libfprint) {
+        fp_sensor_sensitivity sens =
+            (fp_sensor_sensitivity)term_settings_get(term_app_settings(s->app), TERM_SETTING_SENSITIVITY);
+        fp_status fs = term_press_reader_open(NULL, sens, &s->reader);
+        if (fs != FP_OK) {
+            ERR("libfprint reader: %s (%s)", fp_status_message(fs), fp_status_name(fs));
+            m1_sim_close(s);
+            return -1;
+        }
+    }
     *out = s;
     return 0;
 }
@@ -133,6 +144,7 @@ void m1_sim_close(m1_sim *s)
 {
     if (!s) return;
     term_app_destroy(s->app);
+    term_press_reader_close(s->reader);
     fp_sensor_close(s->replay);
     for (int i = 0; i < MAX_FINGERS; i++) fp_synth_master_destroy(s->masters[i]);
     ui_audio_destroy(s->audio);
@@ -202,6 +214,15 @@ int m1_sim_finger(m1_sim *s, unsigned finger, int imp, char *err, size_t errcap)
     fp_sensor_sensitivity sens =
         (fp_sensor_sensitivity)term_settings_get(term_app_settings(s->app), TERM_SETTING_SENSITIVITY);
     advance(s, 100);
+    if (s->reader) {
+        /* the user's finger on the reader (or fp-vimage on the virtual one) */
+        st = term_press_reader_present(s->reader, s->app, sens, NULL, 10000);
+        if (st != FP_OK && !fp_status_is_retry(st)) {
+            ERR("reader: %s", fp_status_message(st));
+            return -1;
+        }
+        return 0;
+    }
     if (s->cfg.fingers) {
         if (!s->replay) {
             cfg.backend = FP_SENSOR_BACKEND_REPLAY;

@@ -35,6 +35,7 @@ typedef struct m1_sim m1_sim;
 typedef struct m1_sim_config {
     const char *db_dir;      /* NULL: a temporary directory, removed by m1_sim_close */
     const char *fingers;     /* a folder (or data set) for the replay backend; NULL: synthetic fingers */
+    int libfprint;           /* non-zero: every finger is a press on the first libfprint reader (waits 10 s) */
     uint64_t seed;           /* synthetic fingers; 0 = 7, the seed m1-terminal uses */
     const char *shots_dir;   /* where `shot` writes; NULL: "." */
     int shot_scale;          /* 1..8; 0 = 1 */
