@@ -28,9 +28,17 @@ expect '^error: remove: no such item$'
 expect '^error: unknown request'
 # identify, remove, put (ok), remove, remove (missing): two "ok" lines after the first remove
 [ "$(grep -c '^ok$' out.txt)" -eq 3 ] || { echo "expected 3 ok lines"; exit 1; }
+expect '^count 299$'
 # the shards were split for two ranks: three ranks refuse them
 if "$mpirun" --oversubscribe -np 3 "$fpsearch" serve s </dev/null 2>err.txt; then echo "3 ranks accepted"; exit 1; fi
 grep -q 'another rank' err.txt
+# split again for three ranks, from the two shards (with the changes made above)
+"$fpsearch" shard s.0.fpg s.1.fpg --ranks 3 --out t >shard3.txt
+[ "$(ls t.*.fpg | wc -l)" -eq 3 ] && [ ! -e t.0.fpg.new ]
+if "$fpsearch" shard s.0.fpg s.0.fpg --ranks 3 --out u 2>err.txt; then echo "a finger twice accepted"; exit 1; fi
+grep -q 'also in an earlier file' err.txt
+printf 'count\nidentify t.fpt 1\n' | "$mpirun" --oversubscribe -np 3 "$fpsearch" serve t >out3.txt
+grep -q '^count 299$' out3.txt && grep -q '^decision: rejected' out3.txt
 "$mpirun" --oversubscribe -np 2 "$fpbench" search --mpi --sizes 600 --queries 3 --shortlist 40 --verify \
   --verify-threads 1 >bench.txt
 cat bench.txt

@@ -198,76 +198,142 @@ static void test_filter_levels(void **state)
     free(bank);
 }
 
-/* ---- pcode_best ----------------------------------------------------------- */
+/* ---- scode_best ----------------------------------------------------------- */
+
+static void random_code(uint64_t *lo, uint64_t *hi, int density, fpt_rng *rng)
+{
+    *lo = *hi = 0;
+    for (int b = 0; b < 128; b++) {
+        if (fpt_range(rng, 0, 99) >= density) continue;
+        if (b < 64)
+            *lo |= (uint64_t)1 << b;
+        else
+            *hi |= (uint64_t)1 << (b - 64);
+    }
+}
 
 static void random_pcode(fpi_pcode *c, int n, int density, fpt_rng *rng)
 {
     memset(c, 0, sizeof(*c));
     c->n = (uint8_t)n;
     for (int i = 0; i < n; i++) {
-        for (int b = 0; b < 128; b++) {
-            if (fpt_range(rng, 0, 99) >= density) continue;
-            if (b < 64)
-                c->lo[i] |= (uint64_t)1 << b;
-            else
-                c->hi[i] |= (uint64_t)1 << (b - 64);
-        }
+        random_code(&c->lo[i], &c->hi[i], density, rng);
         c->pop[i] = (uint8_t)(__builtin_popcountll(c->lo[i]) + __builtin_popcountll(c->hi[i]));
     }
 }
 
+/* n random codes, the rest empty (as a gallery finger with fewer minutiae). */
+static void random_scode(fpi_scode *c, int n, int density, fpt_rng *rng)
+{
+    memset(c, 0, sizeof(*c));
+    for (int j = 0; j < n; j++) random_code(&c->lo[j], &c->hi[j], density, rng);
+}
+
 /* Every level gives the reference's values, for empty, sparse, dense and
- * full codes (the full code hits the largest reciprocal products). */
-static void test_pcode_levels(void **state)
+ * full codes (the full code hits the largest reciprocal products, codes of
+ * 64 bits or more the kernels' direct table lookup). */
+static void test_scode_levels(void **state)
 {
     (void)state;
     level_entry lv[5];
     int nlv = available_levels(lv);
     fpt_rng rng = {4242};
-    static fpi_pcode a, b;
+    static fpi_pcode a;
+    static fpi_scode b;
     int bad = 0;
-    for (int it = 0; it < 400; it++) {
-        int density = it % 5 == 0 ? 100 : it % 5 == 1 ? 2 : (int)fpt_range(&rng, 5, 60);
+    for (int it = 0; it < 600; it++) {
+        int density = it % 5 == 0 ? 100 : it % 5 == 1 ? 2 : (int)fpt_range(&rng, 5, 70);
         random_pcode(&a, (int)fpt_range(&rng, 0, FPI_PCODE_MAX), density, &rng);
-        random_pcode(&b, (int)fpt_range(&rng, 0, FPI_PCODE_MAX), it % 7 == 0 ? 100 : density, &rng);
+        random_scode(&b, (int)fpt_range(&rng, 0, FPI_SCODE_CODES), it % 7 == 0 ? 100 : density, &rng);
         uint16_t ref[FPI_PCODE_MAX], got[FPI_PCODE_MAX];
-        lv[0].k->pcode_best(&a, &b, ref);
-        for (int i = 0; i < a.n; i++) {
-            /* The reference itself: Dice of identical codes is 1, of disjoint codes 0. */
-            assert_true(ref[i] <= 65535);
-        }
+        lv[0].k->scode_best(&a, &b, ref, 1);
         for (int li = 1; li < nlv; li++) {
             memset(got, 0xAB, sizeof got);
-            lv[li].k->pcode_best(&a, &b, got);
+            lv[li].k->scode_best(&a, &b, got, 1);
             if (memcmp(ref, got, a.n * sizeof(*ref)) != 0) {
-                print_error("level %s: pcode_best differs (case %d)\n", fp_simd_level_name(lv[li].level), it);
+                print_error("level %s: scode_best differs (case %d)\n", fp_simd_level_name(lv[li].level), it);
                 bad++;
             }
         }
     }
-    /* Identical codes score 65535 (Dice 1), codes sharing no bit score 0. */
-    random_pcode(&a, 10, 30, &rng);
+    /* Identical codes score 65535 (Dice 1): b holds a's first codes. */
+    random_pcode(&a, 20, 30, &rng);
+    memset(&b, 0, sizeof b);
+    for (int j = 0; j < FPI_SCODE_CODES; j++) {
+        b.lo[j] = a.lo[j];
+        b.hi[j] = a.hi[j];
+    }
     uint16_t best[FPI_PCODE_MAX];
     for (int li = 0; li < nlv; li++) {
-        lv[li].k->pcode_best(&a, &a, best);
-        for (int i = 0; i < a.n; i++) assert_int_equal(best[i], a.pop[i] >= FPI_PCODE_MIN_BITS ? 65535 : 0);
+        lv[li].k->scode_best(&a, &b, best, 1);
+        for (int i = 0; i < FPI_SCODE_CODES; i++)
+            assert_int_equal(best[i], a.pop[i] >= FPI_PCODE_MIN_BITS ? 65535 : 0);
     }
-    /* b: every code is the complement of the union of a's codes. */
-    b = a;
+    /* Codes sharing no bit score 0: every code of b is the complement of
+     * the union of a's codes. */
     uint64_t ulo = 0, uhi = 0;
     for (int i = 0; i < a.n; i++) {
         ulo |= a.lo[i];
         uhi |= a.hi[i];
     }
-    for (int i = 0; i < b.n; i++) {
-        b.lo[i] = ~ulo;
-        b.hi[i] = ~uhi;
-        b.pop[i] = (uint8_t)(__builtin_popcountll(~ulo) + __builtin_popcountll(~uhi));
+    for (int j = 0; j < FPI_SCODE_CODES; j++) {
+        b.lo[j] = ~ulo;
+        b.hi[j] = ~uhi;
     }
     for (int li = 0; li < nlv; li++) {
-        lv[li].k->pcode_best(&a, &b, best);
+        lv[li].k->scode_best(&a, &b, best, 1);
         for (int i = 0; i < a.n; i++) assert_int_equal(best[i], 0);
     }
+    assert_int_equal(bad, 0);
+}
+
+static int u16_desc(const void *x, const void *y)
+{
+    return (int)*(const uint16_t *)y - (int)*(const uint16_t *)x;
+}
+
+/* stage1_block: every level gives, for every finger of a block, the mean of
+ * the 8 largest reference scode_best values (sorted here), for blocks of
+ * every size, probes of 0..64 codes and sparse codes whose many equal
+ * values put ties at the 8th place; and writes nothing past count. */
+static void test_stage1_block_levels(void **state)
+{
+    (void)state;
+    level_entry lv[5];
+    int nlv = available_levels(lv);
+    fpt_rng rng = {977};
+    static fpi_pcode a;
+    static fpi_scode b[FPI_STAGE1_BLOCK];
+    int bad = 0, ties = 0;
+    for (int it = 0; it < 300; it++) {
+        int density = it % 3 == 0 ? 3 : (int)fpt_range(&rng, 5, 50);
+        random_pcode(&a, it % 9 == 0 ? (int)fpt_range(&rng, 0, 8) : (int)fpt_range(&rng, 9, FPI_PCODE_MAX), density,
+                     &rng);
+        int count = (int)fpt_range(&rng, 1, FPI_STAGE1_BLOCK);
+        for (int f = 0; f < count; f++) random_scode(&b[f], (int)fpt_range(&rng, 0, FPI_SCODE_CODES), density, &rng);
+        uint32_t want[FPI_STAGE1_BLOCK];
+        for (int f = 0; f < count; f++) {
+            uint16_t v[FPI_PCODE_MAX];
+            lv[0].k->scode_best(&a, &b[f], v, 1);
+            qsort(v, a.n, sizeof(*v), u16_desc);
+            uint32_t sum = 0;
+            for (int i = 0; i < FPI_STAGE1_TOP && i < a.n; i++) sum += v[i];
+            want[f] = sum / FPI_STAGE1_TOP;
+            ties += a.n > FPI_STAGE1_TOP && v[FPI_STAGE1_TOP - 1] == v[FPI_STAGE1_TOP];
+        }
+        for (int li = 0; li < nlv; li++) {
+            uint32_t got[FPI_STAGE1_BLOCK + 1];
+            for (int f = 0; f <= FPI_STAGE1_BLOCK; f++) got[f] = 0xDEADBEEF;
+            lv[li].k->stage1_block(&a, b, count, got);
+            if (memcmp(want, got, (size_t)count * sizeof(*got)) != 0 || got[count] != 0xDEADBEEF) {
+                print_error("level %s: stage1_block differs (case %d)\n", fp_simd_level_name(lv[li].level), it);
+                bad++;
+            }
+        }
+    }
+    print_message("stage1_block: 300 blocks x %d levels, %d with a tie at the 8th place, %d mismatches\n", nlv, ties,
+                  bad);
+    assert_true(ties > 20);
     assert_int_equal(bad, 0);
 }
 
@@ -705,7 +771,8 @@ int main(void)
         cmocka_unit_test(test_select_errors),
         cmocka_unit_test(test_filter_levels),
         cmocka_unit_test(test_tensor_levels),
-        cmocka_unit_test(test_pcode_levels),
+        cmocka_unit_test(test_scode_levels),
+        cmocka_unit_test(test_stage1_block_levels),
         cmocka_unit_test(test_edge_scan_levels),
         cmocka_unit_test(test_pair_scan_levels),
         cmocka_unit_test(test_compare_levels),

@@ -11,6 +11,13 @@ double fpb_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+double fpb_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 void fpb_set_display_name(const char *dir, char *name, size_t cap)
 {
     const char *p = dir + strlen(dir);

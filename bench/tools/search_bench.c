@@ -109,7 +109,7 @@ static void usage(void)
             "                      [--exhaustive-max N] [--real DIR,...] [--json FILE] [--plot FILE]\n"
             "                      [--gallery-file PATH [--gallery-file-replace] [--gallery-load copy|map]\n"
             "                       [--query-gallery heap|file]] [--real-max N]\n"
-            "                      [--real-exhaustive-max N] [--shortlist-compare N]\n"
+            "                      [--real-exhaustive-max N] [--shortlist-compare N] [--real-losses on|off]\n"
             "       mpirun -np K fpbench search --mpi ...   (the sharded search: docs/search.md)\n");
 }
 
@@ -131,6 +131,7 @@ typedef struct opts {
     unsigned long real_max;   /* evaluate the real probes up to this N */
     unsigned long real_exhaustive_max; /* and compare them with the exhaustive scan up to this N */
     size_t shortlist_cmp;     /* a second shortlist evaluated on the real probes (0 = none) */
+    int real_losses;          /* above real_exhaustive_max: scan exhaustively the probes two-stage misses */
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -184,6 +185,8 @@ static int parse(int argc, char **argv, opts *o)
             ok = (o->shortlist_cmp = strtoul(v, NULL, 10)) > 0;
         else if (!strcmp(a, "--real-exhaustive-max") && v)
             o->real_exhaustive_max = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--real-losses") && v)
+            ok = !strcmp(v, "on") ? (o->real_losses = 1, 1) : !strcmp(v, "off") ? (o->real_losses = 0, 1) : 0;
         else if (!strcmp(a, "--real-max") && v)
             o->real_max = strtoul(v, NULL, 10);
         else if (!strcmp(a, "--gallery-file") && v)
@@ -206,9 +209,10 @@ static int parse(int argc, char **argv, opts *o)
     return 1;
 }
 
-/* Median and mean latency of `queries` mated queries with a pool of t threads. */
+/* Median and mean latency of `queries` mated queries with a pool of t threads,
+ * and the mean CPU time per query (all threads). */
 static int latency(const opts *o, const fp_gallery *g, fp_template **mated, size_t n_mated, unsigned long t,
-                   int two_stage, double *median, double *mean)
+                   int two_stage, double *median, double *mean, double *cpu)
 {
     fp_identify_pool_config cfg;
     fp_identify_pool_config_init(&cfg);
@@ -227,7 +231,7 @@ static int latency(const opts *o, const fp_gallery *g, fp_template **mated, size
         fp_identify_pool_destroy(pool);
         return 0;
     }
-    double sum = 0;
+    double sum = 0, cpu0 = fpb_cpu_ms();
     for (unsigned long q = 0; q < o->queries && st == FP_OK; q++) {
         fp_identify_candidate c[10];
         size_t n;
@@ -240,6 +244,21 @@ static int latency(const opts *o, const fp_gallery *g, fp_template **mated, size
             st = fp_identify_parallel(pool, g, mated[q % n_mated], o->threshold, 10, c, &n, &d);
         ms[q] = fpb_now_ms() - t0;
         sum += ms[q];
+    }
+    *cpu = (fpb_cpu_ms() - cpu0) / (double)o->queries;
+    if (two_stage && st == FP_OK) {
+        /* Stage 1 alone: the same queries with a shortlist of one finger. */
+        double s1 = 0, c1 = fpb_cpu_ms();
+        for (unsigned long q = 0; q < o->queries && st == FP_OK; q++) {
+            fp_identify_candidate c[1];
+            size_t n;
+            fp_identify_decision d;
+            double t0 = fpb_now_ms();
+            st = fp_identify_parallel_two_stage(pool, g, mated[q % n_mated], o->threshold, 1, 1, c, &n, &d);
+            s1 += fpb_now_ms() - t0;
+        }
+        printf("    stage 1 alone (a shortlist of one): mean %.2f ms, CPU %.2f ms per query\n",
+               s1 / (double)o->queries, (fpb_cpu_ms() - c1) / (double)o->queries);
     }
     qsort(ms, o->queries, sizeof(double), cmp_double);
     *median = ms[o->queries / 2];
@@ -402,6 +421,8 @@ static void free_real(real_set *r)
 typedef struct real_result {
     size_t rank1_ex, acc_ex, rank1_two, acc_two, agree, probes;
     size_t rank1_cmp, acc_cmp; /* the second shortlist (--shortlist-compare) */
+    /* --real-losses: probes each shortlist misses, and of those the ones the exhaustive scan ranks first */
+    size_t missed, losses, missed_cmp, losses_cmp;
     double ms_ex, ms_two;
     int have_ex;
 } real_result;
@@ -426,15 +447,31 @@ static int real_rank1(const opts *o, const fp_gallery *g, const real_set *r, uns
         st = fp_identify_parallel_two_stage(pool, g, r->probe[p], o->threshold, o->shortlist, 1, b, &nb, &db);
         out->ms_two += fpb_now_ms() - t0;
         if (st != FP_OK) break;
-        int hit_b = nb && b[0].id.user == r->probe_user[p];
+        const int hit_b = nb && b[0].id.user == r->probe_user[p];
         out->rank1_two += hit_b;
         out->acc_two += hit_b && db.accepted;
+        int hit_c = 1;
         if (o->shortlist_cmp) {
-            st = fp_identify_parallel_two_stage(pool, g, r->probe[p], o->threshold, o->shortlist_cmp, 1, b, &nb, &db);
+            fp_identify_candidate c[1];
+            size_t nc = 0;
+            fp_identify_decision dc;
+            st = fp_identify_parallel_two_stage(pool, g, r->probe[p], o->threshold, o->shortlist_cmp, 1, c, &nc, &dc);
             if (st != FP_OK) break;
-            hit_b = nb && b[0].id.user == r->probe_user[p];
-            out->rank1_cmp += hit_b;
-            out->acc_cmp += hit_b && db.accepted;
+            hit_c = nc && c[0].id.user == r->probe_user[p];
+            out->rank1_cmp += hit_c;
+            out->acc_cmp += hit_c && dc.accepted;
+        }
+        if (!exhaustive && o->real_losses && (!hit_b || !hit_c)) {
+            /* A shortlist missed: a loss against the exhaustive scan only if
+             * that ranks the mate first (a probe a shortlist ranks first can
+             * only gain: any finger outscoring its mate elsewhere is in the
+             * gallery for the exhaustive scan too). */
+            st = fp_identify_parallel(pool, g, r->probe[p], o->threshold, 1, a, &na, &da);
+            const int hit_a = st == FP_OK && na && a[0].id.user == r->probe_user[p];
+            out->missed += !hit_b;
+            out->losses += !hit_b && hit_a;
+            out->missed_cmp += !hit_c;
+            out->losses_cmp += !hit_c && hit_a;
         }
         if (exhaustive) {
             t0 = fpb_now_ms();
@@ -695,13 +732,13 @@ int fpbench_search(int argc, char **argv)
                 for (int mode = 1; mode >= 0 && timed; mode--) {
                     if (mode == 1 && o.exhaustive_only) continue;
                     if (mode == 0 && !o.exhaustive_only && next > o.exhaustive_max) continue;
-                    double median, mean;
-                    timed = latency(&o, qg, mated, n_mated, o.threads[ti], mode, &median, &mean);
+                    double median, mean, cpu;
+                    timed = latency(&o, qg, mated, n_mated, o.threads[ti], mode, &median, &mean, &cpu);
                     if (!timed) break;
                     printf("  %-10s %lu thread%s: median %.2f ms per query, mean %.2f ms (%lu queries), "
-                           "%.0f fingers/s\n",
+                           "%.0f fingers/s; CPU %.2f ms per query\n",
                            mode ? "two-stage" : "exhaustive", o.threads[ti], o.threads[ti] > 1 ? "s" : " ", median,
-                           mean, o.queries, (double)next / (mean / 1e3));
+                           mean, o.queries, (double)next / (mean / 1e3), cpu);
                     if (n_pts < MAX_POINTS) pts[n_pts++] = (point){next, o.threads[ti], mode, median, mean};
                 }
             }
@@ -726,6 +763,20 @@ int fpbench_search(int argc, char **argv)
                            "%.2f %%",
                            100.0 * (double)rr.rank1_ex / pn, 100.0 - 100.0 * (double)rr.acc_ex / pn, rr.ms_ex / pn,
                            100.0 * (double)rr.agree / pn);
+                if (!ex && o.real_losses) {
+                    /* Exhaustive rank-1 <= a shortlist's rank-1 + its losses, for each shortlist. */
+                    double bound = 100.0 * (double)(rr.rank1_two + rr.losses) / pn;
+                    printf("; two-stage misses %zu probes, the exhaustive scan ranks %zu of them first", rr.missed,
+                           rr.losses);
+                    if (o.shortlist_cmp) {
+                        double b2 = 100.0 * (double)(rr.rank1_cmp + rr.losses_cmp) / pn;
+                        printf("; shortlist %zu misses %zu, the exhaustive scan ranks %zu of them first", o.shortlist_cmp,
+                               rr.missed_cmp, rr.losses_cmp);
+                        bound = b2 < bound ? b2 : bound;
+                    }
+                    printf(": exhaustive rank-1 at most %.2f %%, two-stage at most %.2f points below it", bound,
+                           bound - 100.0 * (double)rr.rank1_two / pn);
+                }
                 printf("\n");
                 if (!real_json) real_json = cJSON_CreateArray();
                 cJSON *e = cJSON_CreateObject();

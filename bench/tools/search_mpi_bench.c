@@ -260,7 +260,6 @@ int fpbench_search_mpi(int argc, char **argv)
     fp_identify_pool_config cfg;
     fp_identify_pool_config_init(&cfg);
     cfg.threads = (uint32_t)o.threads;
-    cfg.pin = size == 1; /* ranks sharing a machine would pin their workers to the same cores */
     fp_mpi_search *s = NULL;
     fp_status cst = fp_mpi_search_create(MPI_COMM_WORLD, 0, shard, file, &cfg, &s);
     int rc = cst == FP_OK ? 0 : 1;

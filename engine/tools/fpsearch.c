@@ -2,9 +2,10 @@
  * fpsearch - 1:N identification over a gallery split between MPI ranks
  * (fp/search_mpi.h, docs/search.md "Sharded search on MPI").
  *
- *   fpsearch shard GALLERY.fpg --ranks K --out PREFIX
- *       splits a gallery file into PREFIX.0.fpg .. PREFIX.<K-1>.fpg, one
- *       per rank (fp_gallery_shard_of).
+ *   fpsearch shard GALLERY.fpg... --ranks K --out PREFIX
+ *       splits gallery files (one, or the shards of an earlier split, to
+ *       change the number of ranks) into PREFIX.0.fpg .. PREFIX.<K-1>.fpg,
+ *       one per rank (fp_gallery_shard_of).
  *   fpsearch export GALLERY.fpg USER FINGER OUT
  *       writes the template enrolled under (USER, FINGER) in the native format.
  *   mpirun -np K fpsearch serve PREFIX [--threads T] [--threshold T] [--shortlist N]
@@ -33,7 +34,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage:\n"
-                    "  fpsearch shard GALLERY.fpg --ranks K --out PREFIX\n"
+                    "  fpsearch shard GALLERY.fpg... --ranks K --out PREFIX\n"
                     "  fpsearch export GALLERY.fpg USER FINGER OUT\n"
                     "  mpirun -np K fpsearch serve PREFIX [--threads T] [--threshold T] [--shortlist N]\n");
     return 2;
@@ -79,31 +80,57 @@ static void shard_path(char *buf, size_t cap, const char *prefix, int rank)
     snprintf(buf, cap, "%s.%d.fpg", prefix, rank);
 }
 
+/* Adds every finger of the gallery file path to all (a finger already there is an error). */
+static int add_file(const char *path, fp_gallery *all)
+{
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr, "fpsearch: %s: no such gallery file\n", path);
+        return 0;
+    }
+    fp_gallery_file *file = NULL;
+    fp_gallery *g = NULL;
+    fp_status st = fp_gallery_file_open(path, &file, &g, NULL);
+    fp_gallery_file_close(file);
+    for (size_t i = 0; st == FP_OK && i < fp_gallery_count(g); i++) {
+        fp_gallery_id id;
+        const fp_template *t;
+        st = fp_gallery_entry(g, i, &id, &t);
+        if (st == FP_OK && fp_gallery_find(all, id)) {
+            fprintf(stderr, "fpsearch: %s: user %u finger %u is also in an earlier file\n", path, id.user, id.finger);
+            fp_gallery_destroy(g);
+            return 0;
+        }
+        if (st == FP_OK) st = fp_gallery_add(all, id, t);
+    }
+    fp_gallery_destroy(g);
+    if (st != FP_OK) fail(path, st);
+    return st == FP_OK;
+}
+
 static int cmd_shard(int argc, char **argv)
 {
-    const char *in = NULL, *prefix = NULL;
+    const char *prefix = NULL;
     uint32_t ranks = 0;
+    int inputs = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--ranks") && i + 1 < argc) {
             if (!parse_u32(argv[++i], &ranks) || ranks == 0 || ranks > 4096) return usage();
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             prefix = argv[++i];
-        } else if (!in) {
-            in = argv[i];
         } else {
-            return usage();
+            argv[inputs++] = argv[i];
         }
     }
-    if (!in || !prefix || !ranks) return usage();
+    if (!inputs || !prefix || !ranks) return usage();
     fp_gallery_file *file = NULL;
     fp_gallery *all = NULL;
-    if (access(in, F_OK) != 0) {
-        fprintf(stderr, "fpsearch: %s: no such gallery file\n", in);
-        return 1;
-    }
-    fp_status st = fp_gallery_file_open(in, &file, &all, NULL);
-    if (st != FP_OK) return fail(in, st);
-    fp_gallery_file_close(file);
+    fp_status st = fp_gallery_create(0, &all);
+    if (st != FP_OK) return fail("shard", st);
+    for (int i = 0; i < inputs; i++)
+        if (!add_file(argv[i], all)) {
+            fp_gallery_destroy(all);
+            return 1;
+        }
     int rc = 0;
     for (uint32_t r = 0; r < ranks && !rc; r++) {
         fp_gallery *part = NULL;
@@ -114,15 +141,19 @@ static int cmd_shard(int argc, char **argv)
             st = fp_gallery_entry(all, i, &id, &t);
             if (st == FP_OK && fp_gallery_shard_of(id, ranks) == r) st = fp_gallery_add(part, id, t);
         }
-        char path[PATH_MAX];
+        char path[PATH_MAX], fresh[PATH_MAX + 8];
         shard_path(path, sizeof path, prefix, (int)r);
+        snprintf(fresh, sizeof fresh, "%s.new", path);
         fp_gallery *empty = NULL;
-        /* A new file holds exactly the shard: one put per finger, written whole. */
-        if (st == FP_OK) unlink(path);
-        if (st == FP_OK) st = fp_gallery_file_open(path, &file, &empty, NULL);
+        /* A new file holds exactly the shard (one put per finger, written
+         * whole), and replaces an older one at path only once complete. */
+        unlink(fresh);
+        if (st == FP_OK) st = fp_gallery_file_open(fresh, &file, &empty, NULL);
         if (st == FP_OK) st = fp_gallery_file_compact(file, part);
         fp_gallery_file_close(file);
         file = NULL;
+        if (st == FP_OK && rename(fresh, path) != 0) st = FP_ERR_IO;
+        if (st != FP_OK) unlink(fresh);
         if (st == FP_OK)
             printf("%s: %zu fingers\n", path, fp_gallery_count(part));
         else
@@ -270,7 +301,6 @@ static int cmd_serve(int argc, char **argv)
     fp_identify_pool_config cfg;
     fp_identify_pool_config_init(&cfg);
     cfg.threads = o.threads;
-    cfg.pin = size == 1; /* ranks sharing a machine would pin their workers to the same cores */
     fp_mpi_search *s = NULL;
     fp_status cst = fp_mpi_search_create(MPI_COMM_WORLD, 0, shard, file, &cfg, &s);
     int rc = 0;

@@ -155,10 +155,11 @@ fp_status fp_identify(fp_context *ctx, const fp_gallery *gallery, const fp_templ
 /* ------------------------------------------------------------------------ */
 
 /*
- * Stage 1 ranks every enrolled finger by its pre-screening codes (a fixed
- * 1,152-byte record per finger: one 128-bit binary local code per minutia,
- * compared with popcounts; docs/search.md) and keeps a shortlist of the
- * best; stage 2 ranks the shortlist with fp_compare. The decision rule is
+ * Stage 1 ranks every enrolled finger by its pre-screening codes (one
+ * 128-bit binary local code per minutia of the probe against 16 codes kept
+ * per enrolled finger, 256 bytes, compared with popcounts; docs/search.md)
+ * and keeps a shortlist of the best; stage 2 ranks the shortlist with
+ * fp_compare. The decision rule is
  * unchanged: N is the whole gallery, because every enrolled finger had its
  * chance to be shortlisted.
  */
@@ -170,7 +171,7 @@ typedef struct fp_identify_scratch fp_identify_scratch;
 fp_status fp_identify_scratch_create(fp_identify_scratch **out);
 void fp_identify_scratch_destroy(fp_identify_scratch *scratch);
 
-/* The default shortlist for a gallery of n fingers: 2 % of n, at least 400
+/* The default shortlist for a gallery of n fingers: 0.5 % of n, at least 500
  * (all of n when n is smaller). */
 size_t fp_identify_shortlist_default(size_t n);
 

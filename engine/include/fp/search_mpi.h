@@ -42,7 +42,9 @@ typedef struct fp_mpi_search fp_mpi_search;
  * the gallery file shard was loaded from: puts and removes then go through
  * it (durable). root is the rank that will call fp_mpi_identify and the
  * others. pool_config (may be NULL) configures this rank's thread pool;
- * with several ranks on one machine, give each fewer threads.
+ * with several ranks on one machine, give each fewer threads (and its
+ * workers are not pinned: pinning is kept only for a rank alone on its
+ * machine).
  * Fails on every rank when any rank fails: FP_ERR_INVALID_ARGUMENT (a
  * NULL shard, a bad root, or a shard holding an id another rank owns),
  * FP_ERR_NO_MEMORY, FP_ERR_UNSUPPORTED (the pool), FP_ERR_IO.

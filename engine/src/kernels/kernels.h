@@ -35,6 +35,19 @@ typedef struct fpi_pcode {
     uint8_t pad[63];
 } fpi_pcode;
 
+/*
+ * The gallery side of stage 1 (engine/src/search/pcode.c): FPI_SCODE_CODES
+ * of a finger's codes (those of its minutiae nearest their centroid), 256
+ * bytes, so a gallery keeps them as one flat, 64-byte aligned array and
+ * stage 1 reads four cache lines per finger. Unused codes are zero (they
+ * score 0). The bit counts are not stored: the kernels count them.
+ */
+#define FPI_SCODE_CODES 16
+typedef struct fpi_scode {
+    uint64_t lo[FPI_SCODE_CODES];
+    uint64_t hi[FPI_SCODE_CODES];
+} fpi_scode;
+
 /* round(2 * 65535 * 256 / s) for s = 1..256 (entry 0 is 0). */
 extern const uint32_t fpi_pcode_recip[257];
 
@@ -69,11 +82,14 @@ typedef struct fpi_kernels {
      */
     void (*tensor_block8)(const uint8_t *src, ptrdiff_t stride, int32_t out[3]);
     /*
-     * For each code i of a (i < a->n): the best Dice similarity, in
-     * 1/65535, of a's code i with any code of b, or 0 when code i has
-     * fewer than FPI_PCODE_MIN_BITS bits set. Writes a->n entries of best.
+     * For each code i of the probe a (i < a->n): the best Dice similarity,
+     * in 1/65535, of a's code i with any of the FPI_SCODE_CODES codes of
+     * b, or 0 when code i has fewer than FPI_PCODE_MIN_BITS bits set.
+     * Dice is (2 |a & b| * recip[|a| + |b|] + 128) >> 8 with
+     * fpi_pcode_recip, saturated to 65535. Writes a->n entries,
+     * best[i * stride].
      */
-    void (*pcode_best)(const fpi_pcode *a, const fpi_pcode *b, uint16_t *best);
+    void (*scode_best)(const fpi_pcode *a, const fpi_scode *b, uint16_t *best, ptrdiff_t stride);
     /*
      * The matcher's edge agreement scan. Query i < nq tests the run
      * [lo[i], hi[i]) of the first template's sorted edges: every q in it
@@ -94,7 +110,19 @@ typedef struct fpi_kernels {
      * range's end; k < 256.
      */
     int (*pair_scan)(const fpi_pair_query *q, uint16_t *out);
+    /*
+     * Stage-1 scores of count (1..FPI_STAGE1_BLOCK) gallery fingers b[0..
+     * count) against the probe a: for each, the mean (rounded down) of the
+     * FPI_STAGE1_TOP largest of its scode_best values, missing values (a->n
+     * below FPI_STAGE1_TOP) counting 0. The selection runs across the
+     * block's fingers at once, so it vectorises without branches.
+     */
+    void (*stage1_block)(const fpi_pcode *a, const fpi_scode *b, int count, uint32_t *score);
 } fpi_kernels;
+
+/* Fingers per stage1_block call, and how many per-code values a score averages. */
+#define FPI_STAGE1_BLOCK 32
+#define FPI_STAGE1_TOP 8
 
 /* Readable slack the scan kernels need past the end of their inputs. */
 #define FPI_SCAN_PAD 32

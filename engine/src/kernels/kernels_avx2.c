@@ -8,6 +8,8 @@
 #include <simde/x86/avx2.h>
 
 #include "kernels_pcode256.h"
+
+_Static_assert(FPI_SCODE_CODES == 16, "scode_best_avx2 takes two steps of eight codes");
 #include "kernels_simd128.h"
 
 static inline simde__m256i load2x128(const int16_t *a, const int16_t *b)
@@ -59,13 +61,12 @@ void fpi_filter_block8_avx2(const int16_t *src, ptrdiff_t src_stride, const int1
 }
 
 /*
- * pcode_best, eight codes of b per step: AND with the probe's code, count
+ * scode_best, eight codes of b per step: AND with the probe's code, count
  * bits with the nibble table (VPSHUFB) and VPSADBW, which leaves the count
  * of each 128-bit code pair in a 64-bit lane; two such vectors are merged
  * into eight 32-bit lanes, the reciprocal of |a|+|b| is gathered from the
- * same table as the scalar body, and the running maximum kept per lane.
- * The codes past b->n are zero (fpi_pcode_encode clears the record), so
- * they score 0 and the loop may run to a multiple of 8.
+ * same table as the scalar body, and the running maximum of the products
+ * kept per lane.
  */
 static inline simde__m256i popcnt_bytes(simde__m256i v)
 {
@@ -86,31 +87,36 @@ static inline simde__m256i count4(const uint64_t *lo, const uint64_t *hi, simde_
     return simde_mm256_sad_epu8(bytes, simde_mm256_setzero_si256());
 }
 
-static void pcode_best_avx2(const fpi_pcode *a, const fpi_pcode *b, uint16_t *best)
+/* Counts of codes j..j+7 against (alo, ahi) in eight 32-bit lanes, in the
+ * order j + 0, 4, 1, 5, 2, 6, 3, 7 (how two count4 results merge). */
+static inline simde__m256i count8(const fpi_scode *b, int j, simde__m256i alo, simde__m256i ahi)
 {
-    const int na = a->n, nb8 = (b->n + 7) & ~7;
-    /* Lane order after merging two count4 results: j = 0,4,1,5,2,6,3,7 of the step. */
-    const simde__m256i order = simde_mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-    for (int i = 0; i < na; i++) {
+    simde__m256i c0 = count4(b->lo + j, b->hi + j, alo, ahi);
+    simde__m256i c1 = count4(b->lo + j + 4, b->hi + j + 4, alo, ahi);
+    return simde_mm256_or_si256(c0, simde_mm256_slli_epi64(c1, 32));
+}
+
+static void scode_best_avx2(const fpi_pcode *a, const fpi_scode *b, uint16_t *best, ptrdiff_t stride)
+{
+    /* b's own bit counts, in the lane order count8 gives. */
+    const simde__m256i ones = simde_mm256_set1_epi64x(-1);
+    const simde__m256i pb0 = count8(b, 0, ones, ones), pb1 = count8(b, 8, ones, ones);
+    for (int i = 0; i < a->n; i++) {
         const uint32_t pa = a->pop[i];
         if (pa < FPI_PCODE_MIN_BITS) {
-            best[i] = 0;
+            best[i * stride] = 0;
             continue;
         }
         const simde__m256i alo = simde_mm256_set1_epi64x((int64_t)a->lo[i]);
         const simde__m256i ahi = simde_mm256_set1_epi64x((int64_t)a->hi[i]);
         const simde__m256i vpa = simde_mm256_set1_epi32((int32_t)pa);
-        simde__m256i top = simde_mm256_setzero_si256();
-        for (int j = 0; j < nb8; j += 8) {
-            simde__m256i c0 = count4(b->lo + j, b->hi + j, alo, ahi);
-            simde__m256i c1 = count4(b->lo + j + 4, b->hi + j + 4, alo, ahi);
-            simde__m256i both = simde_mm256_or_si256(c0, simde_mm256_slli_epi64(c1, 32));
-            simde__m256i pb = simde_mm256_permutevar8x32_epi32(pcode_pop8(b, j), order);
-            top = simde_mm256_max_epu32(top, pcode_dice8(both, vpa, pb));
-        }
-        best[i] = pcode_hmax(top);
+        simde__m256i top = simde_mm256_max_epu32(scode_prod8(count8(b, 0, alo, ahi), vpa, pb0),
+                                                 scode_prod8(count8(b, 8, alo, ahi), vpa, pb1));
+        best[i * stride] = scode_dice(scode_hmax8(top));
     }
 }
+
+FPI_STAGE1_BLOCK_FN(stage1_block_avx2, scode_best_avx2)
 
 /* Shared with the AVX-512 table (the tensor kernel has no wider version). */
 void fpi_tensor_block8_avx2(const uint8_t *src, ptrdiff_t stride, int32_t out[3])
@@ -173,5 +179,5 @@ int fpi_pair_scan_avx2(const fpi_pair_query *q, uint16_t *out)
     return c;
 }
 
-const fpi_kernels fpi_kernels_avx2 = {fpi_filter_block8_avx2, tensor_block8_128, pcode_best_avx2, fpi_edge_scan_avx2,
-                                      fpi_pair_scan_avx2};
+const fpi_kernels fpi_kernels_avx2 = {fpi_filter_block8_avx2, tensor_block8_128, scode_best_avx2, fpi_edge_scan_avx2,
+                                      fpi_pair_scan_avx2, stage1_block_avx2};

@@ -108,5 +108,7 @@ const uint32_t fpi_pcode_recip[257] = {
     131070,
 };
 
-const fpi_kernels fpi_kernels_ref = {filter_block8_ref, tensor_block8_ref, pcode_best_body, edge_scan_ref,
-                                     pair_scan_ref};
+FPI_STAGE1_BLOCK_FN(stage1_block_body, scode_best_body)
+
+const fpi_kernels fpi_kernels_ref = {filter_block8_ref, tensor_block8_ref, scode_best_body, edge_scan_ref,
+                                     pair_scan_ref, stage1_block_body};

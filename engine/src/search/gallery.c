@@ -123,6 +123,12 @@ static fp_status grow(fp_gallery *g, size_t cap)
     const fpi_pcode **pc = realloc(g->pcode, cap * sizeof(*pc));
     if (!pc) return FP_ERR_NO_MEMORY;
     g->pcode = pc;
+    /* Aligned, so realloc cannot keep it: a new array and a copy. */
+    fpi_scode *sc = aligned_alloc(64, cap * sizeof(*sc));
+    if (!sc) return FP_ERR_NO_MEMORY;
+    if (g->count) memcpy(sc, g->scode, g->count * sizeof(*sc));
+    free(g->scode);
+    g->scode = sc;
     /* The arrays may now exceed cap; that is harmless, cap only rises once all three succeeded. */
     if (index_cap != g->index_cap) {
         uint32_t *idx = calloc(index_cap, sizeof(*idx));
@@ -163,6 +169,7 @@ void fp_gallery_destroy(fp_gallery *gallery)
     free(gallery->user);
     free(gallery->finger);
     free(gallery->pcode);
+    free(gallery->scode);
     free(gallery->index);
     if (gallery->release) gallery->release(gallery->release_ctx);
     free(gallery);
@@ -196,6 +203,7 @@ fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t,
         fp_template_destroy(g->tmpl[slot]);
         g->tmpl[slot] = t;
         g->pcode[slot] = code;
+        fpi_scode_make(t, code, &g->scode[slot]);
         return FP_OK;
     }
     if (g->count == g->cap) {
@@ -212,6 +220,7 @@ fp_status fpi_gallery_put_owned(fp_gallery *g, fp_gallery_id id, fp_template *t,
     g->user[slot] = id.user;
     g->finger[slot] = id.finger;
     g->pcode[slot] = code;
+    fpi_scode_make(t, code, &g->scode[slot]);
     g->index[pos] = (uint32_t)(slot + 1);
     return FP_OK;
 }
@@ -256,6 +265,7 @@ static void remove_at(fp_gallery *g, size_t pos)
         g->user[slot] = g->user[last];
         g->finger[slot] = g->finger[last];
         g->pcode[slot] = g->pcode[last];
+        g->scode[slot] = g->scode[last];
         g->index[lpos] = (uint32_t)(slot + 1);
     }
     g->count = last;
@@ -330,7 +340,7 @@ size_t fp_gallery_bytes(const fp_gallery *gallery)
     if (!gallery) return 0;
     size_t b = sizeof(*gallery);
     b += gallery->cap * (sizeof(*gallery->tmpl) + sizeof(*gallery->user) + sizeof(*gallery->finger) +
-                         sizeof(*gallery->pcode));
+                         sizeof(*gallery->pcode) + sizeof(*gallery->scode));
     /* Pre-screening codes: on the heap or in the mapping, one record per finger either way. */
     b += gallery->count * sizeof(fpi_pcode);
     b += gallery->index_cap * sizeof(*gallery->index);

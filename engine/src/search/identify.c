@@ -119,7 +119,7 @@ uint32_t *fpi_scratch_slots(fp_identify_scratch *s)
 
 size_t fp_identify_shortlist_default(size_t n)
 {
-    size_t m = (n + 49) / 50;
+    size_t m = (n + 199) / 200;
     if (m < 500) m = 500;
     return m < n ? m : n;
 }
@@ -127,19 +127,13 @@ size_t fp_identify_shortlist_default(size_t n)
 void fpi_stage1_scan(const fpi_kernels *k, const fp_gallery *g, const fpi_pcode *probe, size_t begin, size_t end,
                      uint64_t *keys)
 {
-    for (size_t i = begin; i < end; i++) {
-        /* A later slot's codes are in another allocation (or another part
-         * of the mapping): ask for the lines the kernel will read, without
-         * waiting for them (the first 40 codes' words, the counts). */
-        if (i + 2 < end) {
-            const char *nx = (const char *)g->pcode[i + 2];
-            for (size_t off = 0; off < 40 * sizeof(uint64_t); off += 64) {
-                __builtin_prefetch(nx + offsetof(fpi_pcode, lo) + off);
-                __builtin_prefetch(nx + offsetof(fpi_pcode, hi) + off);
-            }
-            __builtin_prefetch(nx + offsetof(fpi_pcode, pop));
-        }
-        keys[i] = fpi_stage1_key(fpi_pcode_score(k, probe, g->pcode[i]), g->user[i], g->finger[i]);
+    /* A block of fingers per kernel call; the codes lie in one flat array,
+     * which the hardware prefetcher streams. */
+    for (size_t i = begin; i < end; i += FPI_STAGE1_BLOCK) {
+        const int m = end - i < FPI_STAGE1_BLOCK ? (int)(end - i) : FPI_STAGE1_BLOCK;
+        uint32_t score[FPI_STAGE1_BLOCK];
+        k->stage1_block(probe, &g->scode[i], m, score);
+        for (int j = 0; j < m; j++) keys[i + j] = fpi_stage1_key(score[j], g->user[i + j], g->finger[i + j]);
     }
 }
 

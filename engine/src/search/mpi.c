@@ -103,6 +103,17 @@ static fp_status check_shard(const fp_gallery *shard, int rank, int size)
     return FP_OK;
 }
 
+/* How many ranks of comm run on this machine (its shared-memory group); 0 if unknown. */
+static int ranks_on_this_node(MPI_Comm comm)
+{
+    MPI_Comm node;
+    int n = 0;
+    if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) != MPI_SUCCESS) return 0;
+    MPI_Comm_size(node, &n);
+    MPI_Comm_free(&node);
+    return n;
+}
+
 fp_status fp_mpi_search_create(MPI_Comm comm, int root, fp_gallery *shard, fp_gallery_file *file,
                                const fp_identify_pool_config *pool_config, fp_mpi_search **out)
 {
@@ -128,7 +139,15 @@ fp_status fp_mpi_search_create(MPI_Comm comm, int root, fp_gallery *shard, fp_ga
         if (!shard || root < 0 || root >= size) st = FP_ERR_INVALID_ARGUMENT;
     }
     if (st == FP_OK) st = check_shard(shard, rank, size);
-    if (st == FP_OK) st = fp_identify_pool_create(pool_config, &s->pool);
+    fp_identify_pool_config cfg;
+    if (pool_config)
+        cfg = *pool_config;
+    else
+        fp_identify_pool_config_init(&cfg);
+    /* Ranks sharing a machine would pin their workers to the same cores.
+     * (Collective: every rank asks, whatever its status.) */
+    if (ranks_on_this_node(dup) != 1) cfg.pin = 0;
+    if (st == FP_OK) st = fp_identify_pool_create(&cfg, &s->pool);
     if (st == FP_OK) {
         s->max_k = pool_config && pool_config->max_k ? pool_config->max_k : 100;
         s->top = calloc(s->max_k, sizeof(*s->top));

@@ -13,10 +13,14 @@
  * binary Minutia Cylinder-Code (Cappelli, Ferrara, Maltoni, 2010) reduced
  * to a coarse grid of neighbour positions.
  *
- * Two templates are compared by the local similarity sort: every code of
- * the probe takes its best Dice similarity with any code of the gallery
- * template (the kernel pcode_best), and the score is the mean of the
- * PCODE_TOP best of those. Integer arithmetic only after encoding.
+ * A gallery finger keeps only FPI_SCODE_CODES of its codes for stage 1
+ * (fpi_scode_make): those of the minutiae nearest the centroid of its coded
+ * minutiae, the part of a finger most impressions share. A probe is
+ * compared by the local similarity sort: every code of the probe takes its
+ * best Dice similarity with any of the finger's kept codes (the kernel
+ * scode_best), and the score is the mean of the FPI_STAGE1_TOP best of
+ * those (kernel stage1_block, a block of fingers at a time).
+ * Integer arithmetic only after encoding.
  */
 #include <math.h>
 #include <string.h>
@@ -29,7 +33,6 @@
 #define PCODE_SECTORS 8
 #define PCODE_DIRS 4
 #define PCODE_SOFT 0.1f
-#define PCODE_TOP 8
 
 static void set_bit(fpi_pcode *c, int i, int ring, int sector, int dir)
 {
@@ -75,34 +78,43 @@ void fpi_pcode_encode(const fp_template *t, fpi_pcode *out)
     }
 }
 
-uint32_t fpi_pcode_score(const fpi_kernels *k, const fpi_pcode *probe, const fpi_pcode *cand)
+void fpi_scode_make(const fp_template *t, const fpi_pcode *pc, fpi_scode *out)
 {
-    uint16_t best[FPI_PCODE_MAX];
-    k->pcode_best(probe, cand, best);
-    const int n = probe->n;
-    /* Mean of the PCODE_TOP largest entries (missing entries count as 0). */
-    uint32_t sum = 0;
-    if (n <= PCODE_TOP) {
-        for (int i = 0; i < n; i++) sum += best[i];
-        return sum / PCODE_TOP;
-    }
-    /* The PCODE_TOP-th largest value t, bit by bit from the top: the largest
-     * t with at least PCODE_TOP entries >= t. Branch-free counting loops,
-     * which the compiler vectorises. */
-    uint32_t t = 0;
-    for (int bit = 15; bit >= 0; bit--) {
-        const uint32_t try = t | 1u << bit;
-        int c = 0;
-        for (int i = 0; i < n; i++) c += best[i] >= try;
-        if (c >= PCODE_TOP) t = try;
-    }
-    /* The entries above t, and t for the rest of the PCODE_TOP. */
-    int above = 0;
+    memset(out, 0, sizeof(*out));
+    const int n = pc->n <= t->count ? pc->n : t->count;
+    /* Distances to the centroid of the coded minutiae, times n, exactly:
+     * (n x - sum x)^2 + (n y - sum y)^2 fits 64 bits (n <= 64, |x| < 2^15). */
+    int64_t sx = 0, sy = 0;
     for (int i = 0; i < n; i++) {
-        const int gt = best[i] > t;
-        above += gt;
-        sum += gt ? best[i] : 0;
+        sx += t->px[i];
+        sy += t->py[i];
     }
-    sum += (uint32_t)(PCODE_TOP - above) * t;
-    return sum / PCODE_TOP;
+    int64_t d2[FPI_PCODE_MAX];
+    for (int i = 0; i < n; i++) {
+        const int64_t dx = (int64_t)n * t->px[i] - sx, dy = (int64_t)n * t->py[i] - sy;
+        d2[i] = dx * dx + dy * dy;
+    }
+    /* The FPI_SCODE_CODES nearest (ties: the earlier minutia, the better
+     * one), kept in template order. */
+    uint8_t chosen[FPI_PCODE_MAX] = {0};
+    const int keep = n < FPI_SCODE_CODES ? n : FPI_SCODE_CODES;
+    for (int c = 0; c < keep; c++) {
+        int best = -1;
+        for (int i = 0; i < n; i++)
+            if (!chosen[i] && (best < 0 || d2[i] < d2[best])) best = i;
+        chosen[best] = 1;
+    }
+    for (int i = 0, c = 0; i < n; i++)
+        if (chosen[i]) {
+            out->lo[c] = pc->lo[i];
+            out->hi[c] = pc->hi[i];
+            c++;
+        }
+}
+
+uint32_t fpi_stage1_score(const fpi_kernels *k, const fpi_pcode *probe, const fpi_scode *cand)
+{
+    uint32_t score;
+    k->stage1_block(probe, cand, 1, &score);
+    return score;
 }

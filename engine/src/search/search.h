@@ -22,6 +22,9 @@ struct fp_gallery {
      * (heap) for heap templates; for view templates it points into the
      * same mapping as the template, read in place. */
     const fpi_pcode **pcode;
+    /* cap: each slot's stage-1 codes (fpi_scode_make of its template and
+     * pcode), one flat 64-byte aligned array that stage 1 streams through. */
+    fpi_scode *scode;
     uint32_t *user;      /* cap */
     uint8_t *finger;     /* cap */
     uint32_t *index;     /* index_cap entries: slot + 1, 0 = empty */
@@ -57,9 +60,12 @@ void fpi_topk_insert(fp_identify_candidate *top, size_t k, size_t *n, const fp_i
 fp_status fpi_search_scan(fp_context *ctx, const fp_gallery *g, size_t begin, size_t end, const fp_template *probe,
                           size_t k, fp_identify_candidate *top, size_t *n);
 
-/* Pre-screening codes (pcode.c). */
+/* Pre-screening codes (pcode.c): a template's codes, the few a gallery
+ * finger keeps for stage 1, and the stage-1 score of a probe's codes
+ * against those. */
 void fpi_pcode_encode(const fp_template *t, fpi_pcode *out);
-uint32_t fpi_pcode_score(const fpi_kernels *k, const fpi_pcode *probe, const fpi_pcode *cand);
+void fpi_scode_make(const fp_template *t, const fpi_pcode *pc, fpi_scode *out);
+uint32_t fpi_stage1_score(const fpi_kernels *k, const fpi_pcode *probe, const fpi_scode *cand);
 
 /* Stage-1 key of a slot: pre-screening score above, then the id inverted so
  * that among equal scores the smaller (user, finger) ranks first. */
