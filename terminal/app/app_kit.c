@@ -9,36 +9,19 @@
 #include <stdlib.h>
 
 #include "term_app_internal.h"
+#include "term_calendar.h"
 
 /* ------------------------------------------------------------------------ */
 /* Calendar                                                                 */
 /* ------------------------------------------------------------------------ */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 void app_civil(int64_t t, int *y, int *mo, int *d, int *h, int *mi, int *s)
 {
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-    int64_t secs = t - days * 86400;
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
-    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (mm <= 2));
-    *mo = mm;
-    *d = dd;
+    int64_t secs, yy, mm, dd;
+    term_civil_from_days(term_days_of(t, &secs), &yy, &mm, &dd);
+    *y = (int)yy;
+    *mo = (int)mm;
+    *d = (int)dd;
     *h = (int)(secs / 3600);
     *mi = (int)(secs / 60 % 60);
     *s = (int)(secs % 60);
@@ -46,7 +29,7 @@ void app_civil(int64_t t, int *y, int *mo, int *d, int *h, int *mi, int *s)
 
 int64_t app_epoch(int y, int mo, int d, int h, int mi, int s)
 {
-    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    return term_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
 }
 
 int app_days_in_month(int y, int mo)

@@ -6,5 +6,6 @@ add_library(term_logic STATIC
   ${CMAKE_CURRENT_LIST_DIR}/term_status.c
   ${CMAKE_CURRENT_LIST_DIR}/term_settings.c
   ${CMAKE_CURRENT_LIST_DIR}/term_verify.c
-  ${CMAKE_CURRENT_LIST_DIR}/term_t9.c)
+  ${CMAKE_CURRENT_LIST_DIR}/term_t9.c
+  ${CMAKE_CURRENT_LIST_DIR}/term_calendar.c)
 target_include_directories(term_logic PUBLIC ${CMAKE_CURRENT_LIST_DIR})

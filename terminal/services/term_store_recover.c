@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "term_calendar.h"
 #include "term_store.h"
 #include "term_store_internal.h"
 
@@ -57,13 +58,8 @@ term_status term_store_set_aside(const char *db_path, int64_t local_time, char *
         any |= present[i];
     }
     if (!any) return TERM_ERR_NOT_FOUND;
-    int64_t days = local_time >= 0 ? local_time / 86400 : (local_time - 86399) / 86400;
-    int64_t secs = local_time - days * 86400;
-    /* civil date of `days` (days since 1970-01-01) */
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    int64_t y = yoe + era * 400 + (m <= 2);
+    int64_t secs, y, m, d;
+    term_civil_from_days(term_days_of(local_time, &secs), &y, &m, &d);
     /* A name none of whose four files exists. The files keep their
      * suffixes, so SQLite finds the -wal (committed changes not yet copied
      * into the main file) when the aside copy is opened. */
@@ -402,13 +398,11 @@ static term_status export_record(void *ctx, sqlite3_stmt *row)
 {
     export_ctx *e = ctx;
     int64_t t = sqlite3_column_int64(row, 2);
-    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t secs, y, m, d;
+    term_civil_from_days(term_days_of(t, &secs), &y, &m, &d);
     char id[24], when[96];
     snprintf(id, sizeof(id), "%lld", (long long)sqlite3_column_int64(row, 1));
-    snprintf(when, sizeof(when), "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", (long long)(yoe + era * 400 + (m <= 2)),
+    snprintf(when, sizeof(when), "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", (long long)y,
              (long long)m, (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60), (long long)(secs % 60));
     int state = sqlite3_column_int(row, 5);
     csv_field(e->f, id, 0);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "push_proto_internal.h"
+#include "term_calendar.h"
 
 /* ------------------------------------------------------------------------ */
 /* Acknowledgements and dates                                               */
@@ -25,30 +26,6 @@ push_status push_ack_parse(const char *body, size_t len, int64_t *count)
     if (!pushi_parse_i64((span){s.p + 3, s.n - 3}, &n) || n < 0) return PUSH_ERR_NOT_ACKNOWLEDGED;
     *count = n;
     return PUSH_OK;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
 }
 
 static int days_in_month(int64_t y, int64_t m)
@@ -116,15 +93,14 @@ push_status push_http_date_parse(const char *text, size_t len, int64_t *utc)
     if (!read_hms(s, &i, &secs)) return PUSH_ERR_BAD_DATE;
     span zone = trim((span){s.p + i, s.n - i});
     if (!span_eq(zone, "GMT") && !span_eq(zone, "UTC")) return PUSH_ERR_BAD_DATE;
-    *utc = days_from_civil(year, month, day) * 86400 + secs;
+    *utc = term_days_from_civil(year, month, day) * 86400 + secs;
     return PUSH_OK;
 }
 
 void push_time_format(int64_t t, char out[20])
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t rem = t - days * 86400, y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    int64_t rem, y, m, d;
+    term_civil_from_days(term_days_of(t, &rem), &y, &m, &d);
     if (y < 0 || y > 9999) y = 0;
     char tmp[64];
     snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d:%02d", (int)y, (int)m, (int)d, (int)(rem / 3600),
@@ -145,7 +121,7 @@ push_status push_time_parse(const char *text, size_t len, int64_t *t)
     if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return PUSH_ERR_BAD_PARAMETER;
     if (!read_hms(s, &i, &secs)) return PUSH_ERR_BAD_PARAMETER;
     if (trim((span){s.p + i, s.n - i}).n != 0) return PUSH_ERR_BAD_PARAMETER;
-    *t = days_from_civil(y, m, d) * 86400 + secs;
+    *t = term_days_from_civil(y, m, d) * 86400 + secs;
     return PUSH_OK;
 }
 
