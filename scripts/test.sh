@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite the way CI does:
 #  1. every test under AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors;
-#  2. the unit and SIMD-equivalence tests again with the scalar reference kernels forced (FP_SIMD=ref);
+#  2. the Release build of everything (scripts/bench.sh's configuration) must compile;
+#     then the unit and SIMD-equivalence tests again with the scalar reference kernels forced (FP_SIMD=ref);
 #  3. the terminal's threaded tests (the sync worker, the engine, the app with the worker) under
 #     ThreadSanitizer, in a build of their own (TSan cannot share a build with ASan);
 #  4. the engine core, the terminal's pure logic and their tests cross-compiled for 32-bit ARM
@@ -17,6 +18,10 @@ cmake -S . -B "$root/asan" -DFP_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/
 cmake --build "$root/asan" -j"$jobs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd "$root/asan" && ctest --output-on-failure -j"$jobs")
+
+echo "== Release build (the configuration scripts/bench.sh builds; warnings differ at -O3) =="
+cmake -S . -B "$root/release" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$root/release" -j"$jobs"
 
 echo "== scalar reference kernels forced (FP_SIMD=ref) =="
 (cd "$root/asan" && FP_SIMD=ref ctest --output-on-failure -j"$jobs" -L "unit|equiv")
