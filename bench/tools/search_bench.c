@@ -110,6 +110,7 @@ static void usage(void)
             "                      [--gallery-file PATH [--gallery-file-replace] [--gallery-load copy|map]\n"
             "                       [--query-gallery heap|file]] [--real-max N]\n"
             "                      [--real-exhaustive-max N] [--shortlist-compare N] [--real-losses on|off]\n"
+            "                      [--real-holdout K]\n"
             "       mpirun -np K fpbench search --mpi ...   (the sharded search: docs/search.md)\n");
 }
 
@@ -132,6 +133,7 @@ typedef struct opts {
     unsigned long real_exhaustive_max; /* and compare them with the exhaustive scan up to this N */
     size_t shortlist_cmp;     /* a second shortlist evaluated on the real probes (0 = none) */
     int real_losses;          /* above real_exhaustive_max: scan exhaustively the probes two-stage misses */
+    unsigned long real_holdout; /* every K-th real subject is left out: its impressions are non-mated probes */
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
@@ -189,6 +191,8 @@ static int parse(int argc, char **argv, opts *o)
             ok = !strcmp(v, "on") ? (o->real_losses = 1, 1) : !strcmp(v, "off") ? (o->real_losses = 0, 1) : 0;
         else if (!strcmp(a, "--real-max") && v)
             o->real_max = strtoul(v, NULL, 10);
+        else if (!strcmp(a, "--real-holdout") && v)
+            ok = (o->real_holdout = strtoul(v, NULL, 10)) >= 2;
         else if (!strcmp(a, "--gallery-file") && v)
             o->gallery_file = v;
         else if (!strcmp(a, "--gallery-file-replace")) {
@@ -353,7 +357,9 @@ static int fpir(const opts *o, const fp_gallery *g, fp_template **nonmated, size
 
 /* Real fingers mixed into the gallery: impression 1 of every finger of each
  * set is enrolled (user REAL_BASE + finger number), the other impressions
- * are mated probes. */
+ * are mated probes. With a holdout K, the fingers of every K-th subject
+ * (subject number mod K == K - 1) are not enrolled and all their
+ * impressions are real non-mated probes. */
 #define REAL_BASE 60000000u
 #define MAX_REAL 4096
 
@@ -364,9 +370,11 @@ typedef struct real_set {
     fp_template *probe[MAX_REAL];
     uint32_t probe_user[MAX_REAL];
     size_t n_probe;
+    fp_template *nonmated[MAX_REAL];
+    size_t n_nonmated;
 } real_set;
 
-static int load_real(const char *list, real_set *r)
+static int load_real(const char *list, unsigned long holdout, real_set *r)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", list);
@@ -394,7 +402,12 @@ static int load_real(const char *list, real_set *r)
             st = fp_extract(ctx, &im, &t, NULL);
             fp_io_image_free(&io);
             if (st != FP_OK) continue; /* failure to extract: the probe counts as missed below only if enrolled */
-            if (smp->impression == 1 && r->n_enrol < MAX_REAL / 4) {
+            if (holdout && smp->subject % holdout == holdout - 1) {
+                if (r->n_nonmated < MAX_REAL)
+                    r->nonmated[r->n_nonmated++] = t;
+                else
+                    fp_template_destroy(t);
+            } else if (smp->impression == 1 && r->n_enrol < MAX_REAL / 4) {
                 r->enrol[r->n_enrol] = t;
                 r->enrol_user[r->n_enrol++] = REAL_BASE + f;
             } else if (smp->impression != 1 && r->n_probe < MAX_REAL) {
@@ -408,7 +421,8 @@ static int load_real(const char *list, real_set *r)
         fp_dataset_destroy(ds);
     }
     fp_context_destroy(ctx);
-    printf("real fingers: %zu enrolled, %zu mated probes\n", r->n_enrol, r->n_probe);
+    printf("real fingers: %zu enrolled, %zu mated probes, %zu non-mated probes (fingers not enrolled)\n", r->n_enrol,
+           r->n_probe, r->n_nonmated);
     return r->n_enrol > 0;
 }
 
@@ -416,6 +430,7 @@ static void free_real(real_set *r)
 {
     for (size_t i = 0; i < r->n_enrol; i++) fp_template_destroy(r->enrol[i]);
     for (size_t i = 0; i < r->n_probe; i++) fp_template_destroy(r->probe[i]);
+    for (size_t i = 0; i < r->n_nonmated; i++) fp_template_destroy(r->nonmated[i]);
 }
 
 typedef struct real_result {
@@ -425,7 +440,40 @@ typedef struct real_result {
     size_t missed, losses, missed_cmp, losses_cmp;
     double ms_ex, ms_two;
     int have_ex;
+    /* The top candidate's score of every probe (mated: negated when it is
+     * not the mate), for FNIR at FPIR = 1 % against the real non-mated
+     * probes; [0] two-stage, [1] exhaustive. */
+    float mated_top[2][MAX_REAL], nonmated_top[2][MAX_REAL];
+    double fnir_at_fpir[2], fpir_reached[2];
+    size_t fpir_allowed;
 } real_result;
+
+static int cmp_float_desc(const void *a, const void *b)
+{
+    const float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/*
+ * FNIR at FPIR = 1 % with candidate lists of one: the threshold lets at
+ * most 1 % of the non-mated probes' top scores through (those strictly
+ * above the next one down), and a mated probe is missed unless its top
+ * candidate is the mate and scores above that threshold too.
+ */
+static void fnir_at_fpir(real_result *rr, int mode, size_t n_mated, size_t n_nonmated)
+{
+    static float sorted[MAX_REAL];
+    memcpy(sorted, rr->nonmated_top[mode], n_nonmated * sizeof(float));
+    qsort(sorted, n_nonmated, sizeof(float), cmp_float_desc);
+    const size_t allowed = n_nonmated / 100;
+    const float bar = sorted[allowed]; /* accepted when strictly above */
+    size_t through = 0, found = 0;
+    for (size_t i = 0; i < n_nonmated; i++) through += rr->nonmated_top[mode][i] > bar;
+    for (size_t i = 0; i < n_mated; i++) found += rr->mated_top[mode][i] > bar && rr->mated_top[mode][i] > 0;
+    rr->fpir_allowed = allowed;
+    rr->fpir_reached[mode] = (double)through / (double)n_nonmated;
+    rr->fnir_at_fpir[mode] = 1.0 - (double)found / (double)n_mated;
+}
 
 /* Rank-1 and FNIR at T of the real probes, exhaustive and two-stage. */
 static int real_rank1(const opts *o, const fp_gallery *g, const real_set *r, unsigned long threads, int exhaustive,
@@ -448,6 +496,7 @@ static int real_rank1(const opts *o, const fp_gallery *g, const real_set *r, uns
         out->ms_two += fpb_now_ms() - t0;
         if (st != FP_OK) break;
         const int hit_b = nb && b[0].id.user == r->probe_user[p];
+        out->mated_top[0][p] = hit_b ? b[0].score : -1.0f;
         out->rank1_two += hit_b;
         out->acc_two += hit_b && db.accepted;
         int hit_c = 1;
@@ -478,11 +527,27 @@ static int real_rank1(const opts *o, const fp_gallery *g, const real_set *r, uns
             st = fp_identify_parallel(pool, g, r->probe[p], o->threshold, 1, a, &na, &da);
             out->ms_ex += fpb_now_ms() - t0;
             int hit_a = na && a[0].id.user == r->probe_user[p];
+            out->mated_top[1][p] = hit_a ? a[0].score : -1.0f;
             out->rank1_ex += hit_a;
             out->acc_ex += hit_a && da.accepted;
             out->agree += na && nb && a[0].id.user == b[0].id.user && a[0].id.finger == b[0].id.finger;
         }
         out->probes++;
+    }
+    for (size_t p = 0; p < r->n_nonmated && st == FP_OK; p++) {
+        fp_identify_candidate c[1];
+        size_t n = 0;
+        fp_identify_decision d;
+        st = fp_identify_parallel_two_stage(pool, g, r->nonmated[p], o->threshold, o->shortlist, 1, c, &n, &d);
+        out->nonmated_top[0][p] = st == FP_OK && n ? c[0].score : 0.0f;
+        if (st == FP_OK && exhaustive) {
+            st = fp_identify_parallel(pool, g, r->nonmated[p], o->threshold, 1, c, &n, &d);
+            out->nonmated_top[1][p] = st == FP_OK && n ? c[0].score : 0.0f;
+        }
+    }
+    if (st == FP_OK && r->n_nonmated >= 100) {
+        fnir_at_fpir(out, 0, out->probes, r->n_nonmated);
+        if (exhaustive) fnir_at_fpir(out, 1, out->probes, r->n_nonmated);
     }
     fp_identify_pool_destroy(pool);
     return st == FP_OK;
@@ -682,7 +747,7 @@ int fpbench_search(int argc, char **argv)
     size_t heap0 = heap_bytes();
     if (fp_gallery_create(1024, &g) != FP_OK) goto done;
     if (o.real) {
-        if (!load_real(o.real, &real)) goto done;
+        if (!load_real(o.real, o.real_holdout, &real)) goto done;
         for (size_t i = 0; i < real.n_enrol; i++) {
             fp_gallery_id id = {real.enrol_user[i], 0};
             if (fp_gallery_add(g, id, real.enrol[i]) != FP_OK) goto done;
@@ -746,7 +811,7 @@ int fpbench_search(int argc, char **argv)
             fp_gallery_destroy(qloaded);
             if (!timed) goto done;
             if (real.n_enrol && next <= o.real_max) {
-                real_result rr;
+                static real_result rr; /* large: the probes' top scores */
                 unsigned long tmax = o.threads[o.n_threads - 1];
                 int ex = next <= o.real_exhaustive_max;
                 if (!real_rank1(&o, g, &real, tmax, ex, &rr)) goto done;
@@ -778,6 +843,18 @@ int fpbench_search(int argc, char **argv)
                            bound - 100.0 * (double)rr.rank1_two / pn);
                 }
                 printf("\n");
+                if (real.n_nonmated >= 100) {
+                    printf("  FNIR at FPIR = 1 %% (real non-mated probes: %zu, at most %zu above the bar): two-stage "
+                           "%.2f %% (FPIR %.2f %%)",
+                           real.n_nonmated, rr.fpir_allowed, 100.0 * rr.fnir_at_fpir[0], 100.0 * rr.fpir_reached[0]);
+                    if (ex)
+                        printf(", exhaustive %.2f %% (FPIR %.2f %%)", 100.0 * rr.fnir_at_fpir[1],
+                               100.0 * rr.fpir_reached[1]);
+                    printf("\n");
+                } else if (real.n_nonmated) {
+                    printf("  FNIR at FPIR = 1 %%: %zu real non-mated probes are too few (100 at least)\n",
+                           real.n_nonmated);
+                }
                 if (!real_json) real_json = cJSON_CreateArray();
                 cJSON *e = cJSON_CreateObject();
                 cJSON_AddNumberToObject(e, "synthetic", (double)next);
@@ -785,6 +862,11 @@ int fpbench_search(int argc, char **argv)
                 cJSON_AddNumberToObject(e, "probes", pn);
                 cJSON_AddNumberToObject(e, "two_stage_rank1", (double)rr.rank1_two / pn);
                 cJSON_AddNumberToObject(e, "two_stage_fnir", 1.0 - (double)rr.acc_two / pn);
+                if (real.n_nonmated >= 100) {
+                    cJSON_AddNumberToObject(e, "real_nonmated", (double)real.n_nonmated);
+                    cJSON_AddNumberToObject(e, "two_stage_fnir_at_fpir_1", rr.fnir_at_fpir[0]);
+                    if (ex) cJSON_AddNumberToObject(e, "exhaustive_fnir_at_fpir_1", rr.fnir_at_fpir[1]);
+                }
                 if (ex) {
                     cJSON_AddNumberToObject(e, "exhaustive_rank1", (double)rr.rank1_ex / pn);
                     cJSON_AddNumberToObject(e, "exhaustive_fnir", 1.0 - (double)rr.acc_ex / pn);
