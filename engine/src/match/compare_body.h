@@ -341,11 +341,12 @@ static int pair_queries(fpi_match_ws *ws, const fp_template *a, const fp_templat
     const int nc = ws->k->pair_scan(&q, ws->cand);
     for (int h = 0; h < nc; h++) {
         const int j = ws->cand[h] >> 8, k = ws->order[ws->cand[h] & 255];
-        float dx = b->px[k] - ws->mx[j], dy = b->py[k] - ws->my[j];
-        float d2 = dx * dx + dy * dy;
-        if (d2 > ws->tol2[j]) continue;
-        int da = ang_diff((a->minutiae[j].angle + ws->mrot[j]) & 255, b->minutiae[k].angle);
+        /* The direction first: an integer test that rejects about half. */
+        const int da = ang_diff((a->minutiae[j].angle + ws->mrot[j]) & 255, b->minutiae[k].angle);
         if (da > angle_tol) continue;
+        const float dx = b->px[k] - ws->mx[j], dy = b->py[k] - ws->my[j];
+        const float d2 = dx * dx + dy * dy;
+        if (d2 > ws->tol2[j]) continue;
         if (np == cap) continue;
         out[np].a = (uint16_t)j;
         out[np].b = (uint16_t)k;
@@ -627,6 +628,10 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     xform best_t = {1, 0, 0, 0, 0, 0, 0};
     for (int si = 0; si < ns; si++) {
         if (cand_m[si] < 3 || 4 * cand_m[si] < 3 * top1) continue;
+        /* Fewer first-pass pairs than the best tight count so far: such an
+         * alignment rarely pairs more under the tight tolerances (6 of
+         * 18,960 scores on the six sets moved when this came in). */
+        if (cand_m[si] < best_m) continue;
         int dup = 0;
         for (int sj = 0; sj < si && !dup; sj++) {
             if (cand_m[sj] < 3 || 4 * cand_m[sj] < 3 * top1) continue;
