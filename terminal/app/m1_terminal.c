@@ -58,6 +58,7 @@
 #include "term_script.h"
 #ifdef M1_WITH_SYNC
 #include "term_app_sync.h"
+#include "term_calendar.h"
 #include "term_fw_ab.h"
 #endif
 
@@ -402,14 +403,10 @@ static int expect(driver *d, int argc, char **argv)
     }
     if (strcmp(what, "clock") == 0 && argc == 3) {
         int64_t t = d->sim.wall + (int64_t)(d->sim.mono_ms / 1000u);
-        int64_t days = t / 86400, secs = t % 86400;
-        /* civil from days (same algorithm as the app) */
-        int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365,
-                doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        int64_t mp = (5 * doy + 2) / 153, dd = doy - (153 * mp + 2) / 5 + 1, mm = mp < 10 ? mp + 3 : mp - 9;
-        snprintf(got, sizeof(got), "%04lld-%02lld-%02lld %02lld:%02lld", (long long)(yoe + era * 400 + (mm <= 2)),
-                 (long long)mm, (long long)dd, (long long)(secs / 3600), (long long)(secs / 60 % 60));
+        int64_t secs, yy, mm, dd;
+        term_civil_from_days(term_days_of(t, &secs), &yy, &mm, &dd);
+        snprintf(got, sizeof(got), "%04lld-%02lld-%02lld %02lld:%02lld", (long long)yy, (long long)mm, (long long)dd,
+                 (long long)(secs / 3600), (long long)(secs / 60 % 60));
         return strcmp(got, argv[2]) == 0 ? 0 : failed(d, "clock", argv[2], got);
     }
     if (argc == 3) {
@@ -520,9 +517,7 @@ static int run_line(driver *d, char *line)
             sscanf(argv[2], "%d:%d:%d", &h, &mi, &s) != 3 || y < 1970 || mo < 1 || mo > 12 || da < 1 || da > 31 ||
             h > 23 || mi > 59 || s > 59)
             return bad_line(d, "clock wants YYYY-MM-DD HH:MM:SS", NULL);
-        int yy = y - (mo <= 2);
-        int64_t era = yy / 400, yoe = yy - era * 400, doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + da - 1;
-        int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+        const int64_t days = term_days_from_civil(y, mo, da);
         d->sim.wall = days * 86400 + h * 3600 + mi * 60 + s - (int64_t)(d->sim.mono_ms / 1000u);
         in.type = TERM_IN_TICK;
         feed(d, &in);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fp/sensor.h"
+#include "term_calendar.h"
 #include "fp/synth.h"
 #include "term_hal_sim.h"
 #include "term_press.h"
@@ -569,9 +570,7 @@ int m1_sim_line(m1_sim *s, const char *text, char *err, size_t errcap)
             return 2;
         }
         int y = (int)d[0], mo = (int)d[1], da = (int)d[2], h = (int)t[0], mi = (int)t[1], sec = (int)t[2];
-        int yy = y - (mo <= 2);
-        int64_t era = yy / 400, yoe = yy - era * 400, doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + da - 1;
-        int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+        const int64_t days = term_days_from_civil(y, mo, da);
         s->hal_sim.wall = days * 86400 + h * 3600 + mi * 60 + sec - (int64_t)(s->hal_sim.mono_ms / 1000u);
         m1_sim_tick(s);
     } else if (!strcmp(cmd, "network")) {
