@@ -2,7 +2,7 @@
  * Accuracy gate: fails when the engine's mean all-pairs EER regresses
  * beyond a margin, on the six public FVC B sets as they are and with every
  * image plastically distorted by 24 px (fpbench accuracy --distort,
- * bench/src/distort.h), and on two small sets of the generator's hard
+ * bench/src/distort.h), and on three small sets of the generator's hard
  * presets. Runs the build's own fpbench and fpsynth (FPBENCH_BIN,
  * FPSYNTH_BIN) and reads fpbench's JSON report. The shared-set cases are
  * skipped with a message when ../shared/datasets is absent.
@@ -11,7 +11,9 @@
  * comparisons per set (docs/matcher.md, "Tuning discipline"): a change
  * that moves one set by a comparison passes, a real regression does not.
  * The distorted bound is below what the matcher gave before its elastic
- * pass (6.44 %), so losing the distortion tolerance fails here.
+ * pass (6.44 %), so losing the distortion tolerance fails here; the
+ * shared-set bounds were 1.45 / 5.95 % before the compared minutiae
+ * widened on clear prints (1.31 / 5.65 % then, 1.19 / 5.46 % after).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -105,7 +107,7 @@ static void test_shared_sets(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets", "", 1.45);
+    gate("six FVC B sets", "", 1.35);
 }
 
 static void test_shared_sets_distorted(void **state)
@@ -115,38 +117,45 @@ static void test_shared_sets_distorted(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets distorted 24 px", "--distort 24", 5.95);
+    gate("six FVC B sets distorted 24 px", "--distort 24", 5.75);
 }
 
 /*
  * The generator's hard presets (docs/realism.md section 4), small: 12
- * fingers x 8 impressions of the 328 x 364 profile, seed 2 (held out for
- * every matcher choice). Strong distortion: 3.21 % now, 3.86 % before the
- * elastic pass; dry/wet: 5.00 % (5.35 %). One genuine comparison of 336
- * is 0.3 points, so the margin is about two.
+ * fingers x 8 impressions, seed 2 (held out for every matcher choice), of
+ * the 328 x 364 profile and of the 640 x 480 one (large prints with more
+ * than FP_MATCH_MINUTIAE clear minutiae). Today: strong distortion 0.88 %,
+ * dry/wet 3.27 %, large with strong distortion 1.45 %; before the compared
+ * minutiae widened on clear prints 3.21 / 5.00 / 4.14 %, before the
+ * elastic pass 3.86 / 5.35 % (small). One genuine comparison of 336 is 0.3
+ * points, so the margin is about two to three.
  */
 static void test_hard_synthetic(void **state)
 {
     (void)state;
     static const struct {
-        const char *difficulty;
+        const char *profile, *difficulty;
         double bound;
-    } hard[] = {{"hard-distortion", 3.6}, {"hard-drywet", 5.6}};
+    } hard[] = {{"optical-small", "hard-distortion", 1.8},
+                {"optical-small", "hard-drywet", 4.0},
+                {"optical-large", "hard-distortion", 2.2}};
     char root[] = "/tmp/fp_gate_synth_XXXXXX";
     assert_non_null(mkdtemp(root));
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof hard / sizeof hard[0]; i++) {
         char cmd[1024], dir[256];
-        snprintf(dir, sizeof dir, "'%s/%s'", root, hard[i].difficulty);
+        snprintf(dir, sizeof dir, "'%s/%s-%s'", root, hard[i].profile, hard[i].difficulty);
         snprintf(cmd, sizeof cmd,
-                 "'%s' --out %s --fingers 12 --impressions 8 --seed 2 --profile optical-small --difficulty %s "
+                 "'%s' --out %s --fingers 12 --impressions 8 --seed 2 --profile %s --difficulty %s "
                  "--threads 2 >/dev/null",
-                 FPSYNTH_BIN, dir, hard[i].difficulty);
+                 FPSYNTH_BIN, dir, hard[i].profile, hard[i].difficulty);
         assert_int_equal(system(cmd), 0);
         double eer;
         run_accuracy_on(dir, 1, "", &eer);
-        fprintf(stderr, "%s (12 fingers x 8, seed 2): all-pairs EER %.2f %% (bound %.1f %%)\n", hard[i].difficulty, eer,
-                hard[i].bound);
-        if (eer > hard[i].bound) fail_msg("%s: EER %.2f %% above the gate %.1f %%", hard[i].difficulty, eer, hard[i].bound);
+        fprintf(stderr, "%s %s (12 fingers x 8, seed 2): all-pairs EER %.2f %% (bound %.1f %%)\n", hard[i].profile,
+                hard[i].difficulty, eer, hard[i].bound);
+        if (eer > hard[i].bound)
+            fail_msg("%s %s: EER %.2f %% above the gate %.1f %%", hard[i].profile, hard[i].difficulty, eer,
+                     hard[i].bound);
     }
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

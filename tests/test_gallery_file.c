@@ -5,8 +5,9 @@
  * writer, a replaced file, a handle inherited by fork, truncation by
  * another process while a reader searches), plus read-only opening, the
  * compaction's temporary file beside a symbolic link, a huge junk tail
- * opened in bounded memory, and a writer killed with SIGKILL at random
- * points that never loses an acknowledged finger.
+ * opened in bounded memory, a writer killed with SIGKILL at random
+ * points that never loses an acknowledged finger, and the stored number of
+ * compared minutiae (checked against the qualities; 0 in older records).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@
 #include "fp/fp.h"
 #include "fp/search.h"
 #include "fp/synth.h"
+#include "search/gallery_format.h"
 
 #define SEED 77u
 
@@ -1106,6 +1108,112 @@ static void test_junk_tail_memory(void **state)
     unlink(path);
 }
 
+/* A template of 50 minutiae on a grid, all of quality q (the compared
+ * count is 50 when q >= FP_MATCH_WIDE_QUALITY, else FP_MATCH_MINUTIAE). */
+static fp_template *grid_template(uint8_t q)
+{
+    fp_minutia m[50];
+    for (int i = 0; i < 50; i++) {
+        m[i] = (fp_minutia){(uint16_t)(60 + (i % 7) * 37 + (i / 7) * 5), (uint16_t)(50 + (i / 7) * 36 + (i % 3) * 6),
+                            (uint8_t)(i * 37), (uint8_t)(1 + i % 2), q, 0};
+    }
+    fp_template *t = NULL;
+    assert_int_equal(fp_template_create(400, 400, 500, m, 50, 80, &t), FP_OK);
+    return t;
+}
+
+/* Rewrites the first record of the file at path from t, keeping its id,
+ * sequence number and pre-screening code (the checksums made to fit). */
+static void rewrite_first(const char *path, const char *out, const fp_template *t)
+{
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    uint64_t file_id = 0;
+    for (int i = 7; i >= 0; i--) file_id = file_id << 8 | b[32 + i];
+    unsigned char *r = b + GF_HEADER;
+    fpi_pcode pc;
+    memcpy(&pc, r + GF_REC_HEADER + 32, sizeof pc);
+    uint32_t user = (uint32_t)r[8] | (uint32_t)r[9] << 8 | (uint32_t)r[10] << 16 | (uint32_t)r[11] << 24;
+    fp_gallery_id id = {user, r[5]};
+    assert_int_equal(fpi_gf_put_len(t->count), fpi_gf_put_len(50));
+    fpi_gf_put_record(r, id, 0, file_id, t, &pc);
+    spit(out, b, len);
+    free(b);
+}
+
+static float score_of(fp_context *ctx, const fp_template *a, const fp_template *b)
+{
+    float s = -1;
+    assert_int_equal(fp_compare(ctx, a, b, &s), FP_OK);
+    return s;
+}
+
+static void test_match_count_stored(void **state)
+{
+    (void)state;
+    char path[300], bad[300];
+    path_of(path, sizeof path, "wide.fpg");
+    path_of(bad, sizeof bad, "wide-bad.fpg");
+    unlink(path);
+    fp_template *wide = grid_template(90), *narrow = grid_template(60);
+    assert_int_equal(wide->match_count, 50);
+    assert_int_equal(narrow->match_count, FP_MATCH_MINUTIAE);
+    fp_gallery_file *f = NULL;
+    fp_gallery *g = NULL;
+    fp_gallery_id id = {1, 0};
+    assert_int_equal(fp_gallery_file_open(path, &f, &g, NULL), FP_OK);
+    assert_int_equal(fp_gallery_file_put(f, g, id, wide), FP_OK);
+    release(f, g);
+    fp_context *ctx = NULL;
+    assert_int_equal(fp_context_create(NULL, &ctx), FP_OK);
+    fp_template *probe = fast(3, 1);
+    const float s_wide = score_of(ctx, wide, wide), s_narrow = score_of(ctx, narrow, narrow);
+    assert_true(s_wide != s_narrow);
+
+    /* The stored count comes back: the view scores as the template it was made from. */
+    fp_gallery_file_options o = opts(FP_GALLERY_FILE_READ_ONLY, 0);
+    assert_int_equal(fp_gallery_file_open_with(path, &o, &f, &g, NULL), FP_OK);
+    const fp_template *v = fp_gallery_find(g, id);
+    assert_non_null(v);
+    assert_int_equal(v->match_count, 50);
+    assert_true(score_of(ctx, v, v) == s_wide);
+    assert_true(score_of(ctx, v, probe) == score_of(ctx, wide, probe));
+    release(f, g);
+
+    /* A count the qualities do not give, checksums valid: refused as a damaged record. */
+    fp_template *lie = grid_template(90);
+    lie->match_count = 44;
+    rewrite_first(path, bad, lie);
+    expect_open_fails(bad, FP_ERR_FILE_CORRUPT, FP_GALLERY_DAMAGE_RECORD, GF_HEADER);
+    lie->match_count = FP_MATCH_MINUTIAE_MAX + 1;
+    rewrite_first(path, bad, lie);
+    expect_open_fails(bad, FP_ERR_FILE_CORRUPT, FP_GALLERY_DAMAGE_RECORD, GF_HEADER);
+    fp_template_destroy(lie);
+
+    /* A record from before the count was stored (0, edges built for the
+     * first FP_MATCH_MINUTIAE) opens with that limit, whatever its
+     * minutiae's qualities. */
+    fp_template *old = grid_template(60);
+    for (int i = 0; i < 50; i++) old->minutiae[i].quality = 90;
+    old->match_count = 0;
+    rewrite_first(path, bad, old);
+    assert_int_equal(fp_gallery_file_open_with(bad, &o, &f, &g, NULL), FP_OK);
+    v = fp_gallery_find(g, id);
+    assert_non_null(v);
+    assert_int_equal(v->match_count, FP_MATCH_MINUTIAE);
+    assert_true(score_of(ctx, v, v) == s_narrow);
+    assert_true(score_of(ctx, v, probe) == score_of(ctx, narrow, probe));
+    release(f, g);
+    fp_template_destroy(old);
+
+    fp_template_destroy(probe);
+    fp_template_destroy(wide);
+    fp_template_destroy(narrow);
+    fp_context_destroy(ctx);
+    unlink(path);
+    unlink(bad);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -1139,6 +1247,7 @@ int main(void)
         cmocka_unit_test(test_symlinks),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_junk_tail_memory),
+        cmocka_unit_test(test_match_count_stored),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -261,8 +261,9 @@ static void test_rotation_translation(void **state)
 }
 
 /*
- * Comparisons use only a template's FP_MATCH_MINUTIAE best minutiae: extra
- * minutiae of lower quality change no score. The extras sit on existing
+ * Comparisons use only a template's compared minutiae (its best
+ * FP_MATCH_MINUTIAE, or more on clear prints; never minutiae of quality 0):
+ * extra minutiae of lower quality change no score. The extras sit on existing
  * minutiae's positions (other directions and types), so the print's area
  * (the hull of all its minutiae) stays the same; templates with fewer
  * than FP_MATCH_MINUTIAE minutiae are first filled up with random ones.
@@ -319,6 +320,64 @@ static void test_match_minutiae_limit(void **state)
     }
     print_message("minutiae limit: %d comparisons unchanged by 30 extra minutiae (%d scoring above 0)\n", cases, bigger);
     assert_true(cases >= 50 && bigger >= 5);
+    for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
+}
+
+/* t's minutiae with every quality set to q, and the directions of those
+ * from rank `turn_from` on (in t's order) turned half a turn. */
+static fp_template *requalified(const fp_template *t, uint8_t q, size_t turn_from)
+{
+    fp_minutia m[FP_MAX_MINUTIAE];
+    size_t n = fp_template_minutiae_count(t);
+    memcpy(m, fp_template_minutiae(t), n * sizeof(*m));
+    for (size_t k = 0; k < n; k++) {
+        m[k].quality = q;
+        if (k >= turn_from) m[k].angle = (uint8_t)(m[k].angle + 128);
+    }
+    fp_template *out = NULL;
+    assert_int_equal(fp_template_create(fp_template_width(t), fp_template_height(t), fp_template_dpi(t), m, n, 60, &out),
+                     FP_OK);
+    return out;
+}
+
+/*
+ * A print with more than FP_MATCH_MINUTIAE clear minutiae compares them
+ * all: turning the directions of its minutiae past rank FP_MATCH_MINUTIAE
+ * lowers its score against itself when they are clear (quality 90) and
+ * changes nothing when they are not (70). Positions stay, so the print's
+ * area does too. Self scores of wide and narrow templates agree within a
+ * few percent: pairs count at the rate of FP_MATCH_MINUTIAE compared
+ * minutiae.
+ */
+static void test_match_widening(void **state)
+{
+    fixture *f = *state;
+    fpt_rng rng = {73};
+    fp_template *list[80], *owned[80];
+    int nowned;
+    int n = collect(f, list, 80, &rng, owned, &nowned);
+    int cases = 0;
+    for (int i = 0; i < n; i++) {
+        size_t count = fp_template_minutiae_count(list[i]);
+        if (count < FP_MATCH_WIDE_MIN) continue;
+        fp_template *wide = requalified(list[i], 90, count), *narrow = requalified(list[i], 70, count);
+        fp_template *wide_turned = requalified(wide, 90, FP_MATCH_MINUTIAE);
+        fp_template *narrow_turned = requalified(narrow, 70, FP_MATCH_MINUTIAE);
+        const float s_wide = score_of(f->ctx, wide, wide), s_narrow = score_of(f->ctx, narrow, narrow);
+        const float s_wide_turned = score_of(f->ctx, wide, wide_turned);
+        const float s_narrow_turned = score_of(f->ctx, narrow, narrow_turned);
+        print_message("%zu minutiae: self %.1f (wide) %.1f (narrow); past rank %d turned: %.1f (wide) %.1f (narrow)\n",
+                      count, s_wide, s_narrow, FP_MATCH_MINUTIAE, s_wide_turned, s_narrow_turned);
+        assert_true(s_narrow_turned == s_narrow);
+        assert_true(s_wide_turned < s_wide);
+        assert_true(fabsf(s_wide - s_narrow) <= 0.04f * s_narrow);
+        fp_template_destroy(wide);
+        fp_template_destroy(narrow);
+        fp_template_destroy(wide_turned);
+        fp_template_destroy(narrow_turned);
+        if (++cases == 6) break;
+    }
+    if (cases == 0) skip();
     for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
 }
 
@@ -428,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_self_match),
         cmocka_unit_test(test_rotation_translation),
         cmocka_unit_test(test_match_minutiae_limit),
+        cmocka_unit_test(test_match_widening),
         cmocka_unit_test(test_unrelated),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_score_to_fmr),

@@ -525,6 +525,51 @@ static void test_status_tables(void **state)
     assert_false(fp_status_is_retry((fp_status)200));
 }
 
+/*
+ * The number of compared minutiae: FP_MATCH_MINUTIAE, or every minutia of
+ * quality >= FP_MATCH_WIDE_QUALITY when there are FP_MATCH_WIDE_MIN or more, at most
+ * FP_MATCH_MINUTIAE_MAX, never more than the template holds; and the
+ * template's edges link only the compared minutiae.
+ */
+static void test_match_limit(void **state)
+{
+    (void)state;
+    static const struct {
+        int count, clear, want;
+    } cases[] = {
+        {0, 0, 0},    {10, 10, 10}, {38, 38, 38}, {50, 10, 38},  {50, 38, 38},  {50, 43, 38},  {50, 44, 44},
+        {44, 44, 44}, {50, 50, 50}, {64, 64, 64}, {100, 64, 64}, {100, 65, 64}, {100, 90, 64}, {192, 192, 64},
+    };
+    fp_minutia m[FP_MAX_MINUTIAE];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int i = 0; i < cases[c].count; i++) {
+            /* Distinct positions; qualities in template order, best first. */
+            m[i] = (fp_minutia){(uint16_t)(20 + (i % 16) * 20), (uint16_t)(20 + (i / 16) * 20), (uint8_t)(i * 11),
+                                FP_MINUTIA_ENDING, (uint8_t)(i < cases[c].clear ? 95 - i % 10 : 79 - i % 40), 0};
+        }
+        assert_int_equal(fpi_match_limit(m, cases[c].count), cases[c].want);
+        fp_template *t = NULL;
+        assert_int_equal(fp_template_create(400, 400, 500, m, (size_t)cases[c].count, 70, &t), FP_OK);
+        assert_int_equal(fpi_match_count(t), cases[c].want);
+        for (int i = 0; i < cases[c].count * FPI_NEIGHBOURS; i++) {
+            const fpi_neighbour *nb = &t->nb[i];
+            if (i >= cases[c].want * FPI_NEIGHBOURS) assert_int_equal(nb->index, 0xFF);
+            else if (nb->index != 0xFF) assert_true(nb->index < cases[c].want);
+        }
+        fp_template_destroy(t);
+    }
+    /* The widening follows the quality order, not the order given. */
+    for (int i = 0; i < 60; i++) m[i].quality = (uint8_t)(i % 2 ? 90 : 50);
+    fp_template *t = NULL;
+    assert_int_equal(fp_template_create(400, 400, 500, m, 60, 70, &t), FP_OK);
+    assert_int_equal(fpi_match_count(t), FP_MATCH_MINUTIAE);
+    fp_template_destroy(t);
+    for (int i = 0; i < 66; i++) m[i].quality = (uint8_t)(i % 3 ? 90 : 50);
+    assert_int_equal(fp_template_create(400, 400, 500, m, 66, 70, &t), FP_OK);
+    assert_int_equal(fpi_match_count(t), 44);
+    fp_template_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_create_keeps_best),
         cmocka_unit_test(test_create_order),
         cmocka_unit_test(test_status_tables),
+        cmocka_unit_test(test_match_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -185,9 +185,15 @@ typedef struct fp_template fp_template;
 
 /* Limits of a template. */
 #define FP_MAX_MINUTIAE 192
-/* Comparisons use at most this many minutiae of a template, the best by
- * quality (docs/matcher.md). */
+/* Comparisons use a template's best FP_MATCH_MINUTIAE minutiae by quality,
+ * or, when at least FP_MATCH_WIDE_MIN have quality >= FP_MATCH_WIDE_QUALITY
+ * (the 38 would leave out more than an eighth of them), all of those up to
+ * FP_MATCH_MINUTIAE_MAX: large prints keep the share of their minutiae
+ * that two impressions have in common (docs/matcher.md). */
 #define FP_MATCH_MINUTIAE 38
+#define FP_MATCH_MINUTIAE_MAX 64
+#define FP_MATCH_WIDE_QUALITY 80
+#define FP_MATCH_WIDE_MIN 44
 
 /*
  * Creates a template from a list of minutiae (copied). width, height and
@@ -197,7 +203,8 @@ typedef struct fp_template fp_template;
  * (the extent of the matcher's frame), are rejected with
  * FP_ERR_INVALID_ARGUMENT. The template keeps its minutiae in order of quality, best first (ties by y, x, angle, type),
  * whatever the order given; more than FP_MAX_MINUTIAE keeps the highest
- * quality ones, and comparisons use the best FP_MATCH_MINUTIAE. Caller
+ * quality ones, and comparisons use the best FP_MATCH_MINUTIAE (or more, see
+ * FP_MATCH_MINUTIAE_MAX). Caller
  * frees with fp_template_destroy. Thread safe.
  */
 fp_status fp_template_create(uint32_t width, uint32_t height, uint32_t dpi, const fp_minutia *minutiae,

@@ -71,13 +71,21 @@ struct fp_template {
      * memory-mapped gallery file) and fp_template_destroy leaves them and
      * the struct alone; the owner frees both. */
     uint8_t view;
+    uint8_t match_count; /* how many of the first minutiae comparisons use (fpi_match_limit) */
 };
 
 /* How many of t's minutiae comparisons use: the first (best) ones. */
-static inline int fpi_match_count(const fp_template *t)
-{
-    return t->count < FP_MATCH_MINUTIAE ? t->count : FP_MATCH_MINUTIAE;
-}
+static inline int fpi_match_count(const fp_template *t) { return t->match_count; }
+
+/*
+ * The number of compared minutiae for count minutiae in template order
+ * (best quality first): FP_MATCH_MINUTIAE, or all those with quality >=
+ * FP_MATCH_WIDE_QUALITY when there are at least FP_MATCH_WIDE_MIN, at most
+ * FP_MATCH_MINUTIAE_MAX; never more than count. legacy: the limit before the widening (files
+ * written then store no limit).
+ */
+int fpi_match_limit(const fp_minutia *minutiae, int count);
+static inline int fpi_match_limit_legacy(int count) { return count < FP_MATCH_MINUTIAE ? count : FP_MATCH_MINUTIAE; }
 
 /* Allocates a template with room for count minutiae (fields zeroed). */
 fp_status fpi_template_alloc(size_t count, fp_template **out);

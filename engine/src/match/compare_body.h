@@ -18,8 +18,10 @@
  *     seed pairing the most minutiae wins.
  *  3. Score: paired minutiae that also had local support, weighed by the
  *     fraction of the minutiae inside the common area that they explain.
- * Only each template's first FP_MATCH_MINUTIAE minutiae (the best by
- * quality; templates keep them in that order) take part. The two
+ * Only each template's first fpi_match_count minutiae (the best by
+ * quality; templates keep them in that order; FP_MATCH_MINUTIAE, more on
+ * large clear prints) take part, and scores of comparisons with more than
+ * FP_MATCH_MINUTIAE on average are scaled back to that many. The two
  * templates are put in a canonical order first, so the result is exactly
  * symmetric. Nothing here allocates.
  */
@@ -95,28 +97,28 @@ static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
     }
     const int nh = ws->k->edge_scan(ws->edge_r, ws->edge_o, ws->q_lo, ws->q_hi, ws->q_dr, ws->q_do, nq,
                                     2 * EDGE_ANGLE_TOL, ws->hits, FPI_MAX_HITS);
-    int nv = 0;
     for (int h = 0; h < nh; h++) {
         const int q = (int)(ws->hits[h] >> 16), i = (int)(ws->hits[h] & 0xFFFF);
-        const int v1 = ws->edge_from[q] * nb_count + ws->q_from[i];
-        const int v2 = ws->edge_to[q] * nb_count + ws->q_to[i];
-        if (++ws->votes[v1] == 2) ws->voted[nv++] = (uint16_t)v1;
-        if (++ws->votes[v2] == 2) ws->voted[nv++] = (uint16_t)v2;
+        ws->votes[ws->edge_from[q] * nb_count + ws->q_from[i]]++;
+        ws->votes[ws->edge_to[q] * nb_count + ws->q_to[i]]++;
     }
-    ws->n_voted = nv;
 }
 
 /*
  * Picks up to FPI_SEEDS most voted pairs among those with at least two
  * votes, highest first; ties go to the lowest index a * nb + b.
  */
-static int pick_seeds(const fpi_match_ws *ws, int nb, fpi_pair *seeds)
+static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
 {
     int n = 0;
     uint16_t idx[FPI_SEEDS];
-    for (int c = 0; c < ws->n_voted; c++) {
-        const uint16_t x = ws->voted[c], v = ws->votes[x];
-        if (n == FPI_SEEDS && (v < seeds[n - 1].cost || (v == seeds[n - 1].cost && x > idx[n - 1]))) continue;
+    /* In index order, so a tie never displaces an earlier pair: only
+     * counts above the weakest seed (once there are FPI_SEEDS) get in. */
+    unsigned floor = 2;
+    const int total = na * nb;
+    for (int x = 0; x < total; x++) {
+        const uint16_t v = ws->votes[x];
+        if (v < floor) continue;
         int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
         while (pos > 0 && (seeds[pos - 1].cost < v || (seeds[pos - 1].cost == v && idx[pos - 1] > x))) {
             seeds[pos] = seeds[pos - 1];
@@ -126,7 +128,8 @@ static int pick_seeds(const fpi_match_ws *ws, int nb, fpi_pair *seeds)
         seeds[pos].a = (uint16_t)(x / nb);
         seeds[pos].b = (uint16_t)(x % nb);
         seeds[pos].cost = v;
-        idx[pos] = x;
+        idx[pos] = (uint16_t)x;
+        if (n == FPI_SEEDS) floor = seeds[n - 1].cost + 1u;
     }
     return n;
 }
@@ -229,9 +232,8 @@ static void refine_xform(const fp_template *a, const fp_template *b, const fpi_p
  * sort into bands of 8 pixels, wider for unusually tall templates), so
  * the minutiae a query square can reach are one short run.
  */
-static void load_positions(fpi_match_ws *ws, const fp_template *b)
+static void load_positions(fpi_match_ws *ws, const fp_template *b, int n)
 {
-    const int n = fpi_match_count(b);
     int y0 = b->py[0], y1 = y0;
     for (int k = 1; k < n; k++) {
         y0 = FPI_MIN(y0, b->py[k]);
@@ -257,14 +259,13 @@ static void load_positions(fpi_match_ws *ws, const fp_template *b)
     ws->n_bands = nbands;
 }
 
-static int pair_queries(fpi_match_ws *ws, const fp_template *a, const fp_template *b, int angle_tol, fpi_pair *out,
-                        int *cost_sum);
+static int pair_queries(fpi_match_ws *ws, const fp_template *a, int na, const fp_template *b, int angle_tol,
+                        fpi_pair *out, int *cost_sum);
 
-/* Pairs minutiae of a mapped by t with those of b, closest first; returns the pair count. */
-static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t,
+/* Pairs a's first na minutiae mapped by t with b's, closest first; returns the pair count. */
+static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, int na, const fp_template *b, const xform *t,
                          float tol0, float tol_slope, float tol_max, int angle_tol, fpi_pair *out, int *cost_sum)
 {
-    const int na = fpi_match_count(a);
     /* Map a's minutiae and set up their queries: one branch-free loop over
      * restrict arrays, which the compiler vectorises. */
     const float c = t->c, sn = t->s, ttx = t->tx, tty = t->ty, ox = t->ox, oy = t->oy;
@@ -295,7 +296,7 @@ static int pair_minutiae(fpi_match_ws *ws, const fp_template *a, const fp_templa
         qyhi[j] = (int16_t)(qy + r);
     }
     memset(ws->mrot, t->rot & 255, (size_t)na);
-    return pair_queries(ws, a, b, angle_tol, out, cost_sum);
+    return pair_queries(ws, a, na, b, angle_tol, out, cost_sum);
 }
 
 /* Sets the pair scan's query boxes for a's na minutiae mapped to
@@ -320,10 +321,10 @@ static void set_boxes(fpi_match_ws *ws, int na)
 /* Pairs a's minutiae, mapped to (ws->mx, ws->my) with squared tolerances
  * ws->tol2, query boxes set and directions turned by ws->mrot, with b's:
  * closest first, one-to-one; returns the pair count. */
-static int pair_queries(fpi_match_ws *ws, const fp_template *a, const fp_template *b, int angle_tol, fpi_pair *out,
-                        int *cost_sum)
+static int pair_queries(fpi_match_ws *ws, const fp_template *a, int na, const fp_template *b, int angle_tol,
+                        fpi_pair *out, int *cost_sum)
 {
-    const int na = fpi_match_count(a), nb = fpi_match_count(b);
+    const int nb = fpi_match_count(b);
     int np = 0;
     const int cap = (int)(sizeof(ws->pairs) / sizeof(ws->pairs[0]));
     /* The bands each box reaches (none for an empty box). */
@@ -432,11 +433,11 @@ static inline float elastic_weight(float d2)
  * returns how many are left (compacted in place).
  */
 /* Controls are pairs of compared minutiae and the map moves compared
- * minutiae: both at most FP_MATCH_MINUTIAE, which sizes the stack arrays
- * below (the comparison's stack: 4.6 KB on ARM, docs/embedded.md). */
+ * minutiae: both at most FP_MATCH_MINUTIAE_MAX, which sizes the stack
+ * arrays below (the comparison's stack on ARM: docs/embedded.md). */
 static int drop_outliers(int n, int16_t *cx, int16_t *cy, float *rx, float *ry, float *ra)
 {
-    uint8_t ok[FP_MATCH_MINUTIAE];
+    uint8_t ok[FP_MATCH_MINUTIAE_MAX];
     for (int p = 0; p < n; p++) {
         float sw = ELASTIC_PRIOR, sx = 0, sy = 0;
         for (int q = 0; q < n; q++) {
@@ -478,10 +479,10 @@ static void mls_map(fpi_match_ws *ws, int n, const float *restrict ax, const flo
                     const float *cx, const float *cy, const float *qx, const float *qy, const float *ra, float c,
                     float s, int rot)
 {
-    float sw[FP_MATCH_MINUTIAE], spx[FP_MATCH_MINUTIAE], spy[FP_MATCH_MINUTIAE], sqx[FP_MATCH_MINUTIAE],
-        sqy[FP_MATCH_MINUTIAE], sa[FP_MATCH_MINUTIAE], d2m[FP_MATCH_MINUTIAE];
-    float m11[FP_MATCH_MINUTIAE], m12[FP_MATCH_MINUTIAE], m22[FP_MATCH_MINUTIAE];
-    float b11[FP_MATCH_MINUTIAE], b12[FP_MATCH_MINUTIAE], b21[FP_MATCH_MINUTIAE], b22[FP_MATCH_MINUTIAE];
+    float sw[FP_MATCH_MINUTIAE_MAX], spx[FP_MATCH_MINUTIAE_MAX], spy[FP_MATCH_MINUTIAE_MAX], sqx[FP_MATCH_MINUTIAE_MAX],
+        sqy[FP_MATCH_MINUTIAE_MAX], sa[FP_MATCH_MINUTIAE_MAX], d2m[FP_MATCH_MINUTIAE_MAX];
+    float m11[FP_MATCH_MINUTIAE_MAX], m12[FP_MATCH_MINUTIAE_MAX], m22[FP_MATCH_MINUTIAE_MAX];
+    float b11[FP_MATCH_MINUTIAE_MAX], b12[FP_MATCH_MINUTIAE_MAX], b21[FP_MATCH_MINUTIAE_MAX], b22[FP_MATCH_MINUTIAE_MAX];
     for (int j = 0; j < n; j++) sw[j] = spx[j] = spy[j] = sqx[j] = sqy[j] = sa[j] = 0, d2m[j] = 1e30f;
     for (int p = 0; p < k; p++) {
         const float px = cx[p], py = cy[p], pqx = qx[p], pqy = qy[p], pa = ra[p];
@@ -558,8 +559,8 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
                          const fpi_pair *loose, int n)
 {
     const int na = fpi_match_count(a), nb = fpi_match_count(b);
-    int16_t cx[FP_MATCH_MINUTIAE], cy[FP_MATCH_MINUTIAE];
-    float rx[FP_MATCH_MINUTIAE], ry[FP_MATCH_MINUTIAE], ra[FP_MATCH_MINUTIAE];
+    int16_t cx[FP_MATCH_MINUTIAE_MAX], cy[FP_MATCH_MINUTIAE_MAX];
+    float rx[FP_MATCH_MINUTIAE_MAX], ry[FP_MATCH_MINUTIAE_MAX], ra[FP_MATCH_MINUTIAE_MAX];
     int cost;
     const float c = t->c, s = t->s;
     for (int p = 0; p < n; p++) {
@@ -575,8 +576,8 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
     /* A deformation needs more consistent controls than the rigid
      * alignment's pairs to explain more than they do. */
     if (n <= m) return m;
-    float fcx[FP_MATCH_MINUTIAE], fcy[FP_MATCH_MINUTIAE], qx[FP_MATCH_MINUTIAE], qy[FP_MATCH_MINUTIAE];
-    float ax[FP_MATCH_MINUTIAE], ay[FP_MATCH_MINUTIAE];
+    float fcx[FP_MATCH_MINUTIAE_MAX], fcy[FP_MATCH_MINUTIAE_MAX], qx[FP_MATCH_MINUTIAE_MAX], qy[FP_MATCH_MINUTIAE_MAX];
+    float ax[FP_MATCH_MINUTIAE_MAX], ay[FP_MATCH_MINUTIAE_MAX];
     for (int p = 0; p < n; p++) {
         fcx[p] = cx[p];
         fcy[p] = cy[p];
@@ -589,8 +590,8 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
     }
     mls_map(ws, na, ax, ay, n, fcx, fcy, qx, qy, ra, c, s, t->rot);
     set_boxes(ws, na);
-    n = pair_queries(ws, a, b, ANG2, ws->pairs, &cost);
-    uint8_t rigid_of[FP_MATCH_MINUTIAE]; /* a's minutia -> its rigid partner in b, + 1 */
+    n = pair_queries(ws, a, na, b, ANG2, ws->pairs, &cost);
+    uint8_t rigid_of[FP_MATCH_MINUTIAE_MAX]; /* a's minutia -> its rigid partner in b, + 1 */
     memset(rigid_of, 0, (size_t)na);
     for (int p = 0; p < m; p++) rigid_of[ws->best[p].a] = (uint8_t)(ws->best[p].b + 1);
     int kept = 0;
@@ -609,20 +610,24 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     sort_edges(ws, a);
     vote(ws, a, b);
     fpi_pair seeds[FPI_SEEDS];
-    int ns = pick_seeds(ws, nb, seeds);
+    int ns = pick_seeds(ws, na, nb, seeds);
     if (!ns) return 0;
-    load_positions(ws, b);
-    /* Pass 1: every seed's alignment, loose tolerances, refined by least squares. */
+    /* Pass 1: every seed's alignment, loose tolerances, refined by least
+     * squares; among the first FP_MATCH_MINUTIAE minutiae of each template
+     * only (the rest, on large clear prints, from pass 2 on). */
+    const int na1 = FPI_MIN(na, FP_MATCH_MINUTIAE), nb1 = FPI_MIN(nb, FP_MATCH_MINUTIAE);
+    load_positions(ws, b, nb1);
     xform cand_t[FPI_SEEDS];
     int cand_m[FPI_SEEDS], top1 = 0;
     for (int si = 0; si < ns; si++) {
         int cost;
         cand_t[si] = seed_xform(ws, a, b, seeds[si]);
-        cand_m[si] = pair_minutiae(ws, a, b, &cand_t[si], 12.0f, 0.07f, 30.0f, PAIR_ANGLE_TOL, ws->pairs, &cost);
+        cand_m[si] = pair_minutiae(ws, a, na1, b, &cand_t[si], 12.0f, 0.07f, 30.0f, PAIR_ANGLE_TOL, ws->pairs, &cost);
         memcpy(ws->loose[si], ws->pairs, (size_t)cand_m[si] * sizeof(fpi_pair));
         if (cand_m[si] >= 3) refine_xform(a, b, ws->pairs, cand_m[si], &cand_t[si]);
         if (cand_m[si] > top1) top1 = cand_m[si];
     }
+    if (nb1 < nb) load_positions(ws, b, nb);
     /* Pass 2, tight tolerances, for the alignments that can still win. */
     int best_m = -1, best_cost = 0, best_si = 0;
     xform best_t = {1, 0, 0, 0, 0, 0, 0};
@@ -641,7 +646,7 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
         }
         if (dup) continue;
         int cost;
-        int m = pair_minutiae(ws, a, b, &cand_t[si], TOL0, TOLS, TOLM, ANG2, ws->pairs, &cost);
+        int m = pair_minutiae(ws, a, na, b, &cand_t[si], TOL0, TOLS, TOLM, ANG2, ws->pairs, &cost);
         if (m > best_m || (m == best_m && cost < best_cost)) {
             best_m = m;
             best_cost = cost;
@@ -682,9 +687,15 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     if (m < 3 || supported < 2) return 0;
     if (in_a < best_m) in_a = best_m;
     if (in_b < best_m) in_b = best_m;
+    /* Chance pairs grow with the number of compared minutiae: a comparison
+     * of wider templates (fpi_match_limit) counts its pairs at the rate of
+     * FP_MATCH_MINUTIAE, so its impostor scores stay on the calibration
+     * (docs/matcher.md, "Large prints"). */
+    const double span = sqrt((double)na * (double)nb);
+    const double rate = span > FP_MATCH_MINUTIAE ? FP_MATCH_MINUTIAE / span : 1.0;
     /* m * (fraction of the common minutiae explained), in hundredths. */
     double frac = 2.0 * m / (double)(in_a + in_b + 6);
-    const uint32_t raw = (uint32_t)lrint(100.0 * m * frac);
+    const uint32_t raw = (uint32_t)lrint(100.0 * rate * m * frac);
     if (raw >= ELASTIC_MAX_RAW) return raw;
     /* Pairs that only a smooth deformation explains count half: they are
      * weaker evidence than pairs under one rigid motion. */
@@ -692,7 +703,7 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     if (e <= m) return raw;
     const double me = m + 0.5 * (e - m);
     frac = 2.0 * me / (double)(in_a + in_b + 6);
-    return (uint32_t)lrint(100.0 * me * frac);
+    return (uint32_t)lrint(100.0 * rate * me * frac);
 }
 
 #endif

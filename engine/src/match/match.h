@@ -35,9 +35,6 @@ struct fpi_match_ws {
     uint8_t q_dr[FPI_MAX_EDGES], q_do[FPI_MAX_EDGES];
     uint8_t q_from[FPI_MAX_EDGES], q_to[FPI_MAX_EDGES];
     uint32_t hits[FPI_MAX_HITS];
-    /* Minutia pairs whose votes reached 2 (seed candidates), as a * nb + b. */
-    uint16_t voted[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
-    int n_voted;
     uint16_t votes[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     fpi_pair pairs[FP_MAX_MINUTIAE * 16];
     fpi_pair best[FP_MAX_MINUTIAE];
@@ -59,7 +56,7 @@ struct fpi_match_ws {
     uint16_t cand[FP_MAX_MINUTIAE * FP_MAX_MINUTIAE];
     uint8_t used_a[FP_MAX_MINUTIAE], used_b[FP_MAX_MINUTIAE];
     uint8_t mrot[FP_MAX_MINUTIAE]; /* per mapped minutia: the rotation its direction takes */
-    fpi_pair loose[FPI_SEEDS][FP_MATCH_MINUTIAE]; /* each seed's first-pass pairs */
+    fpi_pair loose[FPI_SEEDS][FP_MATCH_MINUTIAE_MAX]; /* each seed's first-pass pairs */
 };
 
 /* Prepares the workspace; kernels NULL means the scalar reference. */

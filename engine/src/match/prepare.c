@@ -56,6 +56,15 @@ static void build_hull(fp_template *t)
     t->hull_n = (uint16_t)k;
 }
 
+int fpi_match_limit(const fp_minutia *minutiae, int count)
+{
+    /* The minutiae are in order of quality: the clear ones come first. */
+    int clear = 0;
+    while (clear < count && clear < FP_MATCH_MINUTIAE_MAX && minutiae[clear].quality >= FP_MATCH_WIDE_QUALITY) clear++;
+    const int limit = clear >= FP_MATCH_WIDE_MIN ? clear : FP_MATCH_MINUTIAE;
+    return count < limit ? count : limit;
+}
+
 /* fp_template_create admits only minutiae inside the frame (FPI_FRAME_MAX),
  * so the scaled positions fit int16_t and their squared distances int32_t. */
 void fpi_template_prepare(fp_template *t)
@@ -66,6 +75,7 @@ void fpi_template_prepare(fp_template *t)
         t->px[i] = (int16_t)lrintf((float)t->minutiae[i].x * s);
         t->py[i] = (int16_t)-lrintf((float)t->minutiae[i].y * s);
     }
+    t->match_count = (uint8_t)fpi_match_limit(t->minutiae, n);
     const int nm = fpi_match_count(t);
     for (int i = 0; i < n; i++) {
         /* K nearest among the compared minutiae by insertion into a sorted

@@ -145,6 +145,7 @@ void fpi_gf_put_record(uint8_t *rec, fp_gallery_id id, uint64_t seq, uint64_t fi
     memcpy(p + 12, &t->count, 2);
     memcpy(p + 14, &t->hull_n, 2);
     p[16] = t->quality;
+    p[17] = t->match_count;
     size_t o = PUT_FIXED;
     memcpy(p + o, pc, sizeof(*pc));
     o += sizeof(*pc);
@@ -355,9 +356,13 @@ static int record_ok(const uint8_t *h)
     const fpi_neighbour *nb = (const fpi_neighbour *)(const void *)(p + PUT_FIXED + sizeof(fpi_pcode) +
                                                                        pad8(n * sizeof(fp_minutia)) +
                                                                        2 * pad8(n * sizeof(int16_t)));
-    /* The compared minutiae (the first FP_MATCH_MINUTIAE) link only to
-     * each other; the rest have no edges. */
-    const size_t mc = count < FP_MATCH_MINUTIAE ? count : FP_MATCH_MINUTIAE;
+    /* The compared minutiae (byte 17: their number, the one the
+     * minutiae's qualities give; 0 in records written before it was
+     * stored: FP_MATCH_MINUTIAE) link only to each other; the rest have no
+     * edges. */
+    const fp_minutia *mn = (const fp_minutia *)(const void *)(p + PUT_FIXED + sizeof(fpi_pcode));
+    if (p[17] && p[17] != fpi_match_limit(mn, count)) return 0;
+    const size_t mc = (size_t)(p[17] ? p[17] : fpi_match_limit_legacy(count));
     for (size_t i = 0; i < (size_t)count * FPI_NEIGHBOURS; i++)
         if (nb[i].index != 0xFF && (i >= mc * FPI_NEIGHBOURS || nb[i].index >= mc)) return 0;
     return 1;
@@ -598,6 +603,7 @@ static void make_view(fp_template *t, const uint8_t *p)
     memcpy(&t->count, p + 12, 2);
     memcpy(&t->hull_n, p + 14, 2);
     t->quality = p[16];
+    t->match_count = (uint8_t)(p[17] ? p[17] : fpi_match_limit_legacy(t->count));
     size_t n = t->count ? t->count : 1;
     /* The casts drop const: a view is never written through (the memory is read-only). */
     uint8_t *q = (uint8_t *)(uintptr_t)(p + PUT_FIXED + sizeof(fpi_pcode));
