@@ -53,12 +53,12 @@
 #include "fp/sensor.h"
 #include "fp/synth.h"
 #include "term_app.h"
+#include "term_calendar.h"
 #include "term_hal_sim.h"
 #include "term_press.h"
 #include "term_script.h"
 #ifdef M1_WITH_SYNC
 #include "term_app_sync.h"
-#include "term_calendar.h"
 #include "term_fw_ab.h"
 #endif
 

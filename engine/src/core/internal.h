@@ -81,8 +81,8 @@ static inline int fpi_match_count(const fp_template *t) { return t->match_count;
  * The number of compared minutiae for count minutiae in template order
  * (best quality first): FP_MATCH_MINUTIAE, or all those with quality >=
  * FP_MATCH_WIDE_QUALITY when there are at least FP_MATCH_WIDE_MIN, at most
- * FP_MATCH_MINUTIAE_MAX; never more than count. legacy: the limit before the widening (files
- * written then store no limit).
+ * FP_MATCH_MINUTIAE_MAX; never more than count. The legacy limit is the
+ * one before the widening (gallery records written then store none).
  */
 int fpi_match_limit(const fp_minutia *minutiae, int count);
 static inline int fpi_match_limit_legacy(int count) { return count < FP_MATCH_MINUTIAE ? count : FP_MATCH_MINUTIAE; }

@@ -111,24 +111,22 @@ static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
 static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
 {
     int n = 0;
-    uint16_t idx[FPI_SEEDS];
-    /* In index order, so a tie never displaces an earlier pair: only
-     * counts above the weakest seed (once there are FPI_SEEDS) get in. */
+    /* In index order, so a tie never displaces an earlier pair: a pair
+     * goes in after those with as many votes, and once there are
+     * FPI_SEEDS only counts above the weakest seed get in. */
     unsigned floor = 2;
     const int total = na * nb;
     for (int x = 0; x < total; x++) {
         const uint16_t v = ws->votes[x];
         if (v < floor) continue;
         int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
-        while (pos > 0 && (seeds[pos - 1].cost < v || (seeds[pos - 1].cost == v && idx[pos - 1] > x))) {
+        while (pos > 0 && seeds[pos - 1].cost < v) {
             seeds[pos] = seeds[pos - 1];
-            idx[pos] = idx[pos - 1];
             pos--;
         }
         seeds[pos].a = (uint16_t)(x / nb);
         seeds[pos].b = (uint16_t)(x % nb);
         seeds[pos].cost = v;
-        idx[pos] = (uint16_t)x;
         if (n == FPI_SEEDS) floor = seeds[n - 1].cost + 1u;
     }
     return n;
@@ -690,7 +688,7 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     /* Chance pairs grow with the number of compared minutiae: a comparison
      * of wider templates (fpi_match_limit) counts its pairs at the rate of
      * FP_MATCH_MINUTIAE, so its impostor scores stay on the calibration
-     * (docs/matcher.md, "Large prints"). */
+     * (docs/matcher.md, "Wider on clear prints"). */
     const double span = sqrt((double)na * (double)nb);
     const double rate = span > FP_MATCH_MINUTIAE ? FP_MATCH_MINUTIAE / span : 1.0;
     /* m * (fraction of the common minutiae explained), in hundredths. */

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "fp/sensor.h"
-#include "term_calendar.h"
 #include "fp/synth.h"
+#include "term_calendar.h"
 #include "term_hal_sim.h"
 #include "term_press.h"
 #include "term_script.h"
