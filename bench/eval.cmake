@@ -7,6 +7,7 @@ pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
 add_library(fpeval STATIC
   ${CMAKE_CURRENT_LIST_DIR}/src/metrics.c
   ${CMAKE_CURRENT_LIST_DIR}/src/distort.c
+  ${CMAKE_CURRENT_LIST_DIR}/src/skin.c
   ${CMAKE_CURRENT_LIST_DIR}/src/plot.c
   ${CMAKE_CURRENT_LIST_DIR}/src/report.c
 )

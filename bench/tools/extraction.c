@@ -13,6 +13,7 @@
 #include "extraction.h"
 
 #include <cjson/cJSON.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "fp/synth.h"
 #include "metrics.h"
 #include "plot.h"
+#include "skin.h"
 
 #define PI_D 3.14159265358979323846
 
@@ -1255,6 +1257,146 @@ out:
     free(sets);
     free(real_gen);
     free(real_imp);
+    fp_context_destroy(ctx);
+    return rc;
+}
+
+/*
+ * skin: every image of real sets extracted as it is and again rendered dry
+ * and wet (skin.h, the same image otherwise, so no pixel moves): how many
+ * of the minutiae of the clean image the dry or wet one still finds
+ * (within 10 px and 30 degrees), how many of its minutiae are such
+ * refound ones, and the comparison score of the two templates.
+ */
+typedef struct skin_cell {
+    size_t images, fte, clean_minutiae, minutiae, refound, true_found;
+    double score_sum;
+    float *scores;
+} skin_cell;
+
+int fpbench_skin(int argc, char **argv)
+{
+    double strength = 1.0;
+    uint64_t seed = 1;
+    const char *dirs[64];
+    int ndirs = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--skin") && i + 1 < argc) {
+            char *end = NULL;
+            strength = strtod(argv[++i], &end);
+            if (!end || *end || !(strength > 0) || strength > 1) {
+                fprintf(stderr, "fpbench skin: --skin: expected a severity above 0, at most 1, got '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            if (!parse_u64(argv[++i], &seed)) {
+                fprintf(stderr, "fpbench skin: --seed: expected a whole number, got '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (ndirs < 64) {
+            dirs[ndirs++] = argv[i];
+        }
+    }
+    if (!ndirs) {
+        fprintf(stderr, "usage: fpbench skin DIR... [--skin S] [--seed N]\n");
+        return 2;
+    }
+    fp_context *ctx;
+    fp_status st = fp_context_create(NULL, &ctx);
+    if (st != FP_OK) {
+        fprintf(stderr, "fpbench skin: %s\n", fp_status_message(st));
+        return 1;
+    }
+    printf("skin severity %g, seed %" PRIu64 "; refound: minutiae of the clean image found again within 10 px and "
+           "30 deg; precision: the share of the rendered image's minutiae that are refound ones; score: clean "
+           "against rendered (median)\n\n",
+           strength, seed);
+    printf("| set | skin | images | FTE | minutiae clean | minutiae | refound %% | precision %% | score median |\n");
+    printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    int rc = 0;
+    for (int d = 0; d < ndirs; d++) {
+        fp_dataset *ds = NULL;
+        st = fp_dataset_open(dirs[d], FP_LAYOUT_AUTO, &ds);
+        if (st != FP_OK) {
+            fprintf(stderr, "fpbench skin: %s: %s\n", dirs[d], ds ? fp_dataset_error_detail(ds) : fp_status_message(st));
+            fp_dataset_destroy(ds);
+            rc = 1;
+            continue;
+        }
+        char name[256];
+        fpb_set_display_name(dirs[d], name, sizeof name);
+        const size_t n = fp_dataset_count(ds);
+        skin_cell cell[2];
+        memset(cell, 0, sizeof cell);
+        for (int k = 0; k < 2; k++) cell[k].scores = calloc(n ? n : 1, sizeof(float));
+        for (size_t i = 0; i < n && cell[0].scores && cell[1].scores; i++) {
+            const fp_sample *smp = fp_dataset_sample(ds, i);
+            fp_io_image io;
+            if ((st = fp_io_load(smp->path, &io)) != FP_OK) {
+                fprintf(stderr, "fpbench skin: %s: %s\n", smp->path, fp_status_message(st));
+                rc = 1;
+                continue;
+            }
+            uint32_t dpi = smp->dpi ? smp->dpi : fp_dataset_default_dpi(ds);
+            fp_image im = {io.pixels, io.width, io.height, io.width, dpi ? dpi : 500};
+            fp_template *clean = NULL;
+            if (fp_extract(ctx, &im, &clean, NULL) != FP_OK) {
+                fp_io_image_free(&io);
+                continue; /* only images that extract clean are measured */
+            }
+            uint8_t *px = malloc((size_t)io.width * io.height);
+            fp_eval_skin sk;
+            fp_eval_skin_draw(strength, seed, i, &sk); /* for its noise fields */
+            sk.severity = strength;
+            for (int k = 0; k < 2 && px; k++) {
+                skin_cell *c = &cell[k];
+                sk.kind = k == 0 ? FP_EVAL_SKIN_DRY : FP_EVAL_SKIN_WET;
+                if (fp_eval_skin_apply(&sk, io.pixels, io.width, io.height, px) != FP_OK) continue;
+                fp_image dm = im;
+                dm.pixels = px;
+                fp_template *t = NULL;
+                float score = 0;
+                c->images++;
+                if (fp_extract(ctx, &dm, &t, NULL) != FP_OK) {
+                    c->fte++;
+                    c->scores[c->images - 1] = 0;
+                    continue;
+                }
+                const size_t nc = fp_template_minutiae_count(clean), nt = fp_template_minutiae_count(t);
+                const fp_minutia *mc = fp_template_minutiae(clean), *mt = fp_template_minutiae(t);
+                int *g2e = malloc((nc + 1) * sizeof(int)), *e2g = malloc((nt + 1) * sizeof(int));
+                size_t pairs = g2e && e2g ? match_greedy(mc, nc, mt, nt, 10.0, 30.0, g2e, e2g) : 0;
+                if (pairs == (size_t)-1) pairs = 0;
+                free(g2e);
+                free(e2g);
+                fp_compare(ctx, clean, t, &score);
+                c->clean_minutiae += nc;
+                c->minutiae += nt;
+                c->refound += pairs;
+                c->scores[c->images - 1] = score;
+                fp_template_destroy(t);
+            }
+            free(px);
+            fp_template_destroy(clean);
+            fp_io_image_free(&io);
+        }
+        for (int k = 0; k < 2; k++) {
+            skin_cell *c = &cell[k];
+            const size_t ok = c->images - c->fte;
+            double med = 0;
+            if (c->images && c->scores) {
+                qsort(c->scores, c->images, sizeof(float), cmp_float);
+                med = c->scores[c->images / 2];
+            }
+            printf("| %s | %s | %zu | %zu | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name, k == 0 ? "dry" : "wet",
+                   c->images, c->fte, ok ? (double)c->clean_minutiae / (double)ok : 0.0,
+                   ok ? (double)c->minutiae / (double)ok : 0.0,
+                   c->clean_minutiae ? 100.0 * (double)c->refound / (double)c->clean_minutiae : 0.0,
+                   c->minutiae ? 100.0 * (double)c->refound / (double)c->minutiae : 0.0, med);
+            free(c->scores);
+        }
+        fp_dataset_destroy(ds);
+    }
     fp_context_destroy(ctx);
     return rc;
 }

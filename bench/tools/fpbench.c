@@ -2,14 +2,16 @@
  * fpbench - benchmarks of the engine on data sets in FVC layout.
  *
  *   fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json F] [--plots DIR] [--markdown F] [--scores F]
- *                   [--distort PX [--distort-seed S]]
+ *                   [--distort PX [--distort-seed S]] [--skin S [--skin-seed N]]
  *                              (DIR@TDIR: minutiae from the templates in TDIR instead of the extractor;
- *                               --distort: every image plastically distorted first, bench/src/distort.h)
+ *                               --distort: every image plastically distorted first, bench/src/distort.h;
+ *                               --skin: every impression dry, wet or normal first, bench/src/skin.h)
  *   fpbench calibrate DIR...   raw impostor score quantiles for the calibration table
  *   fpbench enroll DIR...      merged 3-press templates against single presses
  *   fpbench speed DIR...       extraction and 1:1 comparisons per second on one core
  *   fpbench extraction ...     minutiae against the generator's ground truth (extraction.c)
  *   fpbench realism DIR...     synthetic against real data (extraction.c)
+ *   fpbench skin DIR...        extraction on the same images rendered dry and wet (extraction.c)
  *   fpbench search ...         1:N latency and FPIR on synthetic galleries (search_bench.c)
  *   fpbench gallery-stress ... the gallery file under concurrent processes (gallery_stress.c)
  *
@@ -27,6 +29,7 @@
 
 #include "bench_util.h"
 #include "distort.h"
+#include "skin.h"
 #include "extraction.h"
 #include "search_bench.h"
 #include "gallery_stress.h"
@@ -54,11 +57,37 @@ typedef struct set_data {
     double median_extract_ms, mean_extract_ms;
 } set_data;
 
-/* Plastic distortion applied to every image of a set before extraction. */
+/* Plastic distortion and skin condition applied to every image of a set
+ * before extraction (the condition first, then the distortion). */
 typedef struct distort_opts {
     double strength; /* pixels; 0: none */
     uint64_t seed;
+    double skin; /* 0..1; 0: none */
+    uint64_t skin_seed;
 } distort_opts;
+
+/* On success the image takes the rendered pixels; otherwise they are dropped. */
+static fp_status take_pixels(fp_io_image *img, uint8_t *out, fp_status st)
+{
+    if (st != FP_OK) {
+        free(out);
+        return st;
+    }
+    free(img->pixels);
+    img->pixels = out;
+    return FP_OK;
+}
+
+/* Renders impression `index` of a set dry, wet or normal (skin.h). */
+static fp_status skin_image(const distort_opts *o, size_t index, fp_io_image *img)
+{
+    fp_eval_skin c;
+    fp_status st = fp_eval_skin_draw(o->skin, o->skin_seed, index, &c);
+    uint8_t *out = st == FP_OK ? malloc((size_t)img->width * img->height) : NULL;
+    if (st == FP_OK && !out) st = FP_ERR_NO_MEMORY;
+    if (st == FP_OK) st = fp_eval_skin_apply(&c, img->pixels, img->width, img->height, out);
+    return take_pixels(img, out, st);
+}
 
 /* Distorts img in place as impression `index` of a set (distort.h). */
 static fp_status distort_image(const distort_opts *o, size_t index, fp_io_image *img)
@@ -68,16 +97,10 @@ static fp_status distort_image(const distort_opts *o, size_t index, fp_io_image 
     uint8_t *out = st == FP_OK ? malloc((size_t)img->width * img->height) : NULL;
     if (st == FP_OK && !out) st = FP_ERR_NO_MEMORY;
     if (st == FP_OK) st = fp_eval_distortion_apply(&d, img->pixels, img->width, img->height, out);
-    if (st == FP_OK) {
-        free(img->pixels);
-        img->pixels = out;
-    } else {
-        free(out);
-    }
-    return st;
+    return take_pixels(img, out, st);
 }
 
-static const distort_opts no_distortion = {0, 1};
+static const distort_opts no_distortion = {0, 1, 0, 1};
 
 static int load_set(fp_context *ctx, const char *dir, const distort_opts *distort, set_data *sd)
 {
@@ -100,6 +123,10 @@ static int load_set(fp_context *ctx, const char *dir, const distort_opts *distor
         return 0;
     }
     fpb_set_display_name(dir, sd->name, sizeof sd->name);
+    if (distort->skin > 0) {
+        const size_t len = strlen(sd->name);
+        snprintf(sd->name + len, sizeof sd->name - len, " skin %g", distort->skin);
+    }
     if (distort->strength > 0) {
         const size_t len = strlen(sd->name);
         snprintf(sd->name + len, sizeof sd->name - len, " distorted %g px", distort->strength);
@@ -137,6 +164,10 @@ static int load_set(fp_context *ctx, const char *dir, const distort_opts *distor
         }
         fp_io_image img;
         st = fp_io_load(s->path, &img);
+        if (st == FP_OK && distort->skin > 0) {
+            st = skin_image(distort, i, &img);
+            if (st != FP_OK) fp_io_image_free(&img);
+        }
         if (st == FP_OK && distort->strength > 0) {
             st = distort_image(distort, i, &img);
             if (st != FP_OK) fp_io_image_free(&img);
@@ -203,7 +234,7 @@ static int cmd_accuracy(int argc, char **argv)
     int want_fvc = 1, want_all = 1;
     const char *dirs[64];
     int ndirs = 0;
-    distort_opts distort = {0, 1};
+    distort_opts distort = {0, 1, 0, 1};
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--json") && i + 1 < argc) json = argv[++i];
         else if (!strcmp(argv[i], "--distort") && i + 1 < argc) {
@@ -211,6 +242,20 @@ static int cmd_accuracy(int argc, char **argv)
             distort.strength = strtod(argv[++i], &end);
             if (!end || *end || !(distort.strength >= 0) || distort.strength > 200) {
                 fprintf(stderr, "fpbench: --distort: expected a strength in pixels from 0 to 200, got '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--skin") && i + 1 < argc) {
+            char *end = NULL;
+            distort.skin = strtod(argv[++i], &end);
+            if (!end || *end || !(distort.skin >= 0) || distort.skin > 1) {
+                fprintf(stderr, "fpbench: --skin: expected a severity from 0 to 1, got '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--skin-seed") && i + 1 < argc) {
+            char *end = NULL;
+            distort.skin_seed = strtoull(argv[++i], &end, 10);
+            if (!end || *end) {
+                fprintf(stderr, "fpbench: --skin-seed: expected a whole number, got '%s'\n", argv[i]);
                 return 2;
             }
         } else if (!strcmp(argv[i], "--distort-seed") && i + 1 < argc) {
@@ -235,7 +280,7 @@ static int cmd_accuracy(int argc, char **argv)
         } else if (ndirs < 64) dirs[ndirs++] = argv[i];
     }
     if (!ndirs) {
-        fprintf(stderr, "usage: fpbench accuracy DIR[@TEMPLATEDIR]... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE] [--distort PX [--distort-seed S]]\n");
+        fprintf(stderr, "usage: fpbench accuracy DIR[@TEMPLATEDIR]... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE] [--distort PX [--distort-seed S]] [--skin S [--skin-seed N]]\n");
         return 2;
     }
     fp_context *ctx;
@@ -567,6 +612,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "speed")) return cmd_speed(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "extraction")) return fpbench_extraction(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "realism")) return fpbench_realism(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "skin")) return fpbench_skin(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "search")) return fpbench_search(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "gallery-stress")) return fpbench_gallery_stress(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
@@ -576,6 +622,7 @@ int main(int argc, char **argv)
                     "       fpbench extraction [--json F] [--images N] [--seed S]\n"
                     "       fpbench realism DIR... [--synthetic N] [--seed S] [--profile P] [--difficulty D] [--plots DIR]"
                     " [--json F]\n"
+                    "       fpbench skin DIR... [--skin S] [--seed N]\n"
                     "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n"
                     "       fpbench gallery-stress [--seconds S] [--writers N] [--readers R] (docs/search.md)\n");
     return 2;

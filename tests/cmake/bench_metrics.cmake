@@ -9,3 +9,5 @@ fp_add_test(test_metrics SOURCES ${PROJECT_SOURCE_DIR}/tests/test_metrics.c
             LIBS fpeval PkgConfig::CJSON LABELS unit)
 fp_add_test(test_plot SOURCES ${PROJECT_SOURCE_DIR}/tests/test_plot.c
             LIBS fpeval PNG::PNG LABELS unit)
+fp_add_test(test_skin SOURCES ${PROJECT_SOURCE_DIR}/tests/test_skin.c
+            LIBS fpeval LABELS unit)
