@@ -58,7 +58,8 @@ static double vnoise(uint64_t seed, double x, double y, double scale)
     return (c[0] * (1 - fx) + c[1] * fx) * (1 - fy) + (c[2] * (1 - fx) + c[3] * fx) * fy;
 }
 
-/* Grey minimum (dark = 1) or maximum (dark = 0) over a (2r+1)^2 square, edges clamped. */
+/* Grey minimum (dark = 1) or maximum (dark = 0) over a disc of radius r
+ * (the square without the corners beyond r^2 + r), edges clamped. */
 static void morph(const uint8_t *in, uint32_t w, uint32_t h, int r, int dark, uint8_t *out)
 {
     for (uint32_t y = 0; y < h; y++)
@@ -69,6 +70,7 @@ static void morph(const uint8_t *in, uint32_t w, uint32_t h, int r, int dark, ui
                 if (yy < 0) yy = 0;
                 if (yy >= (long)h) yy = (long)h - 1;
                 for (int dx = -r; dx <= r; dx++) {
+                    if (dx * dx + dy * dy > r * r + r) continue;
                     long xx = (long)x + dx;
                     if (xx < 0) xx = 0;
                     if (xx >= (long)w) xx = (long)w - 1;
