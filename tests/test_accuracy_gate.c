@@ -14,7 +14,9 @@
  * The distorted bound is below what the matcher gave before its elastic
  * pass (6.44 %), so losing the distortion tolerance fails here; the
  * shared-set bounds were 1.45 / 5.95 % before the compared minutiae
- * widened on clear prints (1.31 / 5.65 % then, 1.21 / 5.48 % after).
+ * widened on clear prints (1.31 / 5.65 % then, 1.21 / 5.48 % after), and
+ * 1.35 / 5.75 % before unclear minutiae weighed less in the score
+ * (1.14 / 5.32 % after).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -108,7 +110,7 @@ static void test_shared_sets(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets", "", 1.35);
+    gate("six FVC B sets", "", 1.28);
 }
 
 static void test_shared_sets_distorted(void **state)
@@ -118,15 +120,16 @@ static void test_shared_sets_distorted(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets distorted 24 px", "--distort 24", 5.75);
+    gate("six FVC B sets distorted 24 px", "--distort 24", 5.6);
 }
 
 /*
  * Dry and wet skin rendered on the same six sets (fpbench accuracy --skin,
  * bench/src/skin.h; each impression normal, dry or wet, seed 1): extraction
  * on such prints on real ridge structure, where the impostors stay real.
- * Today 4.19 % (0.77 / 1.76 / 8.45 / 5.28 / 1.71 / 7.18); the noise between
- * skin seeds is large (seed 2: 3.46 %), so the margin is wider than above.
+ * Today 4.05 % (0.70 / 1.78 / 8.20 / 5.33 / 1.53 / 6.76; 4.19 % before
+ * unclear minutiae weighed less in the score); the noise between skin
+ * seeds is large (seed 2: 3.46 % before), so the margin is wider than above.
  */
 static void test_shared_sets_skin(void **state)
 {
@@ -135,7 +138,7 @@ static void test_shared_sets_skin(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.6);
+    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.45);
 }
 
 /*

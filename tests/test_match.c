@@ -323,21 +323,30 @@ static void test_match_minutiae_limit(void **state)
     for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
 }
 
-/* t's minutiae with every quality set to q, and the directions of those
- * from rank `turn_from` on (in t's order) turned half a turn. */
-static fp_template *requalified(const fp_template *t, uint8_t q, size_t turn_from)
+/* t's first n minutiae (t's order), qualities q_first for the first
+ * `clear` and q_rest after, directions turned half a turn from rank
+ * `turn_from` on (so they pair with nothing). */
+static fp_template *graded(const fp_template *t, size_t n, size_t clear, uint8_t q_first, uint8_t q_rest,
+                           size_t turn_from)
 {
     fp_minutia m[FP_MAX_MINUTIAE];
-    size_t n = fp_template_minutiae_count(t);
     memcpy(m, fp_template_minutiae(t), n * sizeof(*m));
     for (size_t k = 0; k < n; k++) {
-        m[k].quality = q;
+        m[k].quality = k < clear ? q_first : q_rest;
         if (k >= turn_from) m[k].angle = (uint8_t)(m[k].angle + 128);
     }
     fp_template *out = NULL;
     assert_int_equal(fp_template_create(fp_template_width(t), fp_template_height(t), fp_template_dpi(t), m, n, 60, &out),
                      FP_OK);
     return out;
+}
+
+/* t's minutiae with every quality set to q, and the directions of those
+ * from rank `turn_from` on (in t's order) turned half a turn. */
+static fp_template *requalified(const fp_template *t, uint8_t q, size_t turn_from)
+{
+    const size_t n = fp_template_minutiae_count(t);
+    return graded(t, n, n, q, q, turn_from);
 }
 
 /*
@@ -378,6 +387,48 @@ static void test_match_widening(void **state)
         if (++cases == 6) break;
     }
     if (cases == 0) skip();
+    for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
+}
+
+/*
+ * Minutiae inside the common area that pair with nothing lower the score
+ * less when they are unclear (docs/matcher.md, "Quality in the score"):
+ * the same print with its last eight minutiae turned scores higher against
+ * the original when those eight have quality 50 than when they have 95.
+ * Weights are relative to the template's best minutia, so a template of
+ * uniform quality (another extractor's, or none reported) scores exactly
+ * as at any other uniform quality.
+ */
+static void test_quality_weight(void **state)
+{
+    fixture *f = *state;
+    fpt_rng rng = {79};
+    fp_template *list[80], *owned[80];
+    int nowned;
+    int n = collect(f, list, 80, &rng, owned, &nowned);
+    int cases = 0;
+    for (int i = 0; i < n && cases < 8; i++) {
+        const size_t count = fp_template_minutiae_count(list[i]);
+        if (count < 20) continue;
+        const size_t k = count < FP_MATCH_MINUTIAE ? count : FP_MATCH_MINUTIAE, turn = k - 8;
+        fp_template *a = graded(list[i], k, k, 95, 95, k);
+        fp_template *b_clear = graded(list[i], k, k, 95, 95, turn);
+        fp_template *b_unclear = graded(list[i], k, turn, 95, 50, turn);
+        fp_template *a40 = graded(list[i], k, k, 40, 40, k), *b40 = graded(list[i], k, k, 40, 40, turn);
+        const float s_clear = score_of(f->ctx, a, b_clear), s_unclear = score_of(f->ctx, a, b_unclear);
+        const float s_uniform = score_of(f->ctx, a40, b40);
+        print_message("%zu compared, 8 unpaired: score %.1f (clear) %.1f (unclear) %.1f (uniform quality 40)\n", k,
+                      s_clear, s_unclear, s_uniform);
+        assert_true(s_unclear > s_clear);
+        assert_true(s_uniform == s_clear);
+        fp_template_destroy(a);
+        fp_template_destroy(b_clear);
+        fp_template_destroy(b_unclear);
+        fp_template_destroy(a40);
+        fp_template_destroy(b40);
+        cases++;
+    }
+    assert_true(cases > 0);
     for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
 }
 
@@ -488,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_rotation_translation),
         cmocka_unit_test(test_match_minutiae_limit),
         cmocka_unit_test(test_match_widening),
+        cmocka_unit_test(test_quality_weight),
         cmocka_unit_test(test_unrelated),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_score_to_fmr),

@@ -391,13 +391,46 @@ static inline int beyond_edge(const hull_edge *e, float x, float y)
 }
 
 /*
- * How many of the n points (ws->mx, ws->my) lie inside t's hull grown by
- * margin pixels: fpi_inside_hull for all of them at once, edge by edge,
- * in a loop over the points that the compiler vectorises.
+ * What a minutia weighs in the count of minutiae inside the common area, in
+ * 64ths: 64 at quality FPI_WEIGHT_Q1 and above, falling linearly to
+ * FPI_WEIGHT_MIN at FPI_WEIGHT_Q0 and below (docs/matcher.md, "Quality in
+ * the score"). Unclear minutiae are often invented by the enhancement
+ * (smudged, wet or dry skin), so a genuine comparison that cannot pair
+ * them loses less.
  */
-static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float margin)
+#define FPI_WEIGHT_Q0 50
+#define FPI_WEIGHT_Q1 95
+#define FPI_WEIGHT_MIN 6
+static inline int quality_weight(int q)
 {
-    if (t->hull_n < 3) return n;
+    if (q >= FPI_WEIGHT_Q1) return 64;
+    const int w = (q - FPI_WEIGHT_Q0) * 64 / (FPI_WEIGHT_Q1 - FPI_WEIGHT_Q0);
+    return w < FPI_WEIGHT_MIN ? FPI_WEIGHT_MIN : w;
+}
+
+/*
+ * Fills w[0..n) with the weights of t's first n minutiae, relative to its
+ * best one (the first: templates are in quality order): a template whose
+ * qualities do not spread (another extractor's, or none reported) weighs
+ * every minutia fully, as before the weighting.
+ */
+static void load_weights(const fp_template *t, int n, int32_t *w)
+{
+    const int top = n ? quality_weight(t->minutiae[0].quality) : 64;
+    for (int p = 0; p < n; p++) w[p] = quality_weight(t->minutiae[p].quality) * 64 / top;
+}
+
+/*
+ * The weight (in 64ths) of the n points (ws->mx, ws->my), weighing w[p],
+ * that lie inside t's hull grown by margin pixels: fpi_inside_hull for all
+ * of them at once, edge by edge, in a loop over the points that the
+ * compiler vectorises.
+ */
+static int32_t weight_inside(fpi_match_ws *ws, const fp_template *t, int n, float margin, const int32_t *w)
+{
+    int32_t all = 0;
+    for (int p = 0; p < n; p++) all += w[p];
+    if (t->hull_n < 3) return all;
     const float *restrict px = ws->mx, *restrict py = ws->my;
     int32_t *restrict out = ws->outside;
     memset(out, 0, (size_t)n * sizeof(*out));
@@ -405,9 +438,8 @@ static int count_inside(fpi_match_ws *ws, const fp_template *t, int n, float mar
         const hull_edge e = hull_edge_of(t, i, margin);
         for (int p = 0; p < n; p++) out[p] |= beyond_edge(&e, px[p], py[p]);
     }
-    int inside = n;
-    for (int p = 0; p < n; p++) inside -= out[p];
-    return inside;
+    for (int p = 0; p < n; p++) all -= out[p] * w[p];
+    return all;
 }
 
 /* The elastic pass (docs/matcher.md, "Distortion"). */
@@ -665,14 +697,17 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
         ws->mx[j] = c * x - s * y + best_t.tx;
         ws->my[j] = s * x + c * y + best_t.ty;
     }
-    int in_a = count_inside(ws, b, na, 10.0f);
+    int32_t weights[FP_MATCH_MINUTIAE_MAX];
+    load_weights(a, na, weights);
+    const int32_t in_a64 = weight_inside(ws, b, na, 10.0f, weights);
     for (int k = 0; k < nb; k++) {
         /* Inverse transform: rotate back by -theta after removing the translation. */
         float x = b->px[k] - best_t.tx, y = b->py[k] - best_t.ty;
         ws->mx[k] = c * x + s * y;
         ws->my[k] = -s * x + c * y;
     }
-    int in_b = count_inside(ws, a, nb, 10.0f);
+    load_weights(b, nb, weights);
+    const int32_t in_b64 = weight_inside(ws, a, nb, 10.0f, weights);
     int m = best_m;
     if (al) {
         al->c = best_t.c;
@@ -683,8 +718,8 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
         al->pairs = best_m > 0 ? (uint32_t)best_m : 0;
     }
     if (m < 3 || supported < 2) return 0;
-    if (in_a < best_m) in_a = best_m;
-    if (in_b < best_m) in_b = best_m;
+    /* Paired minutiae count fully whatever their weight. */
+    const double in_a = FPI_MAX(in_a64 / 64.0, (double)best_m), in_b = FPI_MAX(in_b64 / 64.0, (double)best_m);
     /* Chance pairs grow with the number of compared minutiae: a comparison
      * of wider templates (fpi_match_limit) counts its pairs at the rate of
      * FP_MATCH_MINUTIAE, so its impostor scores stay on the calibration
