@@ -274,7 +274,11 @@ static fp_status open_reader(fp_gallery_file *f, int map)
  * may be at work: the seal is read again after the scan, and a scan that
  * overlapped a change of the seal (a writer opening or closing), or that
  * found damage while a writer holds the file (a record being cut back), is
- * done again, a few times.
+ * done again, a few times. The scan's seal is the one read no later than
+ * the bytes it checks were bounded (a mapping fixes its length before the
+ * header is read, so fpi_gf_image_open reads the seal first): a seal
+ * written after that, by a writer that appended past the mapped length
+ * and closed, counts as a change, never as the file cut short.
  */
 static fp_status load(fp_gallery_file *f, int map, fp_gallery **g, gf_scan *s)
 {

@@ -217,6 +217,8 @@ struct gf_image {
     size_t cap;    /* bytes of the mapping at base */
     size_t ready;  /* mapped: bytes whose page tables are filled */
     int eof;       /* the whole file is in [0, len) */
+    int have_seal; /* mapped: seal holds the seal as read before len was fixed */
+    uint8_t seal[GF_SEAL_LEN];
 };
 
 static size_t page_round(size_t n)
@@ -225,9 +227,31 @@ static size_t page_round(size_t n)
     return (n + pg - 1) / pg * pg;
 }
 
+/* Reads the seal's bytes: how many (fewer in a file too short to hold them), or -1. */
+static ssize_t read_seal(int fd, uint8_t seal[GF_SEAL_LEN])
+{
+    for (;;) {
+        ssize_t r = pread(fd, seal, GF_SEAL_LEN, GF_SEAL);
+        if (r >= 0 || errno != EINTR) return r;
+    }
+}
+
 fp_status fpi_gf_image_open(int fd, int map, gf_image **out)
 {
     *out = NULL;
+    /*
+     * A mapping's length is fixed below, but its header is read later,
+     * live: a writer appending and closing in between seals an end past
+     * that length, and the records would look cut (CUT) though nothing is
+     * lost. So the seal is read first and the scan checks against it: it
+     * was set no later than the length was taken, and a writer closing
+     * since changes it, which the reader sees when it reads the seal again
+     * after the scan. A copy has no such window: it reads the header
+     * first, then the records after it until the end of the file.
+     */
+    uint8_t seal[GF_SEAL_LEN] = {0};
+    ssize_t sr = map ? read_seal(fd, seal) : 0;
+    if (sr < 0) return FP_ERR_IO;
     struct stat sb;
     if (fstat(fd, &sb) != 0) return FP_ERR_IO;
     if ((uint64_t)sb.st_size > (uint64_t)(SIZE_MAX / 2)) return FP_ERR_NO_MEMORY;
@@ -235,6 +259,8 @@ fp_status fpi_gf_image_open(int fd, int map, gf_image **out)
     if (!im) return FP_ERR_NO_MEMORY;
     im->fd = fd;
     im->map = map;
+    im->have_seal = sr == (ssize_t)GF_SEAL_LEN; /* else no whole header: the scan says so */
+    memcpy(im->seal, seal, sizeof seal);
     size_t size = (size_t)sb.st_size;
     if (map) {
         im->eof = 1;
@@ -460,8 +486,9 @@ static fp_gallery_damage tail_kind(const uint8_t *b, uint64_t n, uint64_t file_i
     return FP_GALLERY_DAMAGE_GARBAGE;
 }
 
-/* Checks the 64-byte file header; fills id and seal of s. */
-static fp_status check_file_header(const uint8_t *h, gf_scan *s)
+/* Checks the 64-byte file header; fills id and seal of s from seal (the
+ * header's own, or the one read before a mapping's length was fixed). */
+static fp_status check_file_header(const uint8_t *h, const uint8_t *seal, gf_scan *s)
 {
     if (memcmp(h, FILE_MAGIC, 8) != 0) return FP_ERR_FILE_FORMAT;
     if (checksum(h, HEADER_SUM, h, 0) != rd32(h + HEADER_SUM)) {
@@ -474,7 +501,6 @@ static fp_status check_file_header(const uint8_t *h, gf_scan *s)
         rd32(h + 20) != sizeof(fp_minutia) || rd32(h + 24) != sizeof(fpi_neighbour))
         return FP_ERR_FILE_FORMAT;
     s->id = rd64(h + 32);
-    const uint8_t *seal = h + GF_SEAL;
     /* A seal that does not check is a seal write cut short: as unsealed. */
     s->seal_valid = rd32(seal + 12) == keyed_sum(seal, 12, s->id);
     s->clean_end = s->seal_valid ? rd64(seal) : 0;
@@ -496,7 +522,7 @@ fp_status fpi_gf_scan(gf_image *im, gf_scan *s)
         s->damage = FP_GALLERY_DAMAGE_HEADER;
         FPI_FAIL(FP_ERR_FILE_CORRUPT);
     }
-    FPI_TRY(check_file_header(im->base, s));
+    FPI_TRY(check_file_header(im->base, im->have_seal ? im->seal : im->base + GF_SEAL, s));
 
     /* Record boundaries: each header checked (checksum, fields, sequence). */
     uint64_t off = GF_HEADER;

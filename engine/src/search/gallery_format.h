@@ -64,7 +64,7 @@ typedef struct gf_scan {
     int seal_valid;       /* the seal's checksum is right */
     uint64_t clean_end;   /* from the seal (0: a writer may have been appending) */
     uint32_t generation;
-    uint8_t seal[GF_SEAL_LEN]; /* the seal's bytes as read */
+    uint8_t seal[GF_SEAL_LEN]; /* the seal's bytes as read (mapped: before the length was fixed) */
     size_t records;       /* valid records, from the start */
     size_t puts;          /* how many of them are puts */
     uint64_t end;         /* end of the last valid record */
@@ -83,7 +83,9 @@ typedef struct gf_scan {
  */
 typedef struct gf_image gf_image;
 
-/* Opens the image of fd (map: map the file, else copy it). */
+/* Opens the image of fd (map: map the file, else copy it). A mapping's
+ * length is fixed here, so its seal is read here too, before the length:
+ * the scan reports and checks that seal, not the header's later one. */
 fp_status fpi_gf_image_open(int fd, int map, gf_image **out);
 void fpi_gf_image_free(gf_image *im);
 
