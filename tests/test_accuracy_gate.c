@@ -16,7 +16,8 @@
  * shared-set bounds were 1.45 / 5.95 % before the compared minutiae
  * widened on clear prints (1.31 / 5.65 % then, 1.21 / 5.48 % after), and
  * 1.35 / 5.75 % before unclear minutiae weighed less in the score
- * (1.14 / 5.32 % after).
+ * (1.14 / 5.32 % after), and 1.28 / 5.6 % before the elastic pass's pairs
+ * counted 5/8 and it ran a second time (1.15 / 5.00 % after).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,14 +121,14 @@ static void test_shared_sets_distorted(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets distorted 24 px", "--distort 24", 5.6);
+    gate("six FVC B sets distorted 24 px", "--distort 24", 5.3);
 }
 
 /*
  * Dry and wet skin rendered on the same six sets (fpbench accuracy --skin,
  * bench/src/skin.h; each impression normal, dry or wet, seed 1): extraction
  * on such prints on real ridge structure, where the impostors stay real.
- * Today 4.05 % (0.70 / 1.78 / 8.20 / 5.33 / 1.53 / 6.76; 4.19 % before
+ * Today 4.04 % (0.70 / 1.78 / 8.17 / 5.32 / 1.51 / 6.76; 4.19 % before
  * unclear minutiae weighed less in the score); the noise between skin
  * seeds is large (seed 2: 3.46 % before), so the margin is wider than above.
  */

@@ -449,6 +449,7 @@ static int32_t weight_inside(fpi_match_ws *ws, const fp_template *t, int n, floa
 #define ELASTIC_OUTLIER 15.0f          /* a control's residual against its neighbours', px */
 #define ELASTIC_VOTES 3                /* votes a pair the rigid alignment lacked needs to count */
 #define ELASTIC_MAX_RAW 500            /* rigid scores above this are left as they are */
+#define ELASTIC_WEIGHT 0.625          /* what a pair only the deformation explains counts */
 
 /* The kernel that weighs a control pair at squared distance d2. */
 static inline float elastic_weight(float d2)
@@ -575,6 +576,22 @@ static void mls_map(fpi_match_ws *ws, int n, const float *restrict ax, const flo
     for (int j = 0; j < n; j++) ws->mrot[j] = (uint8_t)((rot + (int)lrintf(sa[j] / (sw[j] + ELASTIC_PRIOR))) & 255);
 }
 
+/* Whether an elastic pair counts: the rigid alignment has it too, or the
+ * two neighbourhoods agreed (ELASTIC_VOTES). rigid_of: a's minutia -> its
+ * rigid partner in b, + 1. */
+static inline int kept_pair(const fpi_match_ws *ws, fpi_pair q, const uint8_t *rigid_of, int nb)
+{
+    return rigid_of[q.a] == q.b + 1 || ws->votes[q.a * nb + q.b] >= ELASTIC_VOTES;
+}
+
+/* How many of ws->pairs[0 .. n) count (kept_pair). */
+static int count_kept(const fpi_match_ws *ws, int n, const uint8_t *rigid_of, int nb)
+{
+    int kept = 0;
+    for (int p = 0; p < n; p++) kept += kept_pair(ws, ws->pairs[p], rigid_of, nb);
+    return kept;
+}
+
 /*
  * The elastic pass: how many pairs a smooth deformation around the rigid
  * alignment t finds, counting only pairs the rigid alignment also has
@@ -583,7 +600,8 @@ static void mls_map(fpi_match_ws *ws, int n, const float *restrict ax, const flo
  * tolerances, loose[0 .. n)), less those that disagree with their
  * neighbours; a's minutiae are mapped
  * through the moving-least-squares map of the controls and paired with
- * the tight tolerances. ws->best is left as it is.
+ * the tight tolerances; when that pairs more than the rigid alignment,
+ * once more with those pairs as the controls. ws->best is left as it is.
  */
 static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_template *b, const xform *t, int m,
                          const fpi_pair *loose, int n)
@@ -624,10 +642,28 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
     uint8_t rigid_of[FP_MATCH_MINUTIAE_MAX]; /* a's minutia -> its rigid partner in b, + 1 */
     memset(rigid_of, 0, (size_t)na);
     for (int p = 0; p < m; p++) rigid_of[ws->best[p].a] = (uint8_t)(ws->best[p].b + 1);
-    int kept = 0;
-    for (int p = 0; p < n; p++) {
-        const fpi_pair q = ws->pairs[p];
-        kept += rigid_of[q.a] == q.b + 1 || ws->votes[q.a * nb + q.b] >= ELASTIC_VOTES;
+    int kept = count_kept(ws, n, rigid_of, nb);
+    if (kept > m) {
+        /* Once more, with the pairs just kept as the controls: they reach
+         * further out than the first pass's pairs did, where the skin
+         * moved most (docs/matcher.md, "Distortion"). */
+        int k = 0;
+        for (int p = 0; p < n; p++) {
+            const fpi_pair q = ws->pairs[p];
+            if (!kept_pair(ws, q, rigid_of, nb)) continue;
+            fcx[k] = a->px[q.a];
+            fcy[k] = a->py[q.a];
+            qx[k] = b->px[q.b];
+            qy[k] = b->py[q.b];
+            const int d = (b->minutiae[q.b].angle - a->minutiae[q.a].angle - t->rot) & 255;
+            ra[k] = (float)(d >= 128 ? d - 256 : d);
+            k++;
+        }
+        mls_map(ws, na, ax, ay, k, fcx, fcy, qx, qy, ra, c, s, t->rot);
+        set_boxes(ws, na);
+        n = pair_queries(ws, a, na, b, ANG2, ws->pairs, &cost);
+        const int again = count_kept(ws, n, rigid_of, nb);
+        if (again > kept) kept = again;
     }
     return kept;
 }
@@ -730,11 +766,12 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     double frac = 2.0 * m / (double)(in_a + in_b + 6);
     const uint32_t raw = (uint32_t)lrint(100.0 * rate * m * frac);
     if (raw >= ELASTIC_MAX_RAW) return raw;
-    /* Pairs that only a smooth deformation explains count half: they are
-     * weaker evidence than pairs under one rigid motion. */
+    /* Pairs that only a smooth deformation explains count five eighths
+     * (ELASTIC_WEIGHT): they are weaker evidence than pairs under one
+     * rigid motion. */
     const int e = elastic_pairs(ws, a, b, &best_t, best_m, ws->loose[best_si], cand_m[best_si]);
     if (e <= m) return raw;
-    const double me = m + 0.5 * (e - m);
+    const double me = m + ELASTIC_WEIGHT * (e - m);
     frac = 2.0 * me / (double)(in_a + in_b + 6);
     return (uint32_t)lrint(100.0 * rate * me * frac);
 }
