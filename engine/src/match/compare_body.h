@@ -576,6 +576,14 @@ static void mls_map(fpi_match_ws *ws, int n, const float *restrict ax, const flo
     for (int j = 0; j < n; j++) ws->mrot[j] = (uint8_t)((rot + (int)lrintf(sa[j] / (sw[j] + ELASTIC_PRIOR))) & 255);
 }
 
+/* How far b's minutia ib turns beyond a's ia under rotation rot, in
+ * 256ths of a turn, -128..127. */
+static inline float dir_residual(const fp_template *a, const fp_template *b, int ia, int ib, int rot)
+{
+    const int d = (b->minutiae[ib].angle - a->minutiae[ia].angle - rot) & 255;
+    return (float)(d >= 128 ? d - 256 : d);
+}
+
 /* Whether an elastic pair counts: the rigid alignment has it too, or the
  * two neighbourhoods agreed (ELASTIC_VOTES). rigid_of: a's minutia -> its
  * rigid partner in b, + 1. */
@@ -617,8 +625,7 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
         cy[p] = a->py[ia];
         rx[p] = b->px[ib] - (c * cx[p] - s * cy[p] + t->tx);
         ry[p] = b->py[ib] - (s * cx[p] + c * cy[p] + t->ty);
-        const int d = (b->minutiae[ib].angle - a->minutiae[ia].angle - t->rot) & 255;
-        ra[p] = (float)(d >= 128 ? d - 256 : d);
+        ra[p] = dir_residual(a, b, ia, ib, t->rot);
     }
     n = drop_outliers(n, cx, cy, rx, ry, ra);
     /* A deformation needs more consistent controls than the rigid
@@ -655,8 +662,7 @@ static int elastic_pairs(fpi_match_ws *ws, const fp_template *a, const fp_templa
             fcy[k] = a->py[q.a];
             qx[k] = b->px[q.b];
             qy[k] = b->py[q.b];
-            const int d = (b->minutiae[q.b].angle - a->minutiae[q.a].angle - t->rot) & 255;
-            ra[k] = (float)(d >= 128 ? d - 256 : d);
+            ra[k] = dir_residual(a, b, q.a, q.b, t->rot);
             k++;
         }
         mls_map(ws, na, ax, ay, k, fcx, fcy, qx, qy, ra, c, s, t->rot);
