@@ -17,7 +17,9 @@
  * widened on clear prints (1.31 / 5.65 % then, 1.21 / 5.48 % after), and
  * 1.35 / 5.75 % before unclear minutiae weighed less in the score
  * (1.14 / 5.32 % after), and 1.28 / 5.6 % before the elastic pass's pairs
- * counted 5/8 and it ran a second time (1.15 / 5.00 % after).
+ * counted 5/8 and it ran a second time (1.15 / 5.00 % after), and
+ * 1.28 / 5.3 % before the paired minutiae's edge votes shifted the pair
+ * count (1.11 / 4.96 % after).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,7 +113,7 @@ static void test_shared_sets(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets", "", 1.28);
+    gate("six FVC B sets", "", 1.24);
 }
 
 static void test_shared_sets_distorted(void **state)
@@ -121,15 +123,16 @@ static void test_shared_sets_distorted(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets distorted 24 px", "--distort 24", 5.3);
+    gate("six FVC B sets distorted 24 px", "--distort 24", 5.25);
 }
 
 /*
  * Dry and wet skin rendered on the same six sets (fpbench accuracy --skin,
  * bench/src/skin.h; each impression normal, dry or wet, seed 1): extraction
  * on such prints on real ridge structure, where the impostors stay real.
- * Today 4.04 % (0.70 / 1.78 / 8.17 / 5.32 / 1.51 / 6.76; 4.19 % before
- * unclear minutiae weighed less in the score); the noise between skin
+ * Today 3.99 % (0.70 / 1.76 / 8.15 / 5.33 / 1.46 / 6.53; 4.04 % before
+ * the edge votes shifted the pair count, 4.19 % before unclear minutiae
+ * weighed less in the score); the noise between skin
  * seeds is large (seed 2: 3.46 % before), so the margin is wider than above.
  */
 static void test_shared_sets_skin(void **state)
@@ -139,15 +142,15 @@ static void test_shared_sets_skin(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.45);
+    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.4);
 }
 
 /*
  * The generator's hard presets (docs/realism.md section 4), small: 12
  * fingers x 8 impressions, seed 2 (held out for every matcher choice), of
  * the 328 x 364 profile and of the 640 x 480 one (large prints with more
- * than FP_MATCH_MINUTIAE clear minutiae). Today: strong distortion 0.88 %,
- * dry/wet 2.94 %, large with strong distortion 1.44 %; before the compared
+ * than FP_MATCH_MINUTIAE clear minutiae). Today: strong distortion 0.86 %,
+ * dry/wet 2.97 %, large with strong distortion 1.48 %; before the compared
  * minutiae widened on clear prints 3.21 / 5.00 / 4.14 %, before the
  * elastic pass 3.86 / 5.35 % (small). One genuine comparison of 336 is 0.3
  * points, so the margin is about two to three.

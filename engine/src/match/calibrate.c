@@ -20,9 +20,9 @@ static const struct {
     uint32_t raw;
     float score;
 } knots[] = {
-    {0, 0.0f}, {99, 5.0f}, {158, 10.0f}, {213, 15.0f}, {265, 20.0f}, {316, 25.0f},
+    {0, 0.0f}, {97, 5.0f}, {157, 10.0f}, {213, 15.0f}, {269, 20.0f}, {325, 25.0f},
 };
-#define TAIL_SLOPE 0.0855f /* score per raw unit beyond the last knot */
+#define TAIL_SLOPE 0.0847f /* score per raw unit beyond the last knot */
 
 float fpi_calibrate(uint32_t raw)
 {

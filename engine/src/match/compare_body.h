@@ -16,7 +16,8 @@
  *     and minutiae are paired greedily, closest first, with a tolerance that
  *     grows with the distance from the seed to absorb skin distortion. The
  *     seed pairing the most minutiae wins.
- *  3. Score: paired minutiae that also had local support, weighed by the
+ *  3. Score: paired minutiae that also had local support, their count
+ *     shifted by how many edge votes they had on average, weighed by the
  *     fraction of the minutiae inside the common area that they explain.
  * Only each template's first fpi_match_count minutiae (the best by
  * quality; templates keep them in that order; FP_MATCH_MINUTIAE, more on
@@ -450,6 +451,8 @@ static int32_t weight_inside(fpi_match_ws *ws, const fp_template *t, int n, floa
 #define ELASTIC_VOTES 3                /* votes a pair the rigid alignment lacked needs to count */
 #define ELASTIC_MAX_RAW 500            /* rigid scores above this are left as they are */
 #define ELASTIC_WEIGHT 0.625          /* what a pair only the deformation explains counts */
+#define VOTE_GAIN 0.1  /* pairs added per edge vote of the paired minutiae above VOTE_MID, on average */
+#define VOTE_MID 3.0   /* the mean votes that leave the pair count as it is */
 
 /* The kernel that weighs a control pair at squared distance d2. */
 static inline float elastic_weight(float d2)
@@ -729,9 +732,12 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     }
     if (best_m < 0) best_m = 0;
     /* Local support: paired minutiae whose neighbourhoods also agreed. */
-    int supported = 0;
-    for (int p = 0; p < best_m; p++)
-        if (ws->votes[ws->best[p].a * nb + ws->best[p].b] > 0) supported++;
+    int supported = 0, vote_sum = 0;
+    for (int p = 0; p < best_m; p++) {
+        const int v = ws->votes[ws->best[p].a * nb + ws->best[p].b];
+        supported += v > 0;
+        vote_sum += v;
+    }
     /* Minutiae of each template inside the other's area, under the alignment. */
     const float c = best_t.c, s = best_t.s;
     for (int j = 0; j < na; j++) {
@@ -768,18 +774,24 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
      * (docs/matcher.md, "Wider on clear prints"). */
     const double span = sqrt((double)na * (double)nb);
     const double rate = span > FP_MATCH_MINUTIAE ? FP_MATCH_MINUTIAE / span : 1.0;
-    /* m * (fraction of the common minutiae explained), in hundredths. */
-    double frac = 2.0 * m / (double)(in_a + in_b + 6);
-    const uint32_t raw = (uint32_t)lrint(100.0 * rate * m * frac);
-    if (raw >= ELASTIC_MAX_RAW) return raw;
-    /* Pairs that only a smooth deformation explains count five eighths
-     * (ELASTIC_WEIGHT): they are weaker evidence than pairs under one
-     * rigid motion. */
-    const int e = elastic_pairs(ws, a, b, &best_t, best_m, ws->loose[best_si], cand_m[best_si]);
-    if (e <= m) return raw;
-    const double me = m + ELASTIC_WEIGHT * (e - m);
-    frac = 2.0 * me / (double)(in_a + in_b + 6);
-    return (uint32_t)lrint(100.0 * rate * me * frac);
+    /* Local support: the pairs count VOTE_GAIN of a pair more (less) for
+     * each edge vote their minutiae collected above (below) VOTE_MID on
+     * average: neighbourhoods that agree are evidence the geometry alone
+     * does not weigh (docs/matcher.md, "Local support in the score"). */
+    const double shift = VOTE_GAIN * ((double)vote_sum / best_m - VOTE_MID);
+    /* m * (fraction of the common minutiae explained), in hundredths; the
+     * elastic pass's gate on the rigid pairs alone. */
+    const double common = (double)(in_a + in_b + 6);
+    const uint32_t raw = (uint32_t)lrint(100.0 * rate * m * (2.0 * m / common));
+    double me = m + shift;
+    if (raw < ELASTIC_MAX_RAW) {
+        /* Pairs that only a smooth deformation explains count five eighths
+         * (ELASTIC_WEIGHT): they are weaker evidence than pairs under one
+         * rigid motion. */
+        const int e = elastic_pairs(ws, a, b, &best_t, best_m, ws->loose[best_si], cand_m[best_si]);
+        if (e > m) me += ELASTIC_WEIGHT * (e - m);
+    }
+    return (uint32_t)lrint(100.0 * rate * me * (2.0 * me / common));
 }
 
 #endif
