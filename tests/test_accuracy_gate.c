@@ -18,8 +18,8 @@
  * 1.35 / 5.75 % before unclear minutiae weighed less in the score
  * (1.14 / 5.32 % after), and 1.28 / 5.6 % before the elastic pass's pairs
  * counted 5/8 and it ran a second time (1.15 / 5.00 % after), and
- * 1.28 / 5.3 % before the paired minutiae's edge votes shifted the pair
- * count (1.11 / 4.96 % after).
+ * 1.28 / 5.3 % before the paired minutiae's edge votes and the near
+ * misses shifted the pair count (1.15 / 4.74 % after).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,7 +113,7 @@ static void test_shared_sets(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets", "", 1.24);
+    gate("six FVC B sets", "", 1.27);
 }
 
 static void test_shared_sets_distorted(void **state)
@@ -123,15 +123,15 @@ static void test_shared_sets_distorted(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets distorted 24 px", "--distort 24", 5.25);
+    gate("six FVC B sets distorted 24 px", "--distort 24", 5.05);
 }
 
 /*
  * Dry and wet skin rendered on the same six sets (fpbench accuracy --skin,
  * bench/src/skin.h; each impression normal, dry or wet, seed 1): extraction
  * on such prints on real ridge structure, where the impostors stay real.
- * Today 3.99 % (0.70 / 1.76 / 8.15 / 5.33 / 1.46 / 6.53; 4.04 % before
- * the edge votes shifted the pair count, 4.19 % before unclear minutiae
+ * Today 3.85 % (0.70 / 1.41 / 7.13 / 5.28 / 1.78 / 6.81; 4.04 % before
+ * the edge votes and near misses shifted the pair count, 4.19 % before unclear minutiae
  * weighed less in the score); the noise between skin
  * seeds is large (seed 2: 3.46 % before), so the margin is wider than above.
  */
@@ -142,7 +142,7 @@ static void test_shared_sets_skin(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.4);
+    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.25);
 }
 
 /*

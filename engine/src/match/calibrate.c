@@ -20,9 +20,9 @@ static const struct {
     uint32_t raw;
     float score;
 } knots[] = {
-    {0, 0.0f}, {97, 5.0f}, {157, 10.0f}, {213, 15.0f}, {269, 20.0f}, {325, 25.0f},
+    {0, 0.0f}, {110, 5.0f}, {173, 10.0f}, {234, 15.0f}, {290, 20.0f}, {349, 25.0f},
 };
-#define TAIL_SLOPE 0.0847f /* score per raw unit beyond the last knot */
+#define TAIL_SLOPE 0.0783f /* score per raw unit beyond the last knot */
 
 float fpi_calibrate(uint32_t raw)
 {

@@ -17,7 +17,8 @@
  *     grows with the distance from the seed to absorb skin distortion. The
  *     seed pairing the most minutiae wins.
  *  3. Score: paired minutiae that also had local support, their count
- *     shifted by how many edge votes they had on average, weighed by the
+ *     shifted by how many edge votes they had on average and by the near
+ *     misses of the loose first pass, weighed by the
  *     fraction of the minutiae inside the common area that they explain.
  * Only each template's first fpi_match_count minutiae (the best by
  * quality; templates keep them in that order; FP_MATCH_MINUTIAE, more on
@@ -453,6 +454,7 @@ static int32_t weight_inside(fpi_match_ws *ws, const fp_template *t, int n, floa
 #define ELASTIC_WEIGHT 0.625          /* what a pair only the deformation explains counts */
 #define VOTE_GAIN 0.1  /* pairs added per edge vote of the paired minutiae above VOTE_MID, on average */
 #define VOTE_MID 3.0   /* the mean votes that leave the pair count as it is */
+#define NEAR_GAIN 0.1  /* what a loose pair the tight pass did not keep adds to the pair count */
 
 /* The kernel that weighs a control pair at squared distance d2. */
 static inline float elastic_weight(float d2)
@@ -777,8 +779,13 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     /* Local support: the pairs count VOTE_GAIN of a pair more (less) for
      * each edge vote their minutiae collected above (below) VOTE_MID on
      * average: neighbourhoods that agree are evidence the geometry alone
-     * does not weigh (docs/matcher.md, "Local support in the score"). */
-    const double shift = VOTE_GAIN * ((double)vote_sum / best_m - VOTE_MID);
+     * does not weigh (docs/matcher.md, "Local support and near misses in the score"). */
+    double shift = VOTE_GAIN * ((double)vote_sum / best_m - VOTE_MID);
+    /* Near misses: first-pass pairs of the winning alignment (loose
+     * tolerances) that the tight pass did not keep count NEAR_GAIN of a
+     * pair each: skin that moved between the impressions leaves pairs
+     * just beyond the tight tolerance (the same section). */
+    if (cand_m[best_si] > best_m) shift += NEAR_GAIN * (cand_m[best_si] - best_m);
     /* m * (fraction of the common minutiae explained), in hundredths; the
      * elastic pass's gate on the rigid pairs alone. */
     const double common = (double)(in_a + in_b + 6);
