@@ -131,8 +131,8 @@ static void test_shared_sets_distorted(void **state)
  * bench/src/skin.h; each impression normal, dry or wet, seed 1): extraction
  * on such prints on real ridge structure, where the impostors stay real.
  * Today 3.85 % (0.70 / 1.41 / 7.13 / 5.28 / 1.78 / 6.81; 4.04 % before
- * the edge votes and near misses shifted the pair count, 4.19 % before unclear minutiae
- * weighed less in the score); the noise between skin
+ * the edge votes and near misses shifted the pair count, 4.19 % before
+ * unclear minutiae weighed less in the score); the noise between skin
  * seeds is large (seed 2: 3.46 % before), so the margin is wider than above.
  */
 static void test_shared_sets_skin(void **state)

@@ -18,8 +18,8 @@
  *     seed pairing the most minutiae wins.
  *  3. Score: paired minutiae that also had local support, their count
  *     shifted by how many edge votes they had on average and by the near
- *     misses of the loose first pass, weighed by the
- *     fraction of the minutiae inside the common area that they explain.
+ *     misses of the loose first pass, weighed by the fraction of the
+ *     minutiae inside the common area that they explain.
  * Only each template's first fpi_match_count minutiae (the best by
  * quality; templates keep them in that order; FP_MATCH_MINUTIAE, more on
  * large clear prints) take part, and scores of comparisons with more than
@@ -456,6 +456,14 @@ static int32_t weight_inside(fpi_match_ws *ws, const fp_template *t, int n, floa
 #define VOTE_MID 3.0   /* the mean votes that leave the pair count as it is */
 #define NEAR_GAIN 0.1  /* what a loose pair the tight pass did not keep adds to the pair count */
 
+/* The raw score of pairs m (possibly fractional) among common weighed
+ * minutiae (nA + nB + 6): m times the fraction of the common minutiae they
+ * explain, at the comparison's rate, in hundredths. */
+static inline uint32_t pair_score(double m, double common, double rate)
+{
+    return (uint32_t)lrint(100.0 * rate * m * (2.0 * m / common));
+}
+
 /* The kernel that weighs a control pair at squared distance d2. */
 static inline float elastic_weight(float d2)
 {
@@ -779,26 +787,25 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     /* Local support: the pairs count VOTE_GAIN of a pair more (less) for
      * each edge vote their minutiae collected above (below) VOTE_MID on
      * average: neighbourhoods that agree are evidence the geometry alone
-     * does not weigh (docs/matcher.md, "Local support and near misses in the score"). */
+     * does not weigh (docs/matcher.md, "Local support and near misses in
+     * the score"). */
     double shift = VOTE_GAIN * ((double)vote_sum / best_m - VOTE_MID);
     /* Near misses: first-pass pairs of the winning alignment (loose
      * tolerances) that the tight pass did not keep count NEAR_GAIN of a
      * pair each: skin that moved between the impressions leaves pairs
      * just beyond the tight tolerance (the same section). */
     if (cand_m[best_si] > best_m) shift += NEAR_GAIN * (cand_m[best_si] - best_m);
-    /* m * (fraction of the common minutiae explained), in hundredths; the
-     * elastic pass's gate on the rigid pairs alone. */
+    /* The elastic pass's gate: the score of the rigid pairs alone. */
     const double common = (double)(in_a + in_b + 6);
-    const uint32_t raw = (uint32_t)lrint(100.0 * rate * m * (2.0 * m / common));
     double me = m + shift;
-    if (raw < ELASTIC_MAX_RAW) {
+    if (pair_score(m, common, rate) < ELASTIC_MAX_RAW) {
         /* Pairs that only a smooth deformation explains count five eighths
          * (ELASTIC_WEIGHT): they are weaker evidence than pairs under one
          * rigid motion. */
         const int e = elastic_pairs(ws, a, b, &best_t, best_m, ws->loose[best_si], cand_m[best_si]);
         if (e > m) me += ELASTIC_WEIGHT * (e - m);
     }
-    return (uint32_t)lrint(100.0 * rate * me * (2.0 * me / common));
+    return pair_score(me, common, rate);
 }
 
 #endif
