@@ -631,7 +631,11 @@ static void test_concurrent_writers(void **state)
             for (uint32_t r = 0; r < ROUNDS; r++) {
                 fp_gallery_file *f = NULL;
                 fp_gallery *g = NULL;
-                if (fp_gallery_file_open_with(path, &o, &f, &g, NULL) != FP_OK) _exit(3);
+                fp_status st = fp_gallery_file_open_with(path, &o, &f, &g, NULL);
+                if (st != FP_OK) {
+                    fprintf(stderr, "writer %d round %u: open: %s\n", w, r, fp_status_name(st));
+                    _exit(3);
+                }
                 for (uint32_t i = 0; i < BATCH; i++) {
                     uint32_t user = (uint32_t)w * 100000u + r * BATCH + i;
                     if (put_one(f, g, user) == FP_OK && write(pfd[1], &user, 4) != 4) _exit(5);
@@ -651,7 +655,9 @@ static void test_concurrent_writers(void **state)
     for (int w = 0; w < PROCS; w++) {
         int status;
         assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            fail_msg("writer %d: %s %d", w, WIFEXITED(status) ? "exit status" : "signal",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
     }
     assert_int_equal(n, PROCS * ROUNDS * BATCH);
     fp_gallery_file *f = NULL;

@@ -159,10 +159,18 @@ static fp_status sync_dir(const char *path)
 static fp_status resolve_path(const char *path, char out[PATH_MAX])
 {
     char buf[PATH_MAX];
-    if (!realpath(path, buf)) {
+    int found = 0;
+    /* Another process may create the file between the two looks: then it is
+     * resolved again, not taken for a dangling link. */
+    for (int tries = 0; tries < 8 && !found; tries++) {
         struct stat sb;
+        found = realpath(path, buf) != NULL;
+        if (found) break;
         if (errno != ENOENT) return FP_ERR_IO;
-        if (lstat(path, &sb) == 0) return FP_ERR_NOT_FOUND; /* a dangling symbolic link */
+        if (lstat(path, &sb) != 0) break;                /* nothing there: resolved below */
+        if (S_ISLNK(sb.st_mode)) return FP_ERR_NOT_FOUND; /* a dangling symbolic link */
+    }
+    if (!found) {
         char tmp[PATH_MAX], dir[PATH_MAX];
         snprintf(tmp, sizeof tmp, "%s", path);
         char *slash = strrchr(tmp, '/');
