@@ -19,7 +19,9 @@
  * (1.14 / 5.32 % after), and 1.28 / 5.6 % before the elastic pass's pairs
  * counted 5/8 and it ran a second time (1.15 / 5.00 % after), and
  * 1.28 / 5.3 % before the paired minutiae's edge votes and the near
- * misses shifted the pair count (1.15 / 4.74 % after).
+ * misses shifted the pair count (1.15 / 4.74 % after), and 1.27 / 5.05 %
+ * before the compared minutiae widened from quality 70 with seeds among
+ * the first 38 (1.09 / 4.72 % after).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -113,7 +115,7 @@ static void test_shared_sets(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets", "", 1.27);
+    gate("six FVC B sets", "", 1.21);
 }
 
 static void test_shared_sets_distorted(void **state)
@@ -123,17 +125,18 @@ static void test_shared_sets_distorted(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets distorted 24 px", "--distort 24", 5.05);
+    gate("six FVC B sets distorted 24 px", "--distort 24", 5.0);
 }
 
 /*
  * Dry and wet skin rendered on the same six sets (fpbench accuracy --skin,
  * bench/src/skin.h; each impression normal, dry or wet, seed 1): extraction
  * on such prints on real ridge structure, where the impostors stay real.
- * Today 3.85 % (0.70 / 1.41 / 7.13 / 5.28 / 1.78 / 6.81; 4.04 % before
- * the edge votes and near misses shifted the pair count, 4.19 % before
- * unclear minutiae weighed less in the score); the noise between skin
- * seeds is large (seed 2: 3.46 % before), so the margin is wider than above.
+ * Today 3.65 % (0.47 / 1.41 / 7.11 / 5.30 / 1.62 / 6.00; 3.85 % before
+ * the compared minutiae widened from quality 70, 4.04 % before the edge
+ * votes and near misses shifted the pair count, 4.19 % before unclear
+ * minutiae weighed less in the score); the noise between skin seeds is
+ * large (seed 2: 3.46 % before), so the margin is wider than above.
  */
 static void test_shared_sets_skin(void **state)
 {
@@ -142,18 +145,19 @@ static void test_shared_sets_skin(void **state)
         skip();
         return;
     }
-    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.25);
+    gate("six FVC B sets with dry and wet skin", "--skin 1 --skin-seed 1", 4.05);
 }
 
 /*
  * The generator's hard presets (docs/realism.md section 4), small: 12
  * fingers x 8 impressions, seed 2 (held out for every matcher choice), of
  * the 328 x 364 profile and of the 640 x 480 one (large prints with more
- * than FP_MATCH_MINUTIAE clear minutiae). Today: strong distortion 0.88 %,
- * dry/wet 2.96 %, large with strong distortion 1.47 %; before the compared
- * minutiae widened on clear prints 3.21 / 5.00 / 4.14 %, before the
- * elastic pass 3.86 / 5.35 % (small). One genuine comparison of 336 is 0.3
- * points, so the margin is about two to three.
+ * than FP_MATCH_MINUTIAE clear minutiae). Today: strong distortion 0.75 %,
+ * dry/wet 2.37 %, large with strong distortion 0.87 % (0.88 / 2.96 / 1.47 %
+ * before the widening from quality 70 with seeds among the first 38);
+ * before the compared minutiae widened on clear prints 3.21 / 5.00 /
+ * 4.14 %, before the elastic pass 3.86 / 5.35 % (small). One genuine
+ * comparison of 336 is 0.3 points, so the margin is about two to three.
  */
 static void test_hard_synthetic(void **state)
 {
@@ -161,9 +165,9 @@ static void test_hard_synthetic(void **state)
     static const struct {
         const char *profile, *difficulty;
         double bound;
-    } hard[] = {{"optical-small", "hard-distortion", 1.8},
-                {"optical-small", "hard-drywet", 4.0},
-                {"optical-large", "hard-distortion", 2.2}};
+    } hard[] = {{"optical-small", "hard-distortion", 1.7},
+                {"optical-small", "hard-drywet", 3.4},
+                {"optical-large", "hard-distortion", 1.8}};
     char root[] = "/tmp/fp_gate_synth_XXXXXX";
     assert_non_null(mkdtemp(root));
     for (size_t i = 0; i < sizeof hard / sizeof hard[0]; i++) {

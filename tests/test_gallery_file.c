@@ -1249,6 +1249,25 @@ static float score_of(fp_context *ctx, const fp_template *a, const fp_template *
     return s;
 }
 
+/* Writes rec as the first record of path's copy bad and checks that it
+ * opens with FP_MATCH_MINUTIAE compared minutiae, scoring as narrow does. */
+static void expect_opens_narrow(const char *path, const char *bad, const fp_template *rec, fp_context *ctx,
+                                const fp_template *probe, const fp_template *narrow)
+{
+    fp_gallery_file *f = NULL;
+    fp_gallery *g = NULL;
+    fp_gallery_id id = {1, 0};
+    fp_gallery_file_options o = opts(FP_GALLERY_FILE_READ_ONLY, 0);
+    rewrite_first(path, bad, rec);
+    assert_int_equal(fp_gallery_file_open_with(bad, &o, &f, &g, NULL), FP_OK);
+    const fp_template *v = fp_gallery_find(g, id);
+    assert_non_null(v);
+    assert_int_equal(v->match_count, FP_MATCH_MINUTIAE);
+    assert_true(score_of(ctx, v, v) == score_of(ctx, narrow, narrow));
+    assert_true(score_of(ctx, v, probe) == score_of(ctx, narrow, probe));
+    release(f, g);
+}
+
 static void test_match_count_stored(void **state)
 {
     (void)state;
@@ -1291,20 +1310,23 @@ static void test_match_count_stored(void **state)
     expect_open_fails(bad, FP_ERR_FILE_CORRUPT, FP_GALLERY_DAMAGE_RECORD, GF_HEADER);
     fp_template_destroy(lie);
 
+    /* A record written while the quality bar was FPI_MATCH_WIDE_QUALITY_V1:
+     * minutiae of a quality between the two bars, the count and edges the
+     * former bar gave (FP_MATCH_MINUTIAE), opens with that count. */
+    fp_template *v1 = grid_template(60);
+    for (int i = 0; i < 50; i++) v1->minutiae[i].quality = (uint8_t)(FPI_MATCH_WIDE_QUALITY_V1 - 1);
+    assert_int_equal(fpi_match_limit(v1->minutiae, 50), 50);
+    assert_int_equal(v1->match_count, FP_MATCH_MINUTIAE);
+    expect_opens_narrow(path, bad, v1, ctx, probe, narrow);
+    fp_template_destroy(v1);
+
     /* A record from before the count was stored (0, edges built for the
      * first FP_MATCH_MINUTIAE) opens with that limit, whatever its
      * minutiae's qualities. */
     fp_template *old = grid_template(60);
     for (int i = 0; i < 50; i++) old->minutiae[i].quality = 90;
     old->match_count = 0;
-    rewrite_first(path, bad, old);
-    assert_int_equal(fp_gallery_file_open_with(bad, &o, &f, &g, NULL), FP_OK);
-    v = fp_gallery_find(g, id);
-    assert_non_null(v);
-    assert_int_equal(v->match_count, FP_MATCH_MINUTIAE);
-    assert_true(score_of(ctx, v, v) == s_narrow);
-    assert_true(score_of(ctx, v, probe) == score_of(ctx, narrow, probe));
-    release(f, g);
+    expect_opens_narrow(path, bad, old, ctx, probe, narrow);
     fp_template_destroy(old);
 
     fp_template_destroy(probe);

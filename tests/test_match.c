@@ -17,6 +17,7 @@
 
 #include "core_engine_util.h"
 #include "fp/fp.h"
+#include "match/match.h"
 
 /*
  * Regression bound: 0.54 % measured with the extractor's refinement passes
@@ -353,7 +354,7 @@ static fp_template *requalified(const fp_template *t, uint8_t q, size_t turn_fro
  * A print with more than FP_MATCH_MINUTIAE clear minutiae compares them
  * all: turning the directions of its minutiae past rank FP_MATCH_MINUTIAE
  * lowers its score against itself when they are clear (quality 90) and
- * changes nothing when they are not (70). Positions stay, so the print's
+ * changes nothing when they are not (10 under FP_MATCH_WIDE_QUALITY). Positions stay, so the print's
  * area does too. Self scores of wide and narrow templates agree within a
  * few percent: pairs count at the rate of FP_MATCH_MINUTIAE compared
  * minutiae.
@@ -369,9 +370,10 @@ static void test_match_widening(void **state)
     for (int i = 0; i < n; i++) {
         size_t count = fp_template_minutiae_count(list[i]);
         if (count < FP_MATCH_WIDE_MIN) continue;
-        fp_template *wide = requalified(list[i], 90, count), *narrow = requalified(list[i], 70, count);
+        fp_template *wide = requalified(list[i], 90, count);
+        fp_template *narrow = requalified(list[i], FP_MATCH_WIDE_QUALITY - 10, count);
         fp_template *wide_turned = requalified(wide, 90, FP_MATCH_MINUTIAE);
-        fp_template *narrow_turned = requalified(narrow, 70, FP_MATCH_MINUTIAE);
+        fp_template *narrow_turned = requalified(narrow, FP_MATCH_WIDE_QUALITY - 10, FP_MATCH_MINUTIAE);
         const float s_wide = score_of(f->ctx, wide, wide), s_narrow = score_of(f->ctx, narrow, narrow);
         const float s_wide_turned = score_of(f->ctx, wide, wide_turned);
         const float s_narrow_turned = score_of(f->ctx, narrow, narrow_turned);
@@ -388,6 +390,35 @@ static void test_match_widening(void **state)
     }
     if (cases == 0) skip();
     for (int i = 0; i < nowned; i++) fp_template_destroy(owned[i]);
+}
+
+/*
+ * The vote scans the second template's sorted edges with the first's as
+ * queries, so the length window is looked up from the first's length L:
+ * it must hold exactly the lengths d with |L - d| <= 4 + d / 16, the
+ * tolerance the second template's length d sets (compare_body.h, vote).
+ */
+static void test_edge_length_window(void **state)
+{
+    (void)state;
+    fpi_match_ws *ws = malloc(sizeof(*ws));
+    assert_non_null(ws);
+    assert_int_equal(fpi_match_ws_init(ws, NULL), FP_OK);
+    int wrong = 0;
+    for (int len = 0; len < 256; len++)
+        for (int d = 0; d < 256; d++) {
+            const int agree = abs(len - d) <= 4 + d / 16;
+            const int in = ws->len_lo[len] <= d && d <= ws->len_hi[len];
+            wrong += agree != in;
+        }
+    assert_int_equal(wrong, 0);
+    /* Spot checks: a short edge, and a long one whose window is wider above. */
+    assert_int_equal(ws->len_lo[10], 6);
+    assert_int_equal(ws->len_hi[10], 14);
+    assert_int_equal(ws->len_lo[200], 185);
+    assert_int_equal(ws->len_hi[200], 217);
+    fpi_match_ws_free(ws);
+    free(ws);
 }
 
 /*
@@ -539,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_rotation_translation),
         cmocka_unit_test(test_match_minutiae_limit),
         cmocka_unit_test(test_match_widening),
+        cmocka_unit_test(test_edge_length_window),
         cmocka_unit_test(test_quality_weight),
         cmocka_unit_test(test_unrelated),
         cmocka_unit_test(test_degenerate),

@@ -545,7 +545,7 @@ static void test_match_limit(void **state)
         for (int i = 0; i < cases[c].count; i++) {
             /* Distinct positions; qualities in template order, best first. */
             m[i] = (fp_minutia){(uint16_t)(20 + (i % 16) * 20), (uint16_t)(20 + (i / 16) * 20), (uint8_t)(i * 11),
-                                FP_MINUTIA_ENDING, (uint8_t)(i < cases[c].clear ? 95 - i % 10 : 79 - i % 40), 0};
+                                FP_MINUTIA_ENDING, (uint8_t)(i < cases[c].clear ? 95 - i % 10 : FP_MATCH_WIDE_QUALITY - 1 - i % 30), 0};
         }
         assert_int_equal(fpi_match_limit(m, cases[c].count), cases[c].want);
         fp_template *t = NULL;

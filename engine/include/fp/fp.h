@@ -192,7 +192,7 @@ typedef struct fp_template fp_template;
  * that two impressions have in common (docs/matcher.md). */
 #define FP_MATCH_MINUTIAE 38
 #define FP_MATCH_MINUTIAE_MAX 64
-#define FP_MATCH_WIDE_QUALITY 80
+#define FP_MATCH_WIDE_QUALITY 70
 #define FP_MATCH_WIDE_MIN 44
 
 /*

@@ -81,10 +81,18 @@ static inline int fpi_match_count(const fp_template *t) { return t->match_count;
  * The number of compared minutiae for count minutiae in template order
  * (best quality first): FP_MATCH_MINUTIAE, or all those with quality >=
  * FP_MATCH_WIDE_QUALITY when there are at least FP_MATCH_WIDE_MIN, at most
- * FP_MATCH_MINUTIAE_MAX; never more than count. The legacy limit is the
- * one before the widening (gallery records written then store none).
+ * FP_MATCH_MINUTIAE_MAX; never more than count. fpi_match_limit_at takes
+ * the quality bar as an argument: gallery records written while it was
+ * FPI_MATCH_WIDE_QUALITY_V1 store the count that bar gave. The legacy
+ * limit is the one before the widening (gallery records written then
+ * store none).
  */
-int fpi_match_limit(const fp_minutia *minutiae, int count);
+#define FPI_MATCH_WIDE_QUALITY_V1 80
+int fpi_match_limit_at(const fp_minutia *minutiae, int count, int quality);
+static inline int fpi_match_limit(const fp_minutia *minutiae, int count)
+{
+    return fpi_match_limit_at(minutiae, count, FP_MATCH_WIDE_QUALITY);
+}
 static inline int fpi_match_limit_legacy(int count) { return count < FP_MATCH_MINUTIAE ? count : FP_MATCH_MINUTIAE; }
 
 /* Allocates a template with room for count minutiae (fields zeroed). */

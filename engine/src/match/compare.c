@@ -19,6 +19,14 @@ fp_status fpi_match_ws_init(fpi_match_ws *ws, const fpi_kernels *kernels)
         ws->cos_t[i] = (float)cos(i * M_PI / 128.0);
         ws->sin_t[i] = (float)sin(i * M_PI / 128.0);
     }
+    /* An interval: d + d / 16 and d - d / 16 never decrease with d, and d = L agrees. */
+    for (int len = 0; len < 256; len++) {
+        int lo = len, hi = len;
+        while (lo > 0 && abs(len - (lo - 1)) <= 4 + (lo - 1) / 16) lo--;
+        while (hi < 255 && abs(len - (hi + 1)) <= 4 + (hi + 1) / 16) hi++;
+        ws->len_lo[len] = (uint8_t)lo;
+        ws->len_hi[len] = (uint8_t)hi;
+    }
     return FP_OK;
 }
 

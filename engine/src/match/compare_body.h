@@ -43,7 +43,7 @@ static inline int ang_diff(int a, int b)
 }
 
 /*
- * Lays a's edges out sorted by length (counting sort), as parallel byte
+ * Lays b's edges out sorted by length (counting sort), as parallel byte
  * arrays, with the index of the first edge of each length, so the edges
  * within a length tolerance are one contiguous run.
  */
@@ -75,40 +75,53 @@ static void sort_edges(fpi_match_ws *ws, const fp_template *t)
 
 /*
  * Every edge of b votes for the minutia pairs of each edge of a that agrees
- * with it: length within 4 + d/16 px, both angles within EDGE_ANGLE_TOL.
- * Angle differences wrap in 8-bit arithmetic: |x - y| <= T (mod 256)
- * exactly when (uint8)(x - y + T) <= 2T.
+ * with it: length within 4 + d/16 px of b's length d, both angles within
+ * EDGE_ANGLE_TOL. The scan runs the other way round: b's edges are sorted
+ * (b, the wider template in canonical order, gives the longer runs) and
+ * each edge of a queries the run of b's lengths that agree with its own
+ * (ws->len_lo, len_hi), so a comparison of a narrow and a wide template
+ * makes the narrow one's number of queries. The angle tests are symmetric
+ * and the counts do not depend on the order of the hits (only a
+ * comparison with more than FPI_MAX_HITS agreements, which keeps the
+ * first ones, would count differently from the scan the other way). Angle
+ * differences wrap in 8-bit arithmetic: |x - y| <= T (mod 256) exactly
+ * when (uint8)(x - y + T) <= 2T.
  */
 static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
 {
     const int nb_count = fpi_match_count(b);
     memset(ws->votes, 0, (size_t)fpi_match_count(a) * nb_count * sizeof(uint16_t));
-    const int ne = nb_count * FPI_NEIGHBOURS;
+    const int ne = fpi_match_count(a) * FPI_NEIGHBOURS;
     int nq = 0;
     for (int e = 0; e < ne; e++) {
-        const fpi_neighbour *eb = &b->nb[e];
-        if (eb->index == 0xFF) continue;
-        const int d = eb->dist, td = 4 + d / 16;
-        ws->q_lo[nq] = ws->edge_start[d > td ? d - td : 0];
-        ws->q_hi[nq] = ws->edge_start[d + td + 1 > 256 ? 256 : d + td + 1];
-        ws->q_dr[nq] = (uint8_t)(EDGE_ANGLE_TOL - eb->radial);
-        ws->q_do[nq] = (uint8_t)(EDGE_ANGLE_TOL - eb->dir);
+        const fpi_neighbour *ea = &a->nb[e];
+        if (ea->index == 0xFF) continue;
+        ws->q_lo[nq] = ws->edge_start[ws->len_lo[ea->dist]];
+        ws->q_hi[nq] = ws->edge_start[ws->len_hi[ea->dist] + 1];
+        ws->q_dr[nq] = (uint8_t)(EDGE_ANGLE_TOL - ea->radial);
+        ws->q_do[nq] = (uint8_t)(EDGE_ANGLE_TOL - ea->dir);
         ws->q_from[nq] = (uint8_t)(e / FPI_NEIGHBOURS);
-        ws->q_to[nq] = eb->index;
+        ws->q_to[nq] = ea->index;
         nq++;
     }
     const int nh = ws->k->edge_scan(ws->edge_r, ws->edge_o, ws->q_lo, ws->q_hi, ws->q_dr, ws->q_do, nq,
                                     2 * EDGE_ANGLE_TOL, ws->hits, FPI_MAX_HITS);
     for (int h = 0; h < nh; h++) {
         const int q = (int)(ws->hits[h] >> 16), i = (int)(ws->hits[h] & 0xFFFF);
-        ws->votes[ws->edge_from[q] * nb_count + ws->q_from[i]]++;
-        ws->votes[ws->edge_to[q] * nb_count + ws->q_to[i]]++;
+        ws->votes[ws->q_from[i] * nb_count + ws->edge_from[q]]++;
+        ws->votes[ws->q_to[i] * nb_count + ws->edge_to[q]]++;
     }
 }
 
 /*
  * Picks up to FPI_SEEDS most voted pairs among those with at least two
- * votes, highest first; ties go to the lowest index a * nb + b.
+ * votes, highest first; ties go to the lowest index a * nb + b. Only
+ * pairs of the first FP_MATCH_MINUTIAE minutiae of each template seed:
+ * two wide templates (up to FP_MATCH_MINUTIAE_MAX compared minutiae) have
+ * so many chance pairs with a few votes that the true one can miss the
+ * ten, and the first pass pairs only those minutiae anyway; the wider
+ * ones still vote, and pair from the second pass on (docs/matcher.md,
+ * "Wider on clear prints").
  */
 static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
 {
@@ -117,19 +130,27 @@ static int pick_seeds(const fpi_match_ws *ws, int na, int nb, fpi_pair *seeds)
      * goes in after those with as many votes, and once there are
      * FPI_SEEDS only counts above the weakest seed get in. */
     unsigned floor = 2;
-    const int total = na * nb;
-    for (int x = 0; x < total; x++) {
-        const uint16_t v = ws->votes[x];
-        if (v < floor) continue;
-        int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
-        while (pos > 0 && seeds[pos - 1].cost < v) {
-            seeds[pos] = seeds[pos - 1];
-            pos--;
+    const int sa = FPI_MIN(na, FP_MATCH_MINUTIAE), sb = FPI_MIN(nb, FP_MATCH_MINUTIAE);
+    for (int ia = 0; ia < sa; ia++) {
+        /* Most rows hold no count at the bar: their maximum (a loop the
+         * compiler vectorises) skips them. */
+        const uint16_t *restrict row = ws->votes + ia * nb;
+        uint16_t top = 0;
+        for (int ib = 0; ib < sb; ib++) top = row[ib] > top ? row[ib] : top;
+        if (top < floor) continue;
+        for (int ib = 0; ib < sb; ib++) {
+            const uint16_t v = row[ib];
+            if (v < floor) continue;
+            int pos = n < FPI_SEEDS ? n++ : FPI_SEEDS - 1;
+            while (pos > 0 && seeds[pos - 1].cost < v) {
+                seeds[pos] = seeds[pos - 1];
+                pos--;
+            }
+            seeds[pos].a = (uint16_t)ia;
+            seeds[pos].b = (uint16_t)ib;
+            seeds[pos].cost = v;
+            if (n == FPI_SEEDS) floor = seeds[n - 1].cost + 1u;
         }
-        seeds[pos].a = (uint16_t)(x / nb);
-        seeds[pos].b = (uint16_t)(x % nb);
-        seeds[pos].cost = v;
-        if (n == FPI_SEEDS) floor = seeds[n - 1].cost + 1u;
     }
     return n;
 }
@@ -692,7 +713,7 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     const int na = fpi_match_count(a), nb = fpi_match_count(b);
     if (al) al->pairs = 0;
     if (na < 3 || nb < 3) return 0;
-    sort_edges(ws, a);
+    sort_edges(ws, b);
     vote(ws, a, b);
     fpi_pair seeds[FPI_SEEDS];
     int ns = pick_seeds(ws, na, nb, seeds);

@@ -26,11 +26,14 @@ struct fpi_match_ws {
     const fpi_kernels *k; /* the scan kernels of the context's SIMD level */
     fpi_align_fn align;   /* the build of the comparison for that level (compare.c) */
     float cos_t[256], sin_t[256];
-    /* The first template's edges sorted by length (see sort_edges), padded for the scan kernel. */
+    /* For an edge of the first template of length L, the lengths d of the
+     * second's that agree with it, |L - d| <= 4 + d / 16: len_lo[L] to len_hi[L]. */
+    uint8_t len_lo[256], len_hi[256];
+    /* The second template's edges sorted by length (see sort_edges), padded for the scan kernel. */
     uint16_t edge_start[257]; /* first edge of each length 0..255, and the end */
     uint8_t edge_r[FPI_MAX_EDGES + FPI_SCAN_PAD], edge_o[FPI_MAX_EDGES + FPI_SCAN_PAD];
     uint8_t edge_from[FPI_MAX_EDGES], edge_to[FPI_MAX_EDGES];
-    /* Edge scan queries (one per edge of the second template) and hits. */
+    /* Edge scan queries (one per edge of the first template) and hits. */
     uint16_t q_lo[FPI_MAX_EDGES], q_hi[FPI_MAX_EDGES];
     uint8_t q_dr[FPI_MAX_EDGES], q_do[FPI_MAX_EDGES];
     uint8_t q_from[FPI_MAX_EDGES], q_to[FPI_MAX_EDGES];

@@ -56,11 +56,11 @@ static void build_hull(fp_template *t)
     t->hull_n = (uint16_t)k;
 }
 
-int fpi_match_limit(const fp_minutia *minutiae, int count)
+int fpi_match_limit_at(const fp_minutia *minutiae, int count, int quality)
 {
     /* The minutiae are in order of quality: the clear ones come first. */
     int clear = 0;
-    while (clear < count && clear < FP_MATCH_MINUTIAE_MAX && minutiae[clear].quality >= FP_MATCH_WIDE_QUALITY) clear++;
+    while (clear < count && clear < FP_MATCH_MINUTIAE_MAX && minutiae[clear].quality >= quality) clear++;
     const int limit = clear >= FP_MATCH_WIDE_MIN ? clear : FP_MATCH_MINUTIAE;
     return count < limit ? count : limit;
 }

@@ -383,11 +383,14 @@ static int record_ok(const uint8_t *h)
                                                                        pad8(n * sizeof(fp_minutia)) +
                                                                        2 * pad8(n * sizeof(int16_t)));
     /* The compared minutiae (byte 17: their number, the one the
-     * minutiae's qualities give; 0 in records written before it was
-     * stored: FP_MATCH_MINUTIAE) link only to each other; the rest have no
+     * minutiae's qualities give under today's quality bar or the one
+     * before it; 0 in records written before it was stored:
+     * FP_MATCH_MINUTIAE) link only to each other; the rest have no
      * edges. */
     const fp_minutia *mn = (const fp_minutia *)(const void *)(p + PUT_FIXED + sizeof(fpi_pcode));
-    if (p[17] && p[17] != fpi_match_limit(mn, count)) return 0;
+    if (p[17] && p[17] != fpi_match_limit(mn, count) &&
+        p[17] != fpi_match_limit_at(mn, count, FPI_MATCH_WIDE_QUALITY_V1))
+        return 0;
     const size_t mc = (size_t)(p[17] ? p[17] : fpi_match_limit_legacy(count));
     for (size_t i = 0; i < (size_t)count * FPI_NEIGHBOURS; i++)
         if (nb[i].index != 0xFF && (i >= mc * FPI_NEIGHBOURS || nb[i].index >= mc)) return 0;
