@@ -354,10 +354,10 @@ static fp_template *requalified(const fp_template *t, uint8_t q, size_t turn_fro
  * A print with more than FP_MATCH_MINUTIAE clear minutiae compares them
  * all: turning the directions of its minutiae past rank FP_MATCH_MINUTIAE
  * lowers its score against itself when they are clear (quality 90) and
- * changes nothing when they are not (10 under FP_MATCH_WIDE_QUALITY). Positions stay, so the print's
- * area does too. Self scores of wide and narrow templates agree within a
- * few percent: pairs count at the rate of FP_MATCH_MINUTIAE compared
- * minutiae.
+ * changes nothing when they are not (10 under FP_MATCH_WIDE_QUALITY).
+ * Positions stay, so the print's area does too. Self scores of wide and
+ * narrow templates agree within a few percent: pairs count at the rate of
+ * FP_MATCH_MINUTIAE compared minutiae.
  */
 static void test_match_widening(void **state)
 {

@@ -7,6 +7,10 @@
 #define FPI_MATCH_VARIANT(name) name##_base
 #include "compare_body.h"
 
+/* Whether an edge of length len agrees with one of length d of the second
+ * template, whose length sets the tolerance (compare_body.h, vote). */
+static int lengths_agree(int len, int d) { return abs(len - d) <= 4 + d / 16; }
+
 fp_status fpi_match_ws_init(fpi_match_ws *ws, const fpi_kernels *kernels)
 {
     memset(ws, 0, sizeof(*ws));
@@ -22,8 +26,8 @@ fp_status fpi_match_ws_init(fpi_match_ws *ws, const fpi_kernels *kernels)
     /* An interval: d + d / 16 and d - d / 16 never decrease with d, and d = L agrees. */
     for (int len = 0; len < 256; len++) {
         int lo = len, hi = len;
-        while (lo > 0 && abs(len - (lo - 1)) <= 4 + (lo - 1) / 16) lo--;
-        while (hi < 255 && abs(len - (hi + 1)) <= 4 + (hi + 1) / 16) hi++;
+        while (lo > 0 && lengths_agree(len, lo - 1)) lo--;
+        while (hi < 255 && lengths_agree(len, hi + 1)) hi++;
         ws->len_lo[len] = (uint8_t)lo;
         ws->len_hi[len] = (uint8_t)hi;
     }

@@ -89,9 +89,10 @@ static void sort_edges(fpi_match_ws *ws, const fp_template *t)
  */
 static void vote(fpi_match_ws *ws, const fp_template *a, const fp_template *b)
 {
-    const int nb_count = fpi_match_count(b);
-    memset(ws->votes, 0, (size_t)fpi_match_count(a) * nb_count * sizeof(uint16_t));
-    const int ne = fpi_match_count(a) * FPI_NEIGHBOURS;
+    const int na = fpi_match_count(a), nb_count = fpi_match_count(b);
+    sort_edges(ws, b);
+    memset(ws->votes, 0, (size_t)na * nb_count * sizeof(uint16_t));
+    const int ne = na * FPI_NEIGHBOURS;
     int nq = 0;
     for (int e = 0; e < ne; e++) {
         const fpi_neighbour *ea = &a->nb[e];
@@ -713,7 +714,6 @@ uint32_t FPI_MATCH_VARIANT(fpi_match_align)(fpi_match_ws *ws, const fp_template 
     const int na = fpi_match_count(a), nb = fpi_match_count(b);
     if (al) al->pairs = 0;
     if (na < 3 || nb < 3) return 0;
-    sort_edges(ws, b);
     vote(ws, a, b);
     fpi_pair seeds[FPI_SEEDS];
     int ns = pick_seeds(ws, na, nb, seeds);

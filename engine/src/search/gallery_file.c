@@ -164,8 +164,7 @@ static fp_status resolve_path(const char *path, char out[PATH_MAX])
      * resolved again, not taken for a dangling link. */
     for (int tries = 0; tries < 8 && !found; tries++) {
         struct stat sb;
-        found = realpath(path, buf) != NULL;
-        if (found) break;
+        if ((found = realpath(path, buf) != NULL)) break;
         if (errno != ENOENT) return FP_ERR_IO;
         if (lstat(path, &sb) != 0) break;                /* nothing there: resolved below */
         if (S_ISLNK(sb.st_mode)) return FP_ERR_NOT_FOUND; /* a dangling symbolic link */
