@@ -30,6 +30,9 @@
 #include "metrics.h"
 #include "plot.h"
 #include "skin.h"
+#include "distort.h"
+#include "core/internal.h"
+#include "match/match.h"
 
 #define PI_D 3.14159265358979323846
 
@@ -1274,33 +1277,66 @@ typedef struct skin_cell {
     float *scores;
 } skin_cell;
 
-int fpbench_skin(int argc, char **argv)
-{
-    double strength = 1.0;
-    uint64_t seed = 1;
+/* The arguments of the image-against-itself commands (skin, distortion):
+ * DIR... [OPT X] [--seed N], X above 0 and at most max. Returns 0, or the
+ * exit code for a usage error (printed). */
+typedef struct self_args {
+    double value;
+    uint64_t seed;
     const char *dirs[64];
-    int ndirs = 0;
+    int ndirs;
+} self_args;
+
+static int parse_self_args(const char *cmd, const char *opt, const char *what, double max, int argc, char **argv,
+                           self_args *a)
+{
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--skin") && i + 1 < argc) {
+        if (!strcmp(argv[i], opt) && i + 1 < argc) {
             char *end = NULL;
-            strength = strtod(argv[++i], &end);
-            if (!end || *end || !(strength > 0) || strength > 1) {
-                fprintf(stderr, "fpbench skin: --skin: expected a severity above 0, at most 1, got '%s'\n", argv[i]);
+            a->value = strtod(argv[++i], &end);
+            if (!end || *end || !(a->value > 0) || a->value > max) {
+                fprintf(stderr, "fpbench %s: %s: expected %s above 0, at most %g, got '%s'\n", cmd, opt, what, max,
+                        argv[i]);
                 return 2;
             }
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            if (!parse_u64(argv[++i], &seed)) {
-                fprintf(stderr, "fpbench skin: --seed: expected a whole number, got '%s'\n", argv[i]);
+            if (!parse_u64(argv[++i], &a->seed)) {
+                fprintf(stderr, "fpbench %s: --seed: expected a whole number, got '%s'\n", cmd, argv[i]);
                 return 2;
             }
-        } else if (ndirs < 64) {
-            dirs[ndirs++] = argv[i];
+        } else if (a->ndirs < 64) {
+            a->dirs[a->ndirs++] = argv[i];
         }
     }
-    if (!ndirs) {
-        fprintf(stderr, "usage: fpbench skin DIR... [--skin S] [--seed N]\n");
+    if (!a->ndirs) {
+        fprintf(stderr, "usage: fpbench %s DIR... [%s X] [--seed N]\n", cmd, opt);
         return 2;
     }
+    return 0;
+}
+
+/* Opens one set of an image-against-itself command and names it; NULL
+ * (the error printed) when it cannot be opened. */
+static fp_dataset *open_self_set(const char *cmd, const char *dir, char *name, size_t cap)
+{
+    fp_dataset *ds = NULL;
+    const fp_status st = fp_dataset_open(dir, FP_LAYOUT_AUTO, &ds);
+    if (st != FP_OK) {
+        fprintf(stderr, "fpbench %s: %s: %s\n", cmd, dir, ds ? fp_dataset_error_detail(ds) : fp_status_message(st));
+        fp_dataset_destroy(ds);
+        return NULL;
+    }
+    fpb_set_display_name(dir, name, cap);
+    return ds;
+}
+
+int fpbench_skin(int argc, char **argv)
+{
+    self_args args = {.value = 1.0, .seed = 1};
+    const int usage = parse_self_args("skin", "--skin", "a severity", 1.0, argc, argv, &args);
+    if (usage) return usage;
+    const double strength = args.value;
+    const uint64_t seed = args.seed;
     fp_context *ctx;
     fp_status st = fp_context_create(NULL, &ctx);
     if (st != FP_OK) {
@@ -1314,17 +1350,13 @@ int fpbench_skin(int argc, char **argv)
     printf("| set | skin | images | FTE | minutiae clean | minutiae | refound %% | precision %% | score median |\n");
     printf("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     int rc = 0;
-    for (int d = 0; d < ndirs; d++) {
-        fp_dataset *ds = NULL;
-        st = fp_dataset_open(dirs[d], FP_LAYOUT_AUTO, &ds);
-        if (st != FP_OK) {
-            fprintf(stderr, "fpbench skin: %s: %s\n", dirs[d], ds ? fp_dataset_error_detail(ds) : fp_status_message(st));
-            fp_dataset_destroy(ds);
+    for (int d = 0; d < args.ndirs; d++) {
+        char name[256];
+        fp_dataset *ds = open_self_set("skin", args.dirs[d], name, sizeof name);
+        if (!ds) {
             rc = 1;
             continue;
         }
-        char name[256];
-        fpb_set_display_name(dirs[d], name, sizeof name);
         const size_t n = fp_dataset_count(ds);
         skin_cell cell[2];
         memset(cell, 0, sizeof cell);
@@ -1397,6 +1429,130 @@ int fpbench_skin(int argc, char **argv)
         }
         fp_dataset_destroy(ds);
     }
+    fp_context_destroy(ctx);
+    return rc;
+}
+
+/*
+ * fpbench distortion: each image against itself plastically distorted
+ * (distort.h), where the true correspondence is known. Separates what the
+ * extractor loses (compared minutiae of the clean image not found again
+ * where the motion takes them) from what the matcher loses (refound
+ * minutiae its best rigid alignment does not pair). docs/matcher.md,
+ * "Distortion".
+ */
+int fpbench_distortion(int argc, char **argv)
+{
+    self_args args = {.value = 36.0, .seed = 1};
+    const int usage = parse_self_args("distortion", "--distort", "pixels", 200.0, argc, argv, &args);
+    if (usage) return usage;
+    const double strength = args.value;
+    const uint64_t seed = args.seed;
+    fp_context *ctx;
+    fp_status st = fp_context_create(NULL, &ctx);
+    fpi_match_ws *mws = malloc(sizeof(*mws));
+    if (st != FP_OK || !mws || fpi_match_ws_init(mws, NULL) != FP_OK) {
+        fprintf(stderr, "fpbench distortion: %s\n", st != FP_OK ? fp_status_message(st) : "out of memory");
+        if (st == FP_OK) fp_context_destroy(ctx);
+        free(mws);
+        return 1;
+    }
+    printf("distortion %g px, seed %" PRIu64 "; each image against itself distorted. compared: the clean "
+           "template's compared minutiae; refound: those with a compared minutia of the distorted template within "
+           "10 px and 30 deg of where the motion takes them; paired: pairs of the matcher's best rigid "
+           "alignment; score: clean against distorted (median)\n\n",
+           strength, seed);
+    printf("| set | images | FTE | compared | refound | paired | paired / refound %% | score median |\n");
+    printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    int rc = 0;
+    for (int d = 0; d < args.ndirs; d++) {
+        char name[256];
+        fp_dataset *ds = open_self_set("distortion", args.dirs[d], name, sizeof name);
+        if (!ds) {
+            rc = 1;
+            continue;
+        }
+        const size_t n = fp_dataset_count(ds);
+        size_t images = 0, fte = 0, compared = 0, refound = 0, paired = 0, scored = 0;
+        float *scores = calloc(n ? n : 1, sizeof(float));
+        for (size_t i = 0; i < n && scores; i++) {
+            const fp_sample *smp = fp_dataset_sample(ds, i);
+            fp_io_image io;
+            if ((st = fp_io_load(smp->path, &io)) != FP_OK) {
+                fprintf(stderr, "fpbench distortion: %s: %s\n", smp->path, fp_status_message(st));
+                rc = 1;
+                continue;
+            }
+            const uint32_t dpi = smp->dpi ? smp->dpi : fp_dataset_default_dpi(ds);
+            fp_image im = {io.pixels, io.width, io.height, io.width, dpi ? dpi : 500};
+            fp_template *clean = NULL, *t = NULL;
+            uint8_t *px = malloc((size_t)io.width * io.height);
+            fp_eval_distortion motion;
+            if (!px || fp_extract(ctx, &im, &clean, NULL) != FP_OK ||
+                fp_eval_distortion_draw(io.pixels, io.width, io.height, strength, seed, i, &motion) != FP_OK ||
+                fp_eval_distortion_apply(&motion, io.pixels, io.width, io.height, px) != FP_OK) {
+                free(px);
+                fp_template_destroy(clean);
+                fp_io_image_free(&io);
+                continue; /* only images that extract clean are measured */
+            }
+            images++;
+            fp_image dm = im;
+            dm.pixels = px;
+            if (fp_extract(ctx, &dm, &t, NULL) != FP_OK) {
+                fte++;
+            } else {
+                /* Template coordinates are the image's pixels; the motion
+                 * is in the same pixels. */
+                const size_t nc = (size_t)fpi_match_count(clean), nt = (size_t)fpi_match_count(t);
+                fp_minutia *moved = malloc((nc + 1) * sizeof(*moved));
+                int *c2t = malloc((nc + 1) * sizeof(int)), *t2c = malloc((nt + 1) * sizeof(int));
+                if (moved && c2t && t2c) {
+                    const fp_minutia *mc = fp_template_minutiae(clean);
+                    size_t nm = 0;
+                    for (size_t k = 0; k < nc; k++) {
+                        double ox, oy;
+                        fp_eval_distortion_map(&motion, mc[k].x, mc[k].y, &ox, &oy);
+                        if (ox < 0 || oy < 0 || ox > UINT16_MAX || oy > UINT16_MAX) continue;
+                        moved[nm] = mc[k];
+                        moved[nm].x = (uint16_t)lrint(ox);
+                        moved[nm].y = (uint16_t)lrint(oy);
+                        nm++;
+                    }
+                    const size_t r = match_greedy(moved, nm, fp_template_minutiae(t), nt, 10.0, 30.0, c2t, t2c);
+                    fpi_alignment al;
+                    fpi_match_align(mws, clean, t, &al);
+                    float s = 0;
+                    fp_compare(ctx, clean, t, &s);
+                    if (r != (size_t)-1) {
+                        compared += nc;
+                        refound += r;
+                        paired += al.pairs;
+                        scores[scored++] = s;
+                    }
+                }
+                free(moved);
+                free(c2t);
+                free(t2c);
+            }
+            fp_template_destroy(t);
+            fp_template_destroy(clean);
+            free(px);
+            fp_io_image_free(&io);
+        }
+        double med = 0;
+        if (scored) {
+            qsort(scores, scored, sizeof(float), cmp_float);
+            med = scores[scored / 2];
+        }
+        printf("| %s | %zu | %zu | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name, images, fte,
+               scored ? (double)compared / (double)scored : 0.0, scored ? (double)refound / (double)scored : 0.0,
+               scored ? (double)paired / (double)scored : 0.0,
+               refound ? 100.0 * (double)paired / (double)refound : 0.0, med);
+        free(scores);
+        fp_dataset_destroy(ds);
+    }
+    free(mws);
     fp_context_destroy(ctx);
     return rc;
 }

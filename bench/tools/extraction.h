@@ -6,6 +6,7 @@
  *   fpbench realism DIR... [--synthetic N] [--seed S] [--pressure-mix]
  *                   [--profile P] [--difficulty D] [--plots DIR] [--json FILE]
  *   fpbench skin DIR... [--skin S] [--seed N]
+ *   fpbench distortion DIR... [--distort PX] [--seed N]
  *
  * argv holds the arguments after the sub-command name. Both print their
  * tables to stdout and return a process exit code (0 success, 1 failure,
@@ -21,6 +22,7 @@ extern "C" {
 int fpbench_extraction(int argc, char **argv);
 int fpbench_realism(int argc, char **argv);
 int fpbench_skin(int argc, char **argv);
+int fpbench_distortion(int argc, char **argv);
 
 #ifdef __cplusplus
 }

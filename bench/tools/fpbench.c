@@ -12,6 +12,7 @@
  *   fpbench extraction ...     minutiae against the generator's ground truth (extraction.c)
  *   fpbench realism DIR...     synthetic against real data (extraction.c)
  *   fpbench skin DIR...        extraction on the same images rendered dry and wet (extraction.c)
+ *   fpbench distortion DIR...  each image against itself distorted: what extraction and matcher lose (extraction.c)
  *   fpbench search ...         1:N latency and FPIR on synthetic galleries (search_bench.c)
  *   fpbench gallery-stress ... the gallery file under concurrent processes (gallery_stress.c)
  *
@@ -613,6 +614,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "extraction")) return fpbench_extraction(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "realism")) return fpbench_realism(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "skin")) return fpbench_skin(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "distortion")) return fpbench_distortion(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "search")) return fpbench_search(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "gallery-stress")) return fpbench_gallery_stress(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
@@ -623,6 +625,7 @@ int main(int argc, char **argv)
                     "       fpbench realism DIR... [--synthetic N] [--seed S] [--profile P] [--difficulty D] [--plots DIR]"
                     " [--json F]\n"
                     "       fpbench skin DIR... [--skin S] [--seed N]\n"
+                    "       fpbench distortion DIR... [--distort PX] [--seed N]\n"
                     "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n"
                     "       fpbench gallery-stress [--seconds S] [--writers N] [--readers R] (docs/search.md)\n");
     return 2;
