@@ -6,10 +6,12 @@
 # DB1-DB2) and the FMR1000 means. With --synthetic, also the generator's
 # hard sets (50 fingers x 8, seeds 1-3), generated once into the cache.
 #
-# usage: scripts/tuning-table.sh [--fpbench BIN] [--synthetic] [--cache DIR]
+# usage: scripts/tuning-table.sh [--fpbench BIN] [--synthetic] [--cache DIR] [--fpsynth BIN]
 #   --fpbench  the fpbench to measure (default build/release/bench/fpbench),
 #              e.g. an experimental build's
 #   --cache    where the synthetic sets are kept (default build/tuning-sets)
+#   --fpsynth  the generator, for sets not in the cache yet (default: beside
+#              fpbench's build, else build/release/datasets/fpsynth)
 #
 # Run from anywhere; paths are relative to the project root. About 1.5
 # minutes for the real sets on this project's 2-core machine, plus about
@@ -25,8 +27,9 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --fpbench) fpbench="$2"; shift 2 ;;
     --cache) cache="$2"; shift 2 ;;
+    --fpsynth) fpsynth="$2"; shift 2 ;;
     --synthetic) synthetic=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "tuning-table.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,10 +68,10 @@ row d36 --distort 36
 for k in 1 2 3 4; do row "skin$k" --skin 1 --skin-seed "$k"; done
 
 [ "$synthetic" = 1 ] || exit 0
-fpsynth="$(dirname "$fpbench")/../datasets/fpsynth"
-if [ ! -x "$fpsynth" ]; then
-  echo "tuning-table.sh: no fpsynth beside $fpbench (expected $fpsynth)" >&2
-  exit 2
+# The generator is needed only for sets not in the cache yet.
+if [ -z "$fpsynth" ]; then
+  fpsynth="$(dirname "$fpbench")/../datasets/fpsynth"
+  [ -x "$fpsynth" ] || fpsynth="$root/build/release/datasets/fpsynth"
 fi
 echo
 echo "generator's hard sets, 50 fingers x 8 (held out for every choice): all-pairs EER % and FMR1000 %"
@@ -78,6 +81,10 @@ for seed in 1 2 3; do
     if [ "$kind" = drywet ]; then profile=optical-small; else profile=optical-large; fi
     dir="$cache/$kind-$seed"
     if [ ! -f "$dir/.complete" ]; then
+      if [ ! -x "$fpsynth" ]; then
+        echo "tuning-table.sh: $dir is not generated yet and there is no fpsynth at $fpsynth (--fpsynth)" >&2
+        exit 2
+      fi
       rm -rf "$dir"
       "$fpsynth" --out "$dir" --fingers 50 --impressions 8 --seed "$seed" --profile "$profile" \
         --difficulty "hard-$kind" > /dev/null
