@@ -1520,7 +1520,8 @@ int fpbench_distortion(int argc, char **argv)
                         /* Skin the motion takes out of the frame (or to
                          * its edge, where no minutia is kept) is not
                          * the extractor's loss. */
-                        if (ox < EDGE_PX || oy < EDGE_PX || ox >= (double)io.width - EDGE_PX || oy >= (double)io.height - EDGE_PX)
+                        if (ox < EDGE_PX || oy < EDGE_PX || ox >= (double)io.width - EDGE_PX ||
+                            oy >= (double)io.height - EDGE_PX)
                             continue;
                         moved[nm] = mc[k];
                         moved[nm].x = (uint16_t)lrint(ox);
@@ -1530,9 +1531,9 @@ int fpbench_distortion(int argc, char **argv)
                     const size_t r = match_greedy(moved, nm, fp_template_minutiae(t), nt, 10.0, 30.0, c2t, t2c);
                     const size_t nall = fp_template_minutiae_count(t);
                     int *t2c_all = malloc((nall + 1) * sizeof(int));
-                    const size_t r_all = t2c_all ? match_greedy(moved, nm, fp_template_minutiae(t), nall, 10.0,
-                                                                30.0, c2t, t2c_all)
-                                                 : (size_t)-1;
+                    const size_t r_all =
+                        t2c_all ? match_greedy(moved, nm, fp_template_minutiae(t), nall, 10.0, 30.0, c2t, t2c_all)
+                                : (size_t)-1;
                     free(t2c_all);
                     fpi_alignment al;
                     fpi_match_align(mws, clean, t, &al);
