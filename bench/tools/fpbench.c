@@ -13,6 +13,7 @@
  *   fpbench realism DIR...     synthetic against real data (extraction.c)
  *   fpbench skin DIR...        extraction on the same images rendered dry and wet (extraction.c)
  *   fpbench distortion DIR...  each image against itself distorted: what extraction and matcher lose (extraction.c)
+ *   fpbench edges DIR...       how alike different fingers' local structure is (edge agreements)
  *   fpbench search ...         1:N latency and FPIR on synthetic galleries (search_bench.c)
  *   fpbench gallery-stress ... the gallery file under concurrent processes (gallery_stress.c)
  *
@@ -474,6 +475,83 @@ static int cmd_calibrate(int argc, char **argv)
     return 0;
 }
 
+/* The edge agreements of the comparison just made: every agreement gave
+ * two votes (compare_body.h, vote), over the na x nb table. */
+static double edge_agreements(const fpi_match_ws *ws, int na, int nb)
+{
+    uint64_t sum = 0;
+    for (int i = 0; i < na * nb; i++) sum += ws->votes[i];
+    return (double)sum / 2.0;
+}
+
+/*
+ * How alike the local structure of different fingers is: the mean number of
+ * neighbour edges that agree (length and both angles within the vote's
+ * tolerances) in genuine and in impostor all-pairs comparisons, and the
+ * impostors' per 1000 pairs of compared minutiae. Real sets against the
+ * generator's (docs/realism.md): chance agreements are what a looser local
+ * test lets impostors pair with.
+ */
+static int cmd_edges(int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "usage: fpbench edges DIR...\n");
+        return 2;
+    }
+    fp_context *ctx;
+    if (fp_context_create(NULL, &ctx) != FP_OK) return 1;
+    fpi_match_ws *mws = malloc(sizeof(*mws));
+    if (!mws || fpi_match_ws_init(mws, NULL) != FP_OK) {
+        fprintf(stderr, "fpbench edges: out of memory\n");
+        free(mws);
+        fp_context_destroy(ctx);
+        return 1;
+    }
+    printf("| set | compared minutiae | edge agreements, genuine | impostor | impostor, per 1000 minutia pairs |\n");
+    printf("|---|---:|---:|---:|---:|\n");
+    int rc = 0;
+    for (int d = 0; d < argc; d++) {
+        set_data sd;
+        if (!load_set(ctx, argv[d], &no_distortion, &sd)) {
+            rc = 1;
+            continue;
+        }
+        fp_pair *gen = NULL, *imp = NULL;
+        size_t ng = 0, ni = 0;
+        double g_sum = 0, i_sum = 0, i_rate = 0, minutiae = 0;
+        size_t g_n = 0, i_n = 0;
+        if (fp_dataset_pairs(sd.ds, FP_PROTOCOL_ALL_PAIRS, &gen, &ng, &imp, &ni) == FP_OK) {
+            for (size_t k = 0; k < ng + ni; k++) {
+                const fp_pair p = k < ng ? gen[k] : imp[k - ng];
+                const fp_template *a = sd.t[p.a], *b = sd.t[p.b];
+                if (!a || !b) continue;
+                fpi_match_raw(mws, a, b);
+                const int na = fpi_match_count(a), nb = fpi_match_count(b);
+                const double e = edge_agreements(mws, na, nb);
+                if (k < ng) {
+                    g_sum += e;
+                    g_n++;
+                } else {
+                    i_sum += e;
+                    i_rate += na && nb ? 1000.0 * e / ((double)na * nb) : 0.0;
+                    minutiae += 0.5 * (na + nb);
+                    i_n++;
+                }
+            }
+        } else {
+            rc = 1;
+        }
+        printf("| %s | %.1f | %.1f | %.1f | %.1f |\n", sd.name, i_n ? minutiae / (double)i_n : 0.0,
+               g_n ? g_sum / (double)g_n : 0.0, i_n ? i_sum / (double)i_n : 0.0, i_n ? i_rate / (double)i_n : 0.0);
+        free(gen);
+        free(imp);
+        free_set(&sd);
+    }
+    free(mws);
+    fp_context_destroy(ctx);
+    return rc;
+}
+
 /*
  * Enrolment benefit: per finger, impressions 1-3 are enrolled; impressions
  * 4-8 of the same finger are genuine probes, those of the other fingers
@@ -620,12 +698,14 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "enroll")) return cmd_enroll(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "edges")) return cmd_edges(argc - 2, argv + 2);
     fprintf(stderr, "usage: fpbench accuracy|calibrate|enroll|speed DIR...\n"
                     "       fpbench extraction [--json F] [--images N] [--seed S]\n"
                     "       fpbench realism DIR... [--synthetic N] [--seed S] [--profile P] [--difficulty D] [--plots DIR]"
                     " [--json F]\n"
                     "       fpbench skin DIR... [--skin S] [--seed N]\n"
                     "       fpbench distortion DIR... [--distort PX] [--seed N]\n"
+                    "       fpbench edges DIR...\n"
                     "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n"
                     "       fpbench gallery-stress [--seconds S] [--writers N] [--readers R] (docs/search.md)\n");
     return 2;
