@@ -699,14 +699,15 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "accuracy")) return cmd_accuracy(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "edges")) return cmd_edges(argc - 2, argv + 2);
-    fprintf(stderr, "usage: fpbench accuracy|calibrate|enroll|speed DIR...\n"
-                    "       fpbench extraction [--json F] [--images N] [--seed S]\n"
-                    "       fpbench realism DIR... [--synthetic N] [--seed S] [--profile P] [--difficulty D] [--plots DIR]"
-                    " [--json F]\n"
-                    "       fpbench skin DIR... [--skin S] [--seed N]\n"
-                    "       fpbench distortion DIR... [--distort PX] [--seed N]\n"
-                    "       fpbench edges DIR...\n"
-                    "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n"
-                    "       fpbench gallery-stress [--seconds S] [--writers N] [--readers R] (docs/search.md)\n");
+    fprintf(stderr,
+            "usage: fpbench accuracy|calibrate|enroll|speed DIR...\n"
+            "       fpbench extraction [--json F] [--images N] [--seed S]\n"
+            "       fpbench realism DIR... [--synthetic N] [--seed S] [--profile P] [--difficulty D] [--plots DIR]"
+            " [--json F]\n"
+            "       fpbench skin DIR... [--skin S] [--seed N]\n"
+            "       fpbench distortion DIR... [--distort PX] [--seed N]\n"
+            "       fpbench edges DIR...\n"
+            "       fpbench search [--sizes N,N...] [--threads 1,2] (see docs/search.md)\n"
+            "       fpbench gallery-stress [--seconds S] [--writers N] [--readers R] (docs/search.md)\n");
     return 2;
 }
