@@ -4,6 +4,7 @@
  *   fpbench accuracy DIR... [--protocol fvc|all-pairs|both] [--json F] [--plots DIR] [--markdown F] [--scores F]
  *                   [--distort PX [--distort-seed S]] [--skin S [--skin-seed N]]
  *                              (DIR@TDIR: minutiae from the templates in TDIR instead of the extractor;
+ *                               --scores: one line per comparison, the file rewritten by each run;
  *                               --distort: every image plastically distorted first, bench/src/distort.h;
  *                               --skin: every impression dry, wet or normal first, bench/src/skin.h)
  *   fpbench calibrate DIR...   raw impostor score quantiles for the calibration table
@@ -22,6 +23,7 @@
  * as failures to enrol: their comparisons score 0, as FVC does.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +287,15 @@ static int cmd_accuracy(int argc, char **argv)
         fprintf(stderr, "usage: fpbench accuracy DIR[@TEMPLATEDIR]... [--protocol fvc|all-pairs|both] [--json FILE] [--plots DIR] [--markdown FILE] [--scores FILE] [--distort PX [--distort-seed S]] [--skin S [--skin-seed N]]\n");
         return 2;
     }
+    if (scores_path) {
+        /* The run's scores replace the file's; each set appends below. */
+        FILE *f = fopen(scores_path, "w");
+        if (!f) {
+            fprintf(stderr, "fpbench: --scores %s: %s\n", scores_path, strerror(errno));
+            return 1;
+        }
+        fclose(f);
+    }
     fp_context *ctx;
     fp_status st = fp_context_create(NULL, &ctx);
     if (st != FP_OK) {
@@ -332,6 +343,7 @@ static int cmd_accuracy(int argc, char **argv)
             if (scores_path) {
                 /* One line per comparison: set, protocol, kind, sample a, sample b, score. */
                 FILE *f = fopen(scores_path, "a");
+                if (!f) fprintf(stderr, "fpbench: --scores %s: %s\n", scores_path, strerror(errno));
                 if (f) {
                     for (size_t i = 0; i < ng; i++)
                         fprintf(f, "%s\t%d\tgenuine\t%s\t%s\t%.3f\n", sd.name, proto, fp_dataset_sample(sd.ds, gen[i].a)->path,
