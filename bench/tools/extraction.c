@@ -1330,6 +1330,50 @@ static fp_dataset *open_self_set(const char *cmd, const char *dir, char *name, s
     return ds;
 }
 
+/* One image of an image-against-itself command, decoded, with the
+ * template of the image as it is. */
+typedef struct self_sample {
+    fp_io_image io;
+    fp_image im;
+    fp_template *clean;
+} self_sample;
+
+/* Loads sample i of ds and extracts it; 0 when it is not measured (a
+ * decoding error is printed and sets *rc; an image that does not extract
+ * as it is is skipped silently). */
+static int load_self_sample(const char *cmd, fp_context *ctx, fp_dataset *ds, size_t i, self_sample *s, int *rc)
+{
+    const fp_sample *smp = fp_dataset_sample(ds, i);
+    const fp_status st = fp_io_load(smp->path, &s->io);
+    if (st != FP_OK) {
+        fprintf(stderr, "fpbench %s: %s: %s\n", cmd, smp->path, fp_status_message(st));
+        *rc = 1;
+        return 0;
+    }
+    const uint32_t dpi = smp->dpi ? smp->dpi : fp_dataset_default_dpi(ds);
+    s->im = (fp_image){s->io.pixels, s->io.width, s->io.height, s->io.width, dpi ? dpi : 500};
+    s->clean = NULL;
+    if (fp_extract(ctx, &s->im, &s->clean, NULL) != FP_OK) {
+        fp_io_image_free(&s->io);
+        return 0;
+    }
+    return 1;
+}
+
+static void free_self_sample(self_sample *s)
+{
+    fp_template_destroy(s->clean);
+    fp_io_image_free(&s->io);
+}
+
+/* The median of v[0 .. n) (sorts v), 0 for none. */
+static double median_float(float *v, size_t n)
+{
+    if (!n) return 0;
+    qsort(v, n, sizeof(float), cmp_float);
+    return v[n / 2];
+}
+
 int fpbench_skin(int argc, char **argv)
 {
     self_args args = {.value = 1.0, .seed = 1};
@@ -1362,20 +1406,11 @@ int fpbench_skin(int argc, char **argv)
         memset(cell, 0, sizeof cell);
         for (int k = 0; k < 2; k++) cell[k].scores = calloc(n ? n : 1, sizeof(float));
         for (size_t i = 0; i < n && cell[0].scores && cell[1].scores; i++) {
-            const fp_sample *smp = fp_dataset_sample(ds, i);
-            fp_io_image io;
-            if ((st = fp_io_load(smp->path, &io)) != FP_OK) {
-                fprintf(stderr, "fpbench skin: %s: %s\n", smp->path, fp_status_message(st));
-                rc = 1;
-                continue;
-            }
-            uint32_t dpi = smp->dpi ? smp->dpi : fp_dataset_default_dpi(ds);
-            fp_image im = {io.pixels, io.width, io.height, io.width, dpi ? dpi : 500};
-            fp_template *clean = NULL;
-            if (fp_extract(ctx, &im, &clean, NULL) != FP_OK) {
-                fp_io_image_free(&io);
-                continue; /* only images that extract clean are measured */
-            }
+            self_sample smp;
+            if (!load_self_sample("skin", ctx, ds, i, &smp, &rc)) continue;
+            const fp_io_image io = smp.io;
+            const fp_image im = smp.im;
+            const fp_template *clean = smp.clean;
             uint8_t *px = malloc((size_t)io.width * io.height);
             fp_eval_skin sk;
             fp_eval_skin_draw(strength, seed, i, &sk); /* for its noise fields */
@@ -1409,17 +1444,12 @@ int fpbench_skin(int argc, char **argv)
                 fp_template_destroy(t);
             }
             free(px);
-            fp_template_destroy(clean);
-            fp_io_image_free(&io);
+            free_self_sample(&smp);
         }
         for (int k = 0; k < 2; k++) {
             skin_cell *c = &cell[k];
             const size_t ok = c->images - c->fte;
-            double med = 0;
-            if (c->images && c->scores) {
-                qsort(c->scores, c->images, sizeof(float), cmp_float);
-                med = c->scores[c->images / 2];
-            }
+            const double med = c->scores ? median_float(c->scores, c->images) : 0.0;
             printf("| %s | %s | %zu | %zu | %.1f | %.1f | %.1f | %.1f | %.1f |\n", name, k == 0 ? "dry" : "wet",
                    c->images, c->fte, ok ? (double)c->clean_minutiae / (double)ok : 0.0,
                    ok ? (double)c->minutiae / (double)ok : 0.0,
@@ -1442,6 +1472,63 @@ int fpbench_skin(int argc, char **argv)
  * "Distortion".
  */
 #define EDGE_PX 16
+
+/* What fpbench distortion adds up over a set. */
+typedef struct distortion_cell {
+    size_t images, fte, compared, inside, refound_any, refound, paired, scored;
+    float *scores;
+} distortion_cell;
+
+/*
+ * One image: the clean template's compared minutiae moved by the motion,
+ * those left in the frame, how many of them the distorted template t finds
+ * again (among all its minutiae and among its compared ones), the pairs of
+ * the matcher's best rigid alignment, and the score. Template coordinates
+ * are the image's pixels, as the motion's are.
+ */
+static void measure_distorted(fp_context *ctx, fpi_match_ws *mws, const fp_template *clean, const fp_template *t,
+                              const fp_eval_distortion *motion, uint32_t width, uint32_t height, distortion_cell *c)
+{
+    const size_t nc = (size_t)fpi_match_count(clean), nt = (size_t)fpi_match_count(t);
+    const size_t nall = fp_template_minutiae_count(t);
+    fp_minutia *moved = malloc((nc + 1) * sizeof(*moved));
+    int *c2t = malloc((nc + 1) * sizeof(int)), *t2c = malloc((nall + 1) * sizeof(int));
+    if (moved && c2t && t2c) {
+        const fp_minutia *mc = fp_template_minutiae(clean);
+        size_t nm = 0;
+        for (size_t k = 0; k < nc; k++) {
+            double ox, oy;
+            fp_eval_distortion_map(motion, mc[k].x, mc[k].y, &ox, &oy);
+            /* Skin the motion takes out of the frame (or to its edge, where
+             * no minutia is kept) is not the extractor's loss. */
+            if (ox < EDGE_PX || oy < EDGE_PX || ox >= (double)width - EDGE_PX || oy >= (double)height - EDGE_PX)
+                continue;
+            moved[nm] = mc[k];
+            moved[nm].x = (uint16_t)lrint(ox);
+            moved[nm].y = (uint16_t)lrint(oy);
+            nm++;
+        }
+        /* The compared minutiae come first in a template, so the same
+         * partner arrays serve both counts. */
+        const size_t r = match_greedy(moved, nm, fp_template_minutiae(t), nt, 10.0, 30.0, c2t, t2c);
+        const size_t r_all = match_greedy(moved, nm, fp_template_minutiae(t), nall, 10.0, 30.0, c2t, t2c);
+        fpi_alignment al;
+        fpi_match_align(mws, clean, t, &al);
+        float s = 0;
+        fp_compare(ctx, clean, t, &s);
+        if (r != (size_t)-1 && r_all != (size_t)-1) {
+            c->compared += nc;
+            c->inside += nm;
+            c->refound_any += r_all;
+            c->refound += r;
+            c->paired += al.pairs;
+            c->scores[c->scored++] = s;
+        }
+    }
+    free(moved);
+    free(c2t);
+    free(t2c);
+}
 
 int fpbench_distortion(int argc, char **argv)
 {
@@ -1477,97 +1564,34 @@ int fpbench_distortion(int argc, char **argv)
             continue;
         }
         const size_t n = fp_dataset_count(ds);
-        size_t images = 0, fte = 0, compared = 0, inside = 0, refound_any = 0, refound = 0, paired = 0, scored = 0;
-        float *scores = calloc(n ? n : 1, sizeof(float));
-        for (size_t i = 0; i < n && scores; i++) {
-            const fp_sample *smp = fp_dataset_sample(ds, i);
-            fp_io_image io;
-            if ((st = fp_io_load(smp->path, &io)) != FP_OK) {
-                fprintf(stderr, "fpbench distortion: %s: %s\n", smp->path, fp_status_message(st));
-                rc = 1;
-                continue;
-            }
-            const uint32_t dpi = smp->dpi ? smp->dpi : fp_dataset_default_dpi(ds);
-            fp_image im = {io.pixels, io.width, io.height, io.width, dpi ? dpi : 500};
-            fp_template *clean = NULL, *t = NULL;
-            uint8_t *px = malloc((size_t)io.width * io.height);
+        distortion_cell c = {0};
+        c.scores = calloc(n ? n : 1, sizeof(float));
+        for (size_t i = 0; i < n && c.scores; i++) {
+            self_sample smp;
+            if (!load_self_sample("distortion", ctx, ds, i, &smp, &rc)) continue;
+            const fp_io_image *io = &smp.io;
+            uint8_t *px = malloc((size_t)io->width * io->height);
             fp_eval_distortion motion;
-            if (!px || fp_extract(ctx, &im, &clean, NULL) != FP_OK ||
-                fp_eval_distortion_draw(io.pixels, io.width, io.height, strength, seed, i, &motion) != FP_OK ||
-                fp_eval_distortion_apply(&motion, io.pixels, io.width, io.height, px) != FP_OK) {
-                free(px);
-                fp_template_destroy(clean);
-                fp_io_image_free(&io);
-                continue; /* only images that extract clean are measured */
+            if (px && fp_eval_distortion_draw(io->pixels, io->width, io->height, strength, seed, i, &motion) == FP_OK &&
+                fp_eval_distortion_apply(&motion, io->pixels, io->width, io->height, px) == FP_OK) {
+                fp_image dm = smp.im;
+                dm.pixels = px;
+                fp_template *t = NULL;
+                c.images++;
+                if (fp_extract(ctx, &dm, &t, NULL) != FP_OK) c.fte++;
+                else measure_distorted(ctx, mws, smp.clean, t, &motion, io->width, io->height, &c);
+                fp_template_destroy(t);
             }
-            images++;
-            fp_image dm = im;
-            dm.pixels = px;
-            if (fp_extract(ctx, &dm, &t, NULL) != FP_OK) {
-                fte++;
-            } else {
-                /* Template coordinates are the image's pixels; the motion
-                 * is in the same pixels. */
-                const size_t nc = (size_t)fpi_match_count(clean), nt = (size_t)fpi_match_count(t);
-                fp_minutia *moved = malloc((nc + 1) * sizeof(*moved));
-                int *c2t = malloc((nc + 1) * sizeof(int)), *t2c = malloc((nt + 1) * sizeof(int));
-                if (moved && c2t && t2c) {
-                    const fp_minutia *mc = fp_template_minutiae(clean);
-                    size_t nm = 0;
-                    for (size_t k = 0; k < nc; k++) {
-                        double ox, oy;
-                        fp_eval_distortion_map(&motion, mc[k].x, mc[k].y, &ox, &oy);
-                        /* Skin the motion takes out of the frame (or to
-                         * its edge, where no minutia is kept) is not
-                         * the extractor's loss. */
-                        if (ox < EDGE_PX || oy < EDGE_PX || ox >= (double)io.width - EDGE_PX ||
-                            oy >= (double)io.height - EDGE_PX)
-                            continue;
-                        moved[nm] = mc[k];
-                        moved[nm].x = (uint16_t)lrint(ox);
-                        moved[nm].y = (uint16_t)lrint(oy);
-                        nm++;
-                    }
-                    const size_t r = match_greedy(moved, nm, fp_template_minutiae(t), nt, 10.0, 30.0, c2t, t2c);
-                    const size_t nall = fp_template_minutiae_count(t);
-                    int *t2c_all = malloc((nall + 1) * sizeof(int));
-                    const size_t r_all =
-                        t2c_all ? match_greedy(moved, nm, fp_template_minutiae(t), nall, 10.0, 30.0, c2t, t2c_all)
-                                : (size_t)-1;
-                    free(t2c_all);
-                    fpi_alignment al;
-                    fpi_match_align(mws, clean, t, &al);
-                    float s = 0;
-                    fp_compare(ctx, clean, t, &s);
-                    if (r != (size_t)-1 && r_all != (size_t)-1) {
-                        compared += nc;
-                        inside += nm;
-                        refound_any += r_all;
-                        refound += r;
-                        paired += al.pairs;
-                        scores[scored++] = s;
-                    }
-                }
-                free(moved);
-                free(c2t);
-                free(t2c);
-            }
-            fp_template_destroy(t);
-            fp_template_destroy(clean);
             free(px);
-            fp_io_image_free(&io);
+            free_self_sample(&smp);
         }
-        double med = 0;
-        if (scored) {
-            qsort(scores, scored, sizeof(float), cmp_float);
-            med = scores[scored / 2];
-        }
-        const double per = scored ? 1.0 / (double)scored : 0.0;
-        printf("| %s | %zu | %zu | %.1f | %.1f | %.1f | %.1f |", name, images, fte, (double)compared * per,
-               (double)inside * per, (double)refound_any * per, (double)refound * per);
-        printf(" %.1f | %.1f | %.1f |\n", (double)paired * per,
-               refound ? 100.0 * (double)paired / (double)refound : 0.0, med);
-        free(scores);
+        const double med = c.scores ? median_float(c.scores, c.scored) : 0.0;
+        const double per = c.scored ? 1.0 / (double)c.scored : 0.0;
+        printf("| %s | %zu | %zu | %.1f | %.1f | %.1f | %.1f |", name, c.images, c.fte, (double)c.compared * per,
+               (double)c.inside * per, (double)c.refound_any * per, (double)c.refound * per);
+        printf(" %.1f | %.1f | %.1f |\n", (double)c.paired * per,
+               c.refound ? 100.0 * (double)c.paired / (double)c.refound : 0.0, med);
+        free(c.scores);
         fp_dataset_destroy(ds);
     }
     free(mws);

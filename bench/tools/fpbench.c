@@ -343,8 +343,9 @@ static int cmd_accuracy(int argc, char **argv)
             if (scores_path) {
                 /* One line per comparison: set, protocol, kind, sample a, sample b, score. */
                 FILE *f = fopen(scores_path, "a");
-                if (!f) fprintf(stderr, "fpbench: --scores %s: %s\n", scores_path, strerror(errno));
-                if (f) {
+                if (!f) {
+                    fprintf(stderr, "fpbench: --scores %s: %s\n", scores_path, strerror(errno));
+                } else {
                     for (size_t i = 0; i < ng; i++)
                         fprintf(f, "%s\t%d\tgenuine\t%s\t%s\t%.3f\n", sd.name, proto, fp_dataset_sample(sd.ds, gen[i].a)->path,
                                 fp_dataset_sample(sd.ds, gen[i].b)->path, (double)gs[i]);

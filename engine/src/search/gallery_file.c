@@ -162,7 +162,7 @@ static fp_status resolve_path(const char *path, char out[PATH_MAX])
     int found = 0;
     /* Another process may create the file between the two looks: then it is
      * resolved again, not taken for a dangling link. */
-    for (int tries = 0; tries < 8 && !found; tries++) {
+    for (int tries = 0; tries < 8; tries++) {
         struct stat sb;
         if ((found = realpath(path, buf) != NULL)) break;
         if (errno != ENOENT) return FP_ERR_IO;
